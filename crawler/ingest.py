@@ -1,0 +1,328 @@
+"""The one ingest path for portal documents, whether a spider assembled them, a dataset file held them or
+``reparse`` rebuilt them from stored responses.
+
+``ingest_document`` records history (snapshot and events) and, when the content is new or changed, rebuilds the
+typed rows: the notice or result, its lots, attachment metadata, and the normalised owner and organisation.
+Attachment bytes carried inline (THADS dataset documents) go to the evidence store first and the document keeps
+only their SHA-256, so snapshots stay small and hashes stay stable. Text extraction is a separate step
+(``crawler.attachment_text``), because OCR is slow and must not hold up ingest.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crawler.parsers import dgts as dgts_parser
+from storage.evidence import EvidenceStore
+from storage.history import Observation, observe
+from storage.models import (
+    Attachment,
+    AuctionNotice,
+    CrawlRun,
+    Lot,
+    Organisation,
+    Owner,
+    SelectionNotice,
+    SelectionResult,
+    ThadsNotice,
+)
+
+DGTS_KINDS = tuple(dgts_parser.PARSERS)
+THADS_KIND = "thads.notice"
+NOTICE_KIND_OF = {
+    "dgts.auction_notice": "auction_notice",
+    "dgts.selection_notice": "selection_notice",
+    "dgts.selection_result": "selection_result",
+    THADS_KIND: "thads_notice",
+}
+MAX_INLINE_ATTACHMENT = 50_000_000
+
+
+class DocumentError(ValueError):
+    """A document that cannot be ingested (unknown kind, missing id, bad attachment encoding)."""
+
+
+def record_identity(doc: dict[str, Any]) -> tuple[str, str]:
+    kind = doc.get("kind")
+    if kind in DGTS_KINDS:
+        rid = dgts_parser.as_int(doc.get("id") if doc.get("id") is not None else (doc.get("list_item") or {}).get("id"))
+        if rid is None:
+            raise DocumentError(f"{kind} document without an integer id")
+        return kind, str(rid)
+    if kind == THADS_KIND:
+        site = str(doc.get("site") or "").strip().lower()
+        lst = str(doc.get("list") or "ThongBao").strip().lower()
+        item = dgts_parser.as_int(doc.get("item_id"))
+        if item is None:
+            raise DocumentError("thads.notice document without an integer item_id")
+        return kind, f"{site}/{lst}/{item}"
+    raise DocumentError(f"unknown document kind {kind!r}")
+
+
+def externalize_attachments(doc: dict[str, Any], evidence: EvidenceStore) -> dict[str, Any]:
+    """Move inline ``content_b64`` attachment bodies into the evidence store; keep name, type, hash, size."""
+    atts = doc.get("attachments")
+    if not isinstance(atts, list) or not any(isinstance(a, dict) and "content_b64" in a for a in atts):
+        return doc
+    out = []
+    for a in atts:
+        if not isinstance(a, dict):
+            continue
+        a = dict(a)
+        if "content_b64" in a:
+            raw = a.pop("content_b64") or ""
+            if len(raw) > MAX_INLINE_ATTACHMENT * 4 // 3 + 4:
+                a.update(fetch_status="too_large")
+            else:
+                try:
+                    data = base64.b64decode(raw, validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise DocumentError(f"attachment {a.get('name')!r}: content_b64 is not base64 ({exc})") from None
+                a.update(sha256=evidence.put(data), size=len(data), fetch_status="ok")
+        out.append(a)
+    return {**doc, "attachments": out}
+
+
+@dataclass
+class Ingested:
+    record_kind: str
+    record_key: str
+    observation: Observation
+
+
+def ingest_document(
+    session: Session,
+    doc: dict[str, Any],
+    *,
+    run: CrawlRun | None,
+    at: datetime,
+    evidence: EvidenceStore,
+    raw_response_ids: list[int] | tuple[int, ...] = (),
+    listed: bool = True,
+    force_apply: bool = False,
+) -> Ingested:
+    if not isinstance(doc, dict):
+        raise DocumentError("a document must be a JSON object")
+    kind, key = record_identity(doc)
+    doc = externalize_attachments(doc, evidence)
+    root_key = None
+    if kind == "dgts.auction_notice":
+        parsed = dgts_parser.parse_document(doc)
+        root_key = str(parsed.fields["root_id"]) if parsed.fields.get("root_id") else None
+    obs = observe(session, doc, record_kind=kind, record_key=key, run=run, at=at,
+                  raw_response_ids=raw_response_ids, root_key=root_key, listed=listed)
+    if obs.is_new or obs.is_changed or force_apply or "REAPPEARED" in obs.events:
+        apply_document(session, doc, at=at)
+    return Ingested(kind, key, obs)
+
+
+# ------------------------------------------------------------------------------------------- typed rows
+
+
+def owner_for(session: Session, name: str | None, address: str | None = None) -> Owner | None:
+    from storage.names import parse_owner
+
+    if not name:
+        return None
+    ident = parse_owner(name, address)
+    cache = session.info.setdefault("owner_cache", {})
+    owner = cache.get(ident.key)
+    if owner is None:
+        owner = session.scalar(select(Owner).where(Owner.key == ident.key))
+    if owner is None:
+        owner = Owner(key=ident.key, name=ident.canonical_name or name, kind=ident.kind, is_thads=ident.is_thads,
+                      province=ident.province.code if ident.province else None, region_no=ident.region_no)
+        session.add(owner)
+        session.flush()
+    elif owner.province is None and ident.province is not None:
+        owner.province = ident.province.code
+    cache[ident.key] = owner
+    return owner
+
+
+def organisation_for(session: Session, name: str | None) -> Organisation | None:
+    from storage.names import normalize_org_name
+
+    if not name:
+        return None
+    key = normalize_org_name(name)
+    if not key:
+        return None
+    cache = session.info.setdefault("org_cache", {})
+    org = cache.get(key) or session.scalar(select(Organisation).where(Organisation.key == key))
+    if org is None:
+        org = Organisation(key=key, name=name.strip())
+        session.add(org)
+        session.flush()
+    cache[key] = org
+    return org
+
+
+def province_of(owner: Owner | None, *texts: str | None) -> str | None:
+    from storage.admin_units import find_province
+
+    for t in texts:
+        if t:
+            p = find_province(t)
+            if p is not None:
+                return p.code
+    return owner.province if owner is not None else None
+
+
+def _replace_lots(session: Session, notice_kind: str, key: str, lots: list[dgts_parser.ParsedLot]) -> None:
+    session.execute(delete(Lot).where(Lot.notice_kind == notice_kind, Lot.notice_key == key))
+    for lot in lots:
+        session.add(Lot(notice_kind=notice_kind, notice_key=key, **lot.__dict__))
+
+
+def _upsert_attachment(session: Session, notice_kind: str, key: str, *, file_key: str, name: str, role: str,
+                       sha256: str | None = None, size: int | None = None, content_type: str | None = None,
+                       source_url: str | None = None, status: str | None = None, at: datetime | None = None) -> None:
+    from crawler.attachments import safe_attachment_name
+
+    att = session.scalar(select(Attachment).where(Attachment.notice_kind == notice_kind,
+                                                  Attachment.notice_key == key, Attachment.file_key == file_key))
+    if att is None:
+        att = Attachment(notice_kind=notice_kind, notice_key=key, file_key=file_key[:300], text_status="pending")
+        session.add(att)
+    att.original_name = name
+    att.file_name = safe_attachment_name(name)
+    att.role = role
+    att.source_url = source_url or att.source_url
+    if sha256 and sha256 != att.sha256:
+        att.sha256, att.size, att.content_type, att.fetched_at = sha256, size, content_type, at
+        att.text_status, att.text, att.error = "pending", None, None
+    elif not att.sha256 and status in ("too_large", "skipped", "failed"):
+        att.text_status = status
+
+
+def apply_document(session: Session, doc: dict[str, Any], *, at: datetime) -> None:
+    kind = doc.get("kind")
+    if kind in DGTS_KINDS:
+        _apply_dgts(session, dgts_parser.parse_document(doc), doc, at)
+    elif kind == THADS_KIND:
+        _apply_thads(session, doc, at)
+    else:
+        raise DocumentError(f"unknown document kind {kind!r}")
+
+
+def _apply_dgts(session: Session, p: dgts_parser.ParsedRecord, doc: dict[str, Any], at: datetime) -> None:
+    owner = owner_for(session, p.owner_name, p.owner_address)
+    org = organisation_for(session, p.org_name)
+    notice_kind = NOTICE_KIND_OF[p.kind]
+    key = str(p.id)
+    f = p.fields
+    lot_places = " ".join(l.place or "" for l in p.lots)
+    if p.kind == "dgts.auction_notice":
+        row = session.get(AuctionNotice, p.id) or AuctionNotice(id=p.id)
+        for name in ("title", "property_name", "published_at", "republished_at", "auction_at", "reg_start", "reg_end",
+                     "deposit_start", "deposit_end", "property_type_id", "property_type_name", "root_id",
+                     "related_ids", "round_label", "url"):
+            setattr(row, name, f[name])
+        row.province = province_of(owner, p.owner_address) or province_of(None, lot_places)
+    elif p.kind == "dgts.selection_notice":
+        row = session.get(SelectionNotice, p.id) or SelectionNotice(id=p.id)
+        for name in ("property_name", "published_at", "created_at", "window_start", "window_end", "address_receive",
+                     "contact_info", "root_id", "url"):
+            setattr(row, name, f[name])
+        if f["published_at"] and (row.first_published_at is None or f["published_at"] < _aware(row.first_published_at)):
+            row.first_published_at = f["published_at"]
+        row.province = province_of(owner, p.owner_address)
+    else:
+        row = session.get(SelectionResult, p.id) or SelectionResult(id=p.id)
+        for name in ("property_name", "notice_id", "published_at", "org_address", "url"):
+            setattr(row, name, f[name])
+        row.org_name = p.org_name
+        row.organisation_id = org.id if org else None
+        row.province = province_of(owner, p.owner_address)
+        _set_decision_date(row, f.get("result_text"))
+    row.owner_name = p.owner_name
+    row.owner_address = p.owner_address
+    row.owner_id = owner.id if owner else None
+    if hasattr(row, "org_name") and p.kind != "dgts.selection_result":
+        row.org_name = p.org_name
+        row.organisation_id = org.id if org else None
+    row.status = "active"
+    session.add(row)
+    _replace_lots(session, notice_kind, key, p.lots)
+    fetched = {str(x.get("file_key")): x for x in doc.get("files") or [] if isinstance(x, dict)}
+    for pf in p.files:
+        got = fetched.get(pf.file_key, {})
+        _upsert_attachment(session, notice_kind, key, file_key=pf.file_key, name=pf.file_name, role=pf.role,
+                           sha256=got.get("sha256"), size=got.get("size"), content_type=got.get("content_type"),
+                           source_url=got.get("url"), status=got.get("fetch_status"), at=at)
+    session.flush()
+
+
+def _aware(dt: datetime) -> datetime:
+    from storage.timeutil import to_local
+
+    return to_local(dt)
+
+
+def _set_decision_date(row: SelectionResult, result_text: str | None) -> None:
+    """A scoring/selection date written in the result's own text (attachments are read by the detector)."""
+    from crawler.parsers.thads import extract_notice_fields
+
+    if not result_text:
+        return
+    fields = extract_notice_fields("Thông báo kết quả lựa chọn tổ chức đấu giá tài sản", result_text, published=None)
+    if fields.scoring_date:
+        row.decision_date = fields.scoring_date
+        row.decision_date_source = "result text"
+
+
+def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
+    from crawler.parsers.thads import classify_notice, extract_notice_fields, html_to_text
+    from crawler.parsers.vntext import parse_vn_date
+    from crawler.thads_sites import site_province
+
+    _, key = record_identity(doc)
+    site, list_name, item_id = key.split("/")
+    title = dgts_parser.text(doc.get("title"), 5_000) or ""
+    body_text = html_to_text(doc.get("body_html") or "")
+    published = parse_vn_date(str(doc.get("date") or ""))
+    category, confidence, _reasons = classify_notice(title, body_text)
+    fields = extract_notice_fields(title, body_text, published=published)
+    row = session.get(ThadsNotice, key) or ThadsNotice(key=key)
+    row.site, row.list_name, row.item_id = site, doc.get("list") or "ThongBao", int(item_id)
+    row.title = title
+    row.published_on = published
+    row.category, row.category_confidence = category, confidence
+    row.body_text = body_text
+    owner_name = fields.owner_office
+    owner = owner_for(session, owner_name) if owner_name else None
+    row.owner_name, row.owner_id = owner_name, owner.id if owner else None
+    row.notice_number, row.notice_date = fields.notice_number, fields.notice_date
+    row.window_start, row.window_end = fields.window_start, fields.window_end
+    row.selected_org = fields.selected_org
+    org = organisation_for(session, fields.selected_org) if fields.selected_org else None
+    row.organisation_id = org.id if org else None
+    row.decision_date = fields.scoring_date
+    row.fields = fields.as_json()
+    row.province = (owner.province if owner and owner.province else None) or site_province(site)
+    row.url = doc.get("url") or thads_item_url(site, doc.get("list") or "ThongBao", int(item_id))
+    row.status = "active"
+    session.add(row)
+    lots = [dgts_parser.ParsedLot(lot_index=i, name=a.get("text"), start_price=a.get("start_price"))
+            for i, a in enumerate(fields.assets_json())]
+    _replace_lots(session, "thads_notice", key, lots)
+    for a in doc.get("attachments") or []:
+        if isinstance(a, dict) and a.get("name"):
+            _upsert_attachment(session, "thads_notice", key, file_key=str(a["name"]), name=str(a["name"]),
+                               role="thads", sha256=a.get("sha256"), size=a.get("size"),
+                               content_type=a.get("content_type"), status=a.get("fetch_status"),
+                               source_url=a.get("url"), at=at)
+    session.flush()
+
+
+def thads_item_url(site: str, list_name: str, item_id: int, base: str = "https://thads.moj.gov.vn") -> str:
+    prefix = f"/{site}" if site else ""
+    return f"{base}{prefix}/noidung/thongbao/Lists/{list_name}/View_Detail.aspx?ItemID={item_id}"

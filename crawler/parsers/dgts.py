@@ -1,0 +1,261 @@
+"""Maps dgts portal-dataset documents (as assembled by the spiders or read from a dataset file) to typed rows.
+
+Pure functions: a document in, plain dicts out (``ParsedRecord``). Unknown fields are ignored here but kept in the
+snapshot document, so nothing the portal returned is lost. Field names follow ``shared/reference/dgts-api.md``;
+where clients disagree (``ownerFullname`` vs ``fullname``, ``orgName`` vs ``org_name``) every known spelling is
+read. Time values are epoch milliseconds read in Asia/Ho_Chi_Minh.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.timeutil import from_epoch_ms, local_date
+
+PORTAL = "https://dgts.moj.gov.vn"
+PAGE_PATHS = {
+    "dgts.auction_notice": "/thong-bao-cong-khai-viec-dau-gia/{slug}-{id}.html",
+    "dgts.selection_notice": "/thong-bao-lua-chon-to-chuc-dau-gia/{slug}-{id}.html",
+    "dgts.selection_result": "/thong-bao-ket-qua-lua-chon-to-chuc-dau-gia/{slug}-{id}.html",
+}
+LINK_ID_FIELDS = ("choiceOrgID", "choiceOrgId", "choice_org_id", "noticeID", "noticeId", "selectNoticeId")
+
+
+def slugify(text: str | None, limit: int = 120) -> str:
+    """The portal's slug: accents stripped, non-alphanumerics to '-' (only the trailing id matters)."""
+    s = unicodedata.normalize("NFD", (text or "")[:1000].replace("đ", "d").replace("Đ", "D"))
+    s = "".join(c for c in s if unicodedata.category(c) != "Mn").lower()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    return (s[:limit].rstrip("-")) or "thong-bao"
+
+
+def page_url(record_kind: str, record_id: Any, name: str | None, base: str = PORTAL) -> str:
+    return base + PAGE_PATHS[record_kind].format(slug=slugify(name), id=record_id)
+
+
+def first(*values: Any) -> Any:
+    for v in values:
+        if v not in (None, "", [], {}):
+            return v
+    return None
+
+
+def as_int(value: Any) -> int | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def as_float(value: Any) -> float | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if f == f and abs(f) < 1e18 else None  # NaN and absurd values are not prices
+
+
+def text(value: Any, limit: int = 100_000) -> str | None:
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s[:limit] if s else None
+
+
+@dataclass
+class ParsedLot:
+    lot_index: int
+    name: str | None = None
+    amount: str | None = None
+    place: str | None = None
+    quality: str | None = None
+    detail: str | None = None
+    start_price: float | None = None
+    deposit: float | None = None
+    deposit_unit: int | None = None
+    file_cost: float | None = None
+    property_type_id: int | None = None
+    property_type_name: str | None = None
+
+
+@dataclass
+class ParsedFile:
+    file_key: str
+    file_name: str
+    role: str
+    link: str | None  # download token as last captured (changes on every fetch; never identity)
+    download_path: str  # "/portal/downloadFile" or "/ThongTin/downloadFile"
+
+
+@dataclass
+class ParsedRecord:
+    kind: str  # dgts.auction_notice | dgts.selection_notice | dgts.selection_result
+    id: int
+    fields: dict[str, Any]
+    owner_name: str | None
+    owner_address: str | None
+    org_name: str | None
+    lots: list[ParsedLot] = field(default_factory=list)
+    files: list[ParsedFile] = field(default_factory=list)
+
+
+def _lot(i: int, row: dict[str, Any]) -> ParsedLot:
+    return ParsedLot(
+        lot_index=i,
+        name=text(row.get("propertyName")),
+        amount=text(row.get("propertyAmount")),
+        place=text(row.get("propertyPlace")),
+        quality=text(row.get("propertyQuality")),
+        detail=text(row.get("detail")),
+        start_price=as_float(row.get("propertyStartPrice")),
+        deposit=as_float(row.get("deposit")),
+        deposit_unit=as_int(row.get("depositUnit")),
+        file_cost=as_float(row.get("fileCost")),
+        property_type_id=as_int(row.get("propertyTypeId")),
+        property_type_name=text(row.get("propertyTypeName")),
+    )
+
+
+def _files(items: Any, role: str, path: str) -> list[ParsedFile]:
+    out = []
+    for i, f in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(f, dict):
+            continue
+        name = text(f.get("fileName")) or f"file-{i}"
+        key = str(first(f.get("idFile"), f.get("id"), name))
+        out.append(ParsedFile(file_key=key, file_name=name, role=role, link=f.get("linkFile"), download_path=path))
+    return out
+
+
+def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
+    item = doc.get("list_item") or {}
+    detail = doc.get("detail") or {}
+    if isinstance(detail.get("auctionInfo"), dict):  # the nested shape K-doc reported
+        detail = {**detail["auctionInfo"], **{k: v for k, v in detail.items() if k != "auctionInfo"}}
+    rid = as_int(first(doc.get("id"), item.get("id")))
+    history = [h for h in (doc.get("publish_history") or []) + (doc.get("corrections") or []) if isinstance(h, dict)]
+    own = next((h for h in history if as_int(h.get("auctionInfoId")) == rid), {})
+    related = sorted({as_int(h.get("auctionInfoId")) for h in history} - {rid, None})
+    root_id = as_int(first(own.get("rootID"), item.get("rootID"), detail.get("rootID")))
+    name = text(first(item.get("propertyName"), detail.get("propertyName")))
+    lots = [_lot(i, r) for i, r in enumerate(doc.get("property_info") or []) if isinstance(r, dict)]
+    type_id = as_int(first(item.get("propertyTypeId"), *(l.property_type_id for l in lots)))
+    fields = {
+        "title": text(item.get("titleName")),
+        "property_name": name,
+        "published_at": from_epoch_ms(first(item.get("publishTime1"), own.get("publishTime1"))),
+        "republished_at": from_epoch_ms(first(item.get("publishTime2"), own.get("publishTime2"))),
+        "auction_at": from_epoch_ms(first(item.get("aucTime"), detail.get("aucTime"))),
+        "reg_start": from_epoch_ms(first(item.get("aucRegTimeStart"), detail.get("aucRegTimeStart"))),
+        "reg_end": from_epoch_ms(first(item.get("aucRegTimeEnd"), detail.get("aucRegTimeEnd"))),
+        "deposit_start": from_epoch_ms(first(detail.get("aucTimeDepositStart"), item.get("depositTimeStart"),
+                                             detail.get("strAucTimeDepositStart"))),
+        "deposit_end": from_epoch_ms(first(detail.get("aucTimeDepositEnd"), item.get("depositTimeEnd"),
+                                           detail.get("strAucTimeDepositEnd"))),
+        "property_type_id": type_id,
+        "property_type_name": text(first(item.get("propertyTypeName"), *(l.property_type_name for l in lots))),
+        "root_id": root_id,
+        "related_ids": related,
+        "round_label": text(own.get("strLevelCorrection")),
+        "url": page_url("dgts.auction_notice", rid, name),
+    }
+    return ParsedRecord(
+        kind="dgts.auction_notice", id=rid, fields=fields,
+        owner_name=text(first(item.get("fullname"), detail.get("fullName"), detail.get("fullname"))),
+        owner_address=text(detail.get("addrOwner")),
+        org_name=text(first(item.get("org_name"), item.get("orgName"), detail.get("orgFullName"))),
+        lots=lots,
+        files=_files(detail.get("listFile"), "notice_file", "/portal/downloadFile"),
+    )
+
+
+def parse_selection_notice(doc: dict[str, Any]) -> ParsedRecord:
+    item = doc.get("list_item") or {}
+    detail = doc.get("detail") or {}
+    if isinstance(detail.get("items"), list):  # an un-unwrapped envelope
+        detail = detail["items"][0] if detail["items"] else {}
+    edit = doc.get("edit_notice") or {}
+    rid = as_int(first(doc.get("id"), item.get("id"), detail.get("id")))
+    name = text(first(item.get("propertyName"), detail.get("propertyName")))
+    props = doc.get("properties") if isinstance(doc.get("properties"), list) else []
+    lots = [_lot(i, r) for i, r in enumerate(props) if isinstance(r, dict)]
+    files = _files(edit.get("listFileNotice"), "criteria", "/ThongTin/downloadFile")
+    for p in edit.get("property") or []:
+        if isinstance(p, dict):
+            files += _files(p.get("listFile"), "notice_file", "/ThongTin/downloadFile")
+    fields = {
+        "property_name": name,
+        "published_at": from_epoch_ms(first(item.get("lastUpdated"), detail.get("lastUpdated"))),
+        "created_at": from_epoch_ms(detail.get("genDate")),
+        "window_start": local_date(first(item.get("receiveTimeStart"), detail.get("fromDate"))),
+        "window_end": local_date(first(item.get("receiveTimeEnd"), detail.get("toDate"))),
+        "address_receive": text(detail.get("addressReceive")),
+        "contact_info": text(detail.get("contactInfo")),
+        "root_id": as_int(first(item.get("rootID"), detail.get("rootID"), detail.get("rootId"))),
+        "notice_text": text((edit.get("notice") or {}).get("content")) if isinstance(edit.get("notice"), dict) else None,
+        "url": page_url("dgts.selection_notice", rid, name),
+    }
+    return ParsedRecord(
+        kind="dgts.selection_notice", id=rid, fields=fields,
+        owner_name=text(first(detail.get("ownerFullname"), item.get("ownerFullname"), item.get("fullname"))),
+        owner_address=text(first(detail.get("addrOwner"), detail.get("ownerAddress"))),
+        org_name=None, lots=lots, files=files,
+    )
+
+
+def parse_selection_result(doc: dict[str, Any]) -> ParsedRecord:
+    item = doc.get("list_item") or {}
+    owner = doc.get("owner") or {}
+    history = doc.get("history") or {}
+    info = doc.get("info") or {}
+    org = history.get("orgInfo") if isinstance(history.get("orgInfo"), dict) else {}
+    rid = as_int(first(doc.get("id"), item.get("id")))
+    name = text(first(item.get("propertyName"), info.get("subPropertyName")))
+    link = None
+    for part in (info, history, item):
+        link = as_int(first(*(part.get(k) for k in LINK_ID_FIELDS)))
+        if link:
+            break
+    lots = [_lot(i, r) for i, r in enumerate(history.get("property") or []) if isinstance(r, dict)]
+    files = _files(first(info.get("listFile"), history.get("listFile"), info.get("listFileResult")),
+                   "result_file", "/ThongTin/downloadFile")
+    fields = {
+        "property_name": name,
+        "notice_id": link,
+        "published_at": from_epoch_ms(first(item.get("publishTime"), info.get("publishTime"))),
+        "org_address": text(org.get("addrFull")),
+        "result_text": text(first(info.get("publishInfo"), info.get("content"), history.get("publishInfo"))),
+        "url": page_url("dgts.selection_result", rid, name),
+    }
+    return ParsedRecord(
+        kind="dgts.selection_result", id=rid, fields=fields,
+        owner_name=text(first(item.get("ownerFullname"), owner.get("fullname"), owner.get("ownerFullname"))),
+        owner_address=text(first(owner.get("addrOwner"), item.get("ownerAddress"))),
+        org_name=text(first(item.get("orgName"), org.get("orgName"), item.get("org_name"))),
+        lots=lots, files=files,
+    )
+
+
+PARSERS = {
+    "dgts.auction_notice": parse_auction_notice,
+    "dgts.selection_notice": parse_selection_notice,
+    "dgts.selection_result": parse_selection_result,
+}
+
+
+def parse_document(doc: dict[str, Any]) -> ParsedRecord:
+    kind = doc.get("kind")
+    parser = PARSERS.get(kind)
+    if parser is None:
+        raise ValueError(f"not a dgts record kind: {kind!r}")
+    parsed = parser(doc)
+    if parsed.id is None:
+        raise ValueError(f"{kind} document without an id")
+    return parsed

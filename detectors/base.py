@@ -1,0 +1,96 @@
+"""The detector plugin contract: settings model, tri-state results with evidence, population statistics.
+
+A detector is a class with a ``name``, a ``Settings`` model (strict: unknown keys rejected, defaults in code) and
+``evaluate(ctx)`` which yields one ``Result`` per (rule, subject) it looked at. ``finalize()`` returns the
+population statistics (fences, percentiles) computed after the pass; the runner records them with the run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+Status = Literal["flag", "insufficient", "not_applicable", "pass"]
+Severity = Literal["low", "medium", "high"]
+SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+class DetectorSettings(BaseModel):
+    """Base of every detector's settings section."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
+
+
+@dataclass
+class Result:
+    """The outcome of one rule on one subject. ``pass`` results are not stored; they resolve open findings."""
+
+    rule: str
+    subject_kind: str  # selection_notice | selection_result | auction_notice | lot | owner | organisation | thads_notice | chain
+    subject_id: str
+    status: Status
+    severity: Severity = "low"
+    title: str = ""  # one Vietnamese sentence
+    evidence: dict[str, Any] = field(default_factory=dict)
+    urls: list[str] = field(default_factory=list)
+    legal_basis: str | None = None
+    owner_name: str | None = None
+    province: str | None = None
+    keep: bool = False  # store a not_applicable result (normally only counted)
+
+
+@dataclass
+class DetectionContext:
+    session: Session
+    now: datetime
+    since: date | None = None
+    evidence_root: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class Detector:
+    """Base class; subclasses set ``name``, ``Settings``, ``rules`` and implement ``evaluate``."""
+
+    name: ClassVar[str]
+    version: ClassVar[str] = "1"
+    Settings: ClassVar[type[DetectorSettings]]
+    rules: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, settings: DetectorSettings) -> None:
+        self.settings = settings
+
+    def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
+        raise NotImplementedError
+
+    def finalize(self) -> dict[str, Any]:
+        """Population statistics computed after the pass (fences, percentiles, model versions)."""
+        return {}
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence values as JSON: dates ISO, sets sorted, tuples as lists, floats rounded to 6 places."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def fingerprint(detector: str, rule: str, subject_kind: str, subject_id: str) -> str:
+    return hashlib.sha256(f"{detector}|{rule}|{subject_kind}|{subject_id}".encode()).hexdigest()
+
+
+def evidence_hash(evidence: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(jsonable(evidence), sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,188 @@
+"""The ``auction-monitor`` command line.
+
+Every command takes ``--config`` (TOML file; default ./auction-monitor.toml or $AUCTION_MONITOR_CONFIG, else
+built-in defaults) and ``--db`` (database URL or SQLite path, overriding ``database.url``). Errors a user can fix
+(bad configuration, missing file, blocked portal) are printed as one clear message with exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from service.config import ConfigError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch Vietnam's auction portals and alert the inspectorate.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+crawl_app = typer.Typer(no_args_is_help=True, help="Crawl a portal.")
+app.add_typer(db_app, name="db")
+app.add_typer(crawl_app, name="crawl")
+
+_state: dict[str, Optional[str]] = {"config": None, "db": None}
+
+ConfigOpt = typer.Option(None, "--config", "-c", help="Configuration file (TOML).")
+DbOpt = typer.Option(None, "--db", help="Database URL or SQLite file path (overrides database.url).")
+
+
+@app.callback()
+def _main(config: Optional[str] = ConfigOpt, db: Optional[str] = DbOpt) -> None:
+    _state["config"], _state["db"] = config, db
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def info(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def context(migrate: bool = True):
+    from service.context import make_context
+
+    try:
+        ctx = make_context(_state["config"], _state["db"])
+    except ConfigError as exc:
+        fail(str(exc))
+    if migrate:
+        ctx.ensure_schema()
+    return ctx
+
+
+def parse_day(value: Optional[str], name: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name}: expected a date as YYYY-MM-DD, got {value!r}")
+
+
+# ------------------------------------------------------------------------------------------------- setup
+
+
+@app.command()
+def init(path: Path = typer.Argument(Path("auction-monitor.toml"), help="Where to write the file."),
+         force: bool = typer.Option(False, help="Overwrite an existing file.")) -> None:
+    """Write a fully commented default configuration file."""
+    from service.config_template import render_default_config
+
+    if path.exists() and not force:
+        fail(f"{path} exists; use --force to overwrite")
+    path.write_text(render_default_config(), encoding="utf-8")
+    info(f"wrote {path}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations (creates the schema from empty)."""
+    from storage.db import upgrade
+
+    ctx = context(migrate=False)
+    upgrade(ctx.db_url, revision)
+    info(f"database at {revision}: {ctx.db_url}")
+
+
+# ------------------------------------------------------------------------------------------------- data in
+
+
+@app.command("import-dataset")
+def import_dataset_cmd(files: list[Path] = typer.Argument(..., help="Portal-dataset JSONL files.")) -> None:
+    """Load portal-dataset files through the same parse path as the crawler (no HTTP)."""
+    from crawler.dataset_import import import_dataset
+
+    ctx = context()
+    try:
+        summary = import_dataset(ctx.session, ctx.evidence, files, progress=info)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    for err in summary["errors"][:20]:
+        info(f"skipped {err}")
+    typer.echo(json.dumps({"run_id": summary["run_id"], **summary["counters"]}, ensure_ascii=False))
+    if summary["errors"]:
+        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------------------------------------- detection
+
+
+@app.command()
+def detect(detectors: Optional[str] = typer.Option(None, help="Comma-separated detector names (default: all enabled)."),
+           since: Optional[str] = typer.Option(None, help="Only subjects published on or after YYYY-MM-DD.")) -> None:
+    """Run detectors over what is stored and update findings."""
+    from service.jobs import run_detection
+
+    ctx = context()
+    only = [d.strip() for d in detectors.split(",") if d.strip()] if detectors else None
+    try:
+        summary = run_detection(ctx, only=only, since=parse_day(since, "--since"), progress=info)
+    except ValueError as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+def findings(detector: Optional[str] = typer.Option(None, help="Only this detector."),
+             status: Optional[str] = typer.Option(None, help="flag | insufficient | not_applicable"),
+             rule: Optional[str] = typer.Option(None, help="Only this rule."),
+             include_resolved: bool = typer.Option(False, help="Also resolved findings."),
+             format: str = typer.Option("table", "--format", help="jsonl | csv | table")) -> None:
+    """Export findings."""
+    from service.exports import export_findings
+
+    ctx = context()
+    if format not in ("jsonl", "csv", "table"):
+        fail("--format must be jsonl, csv or table")
+    with ctx.session() as session:
+        export_findings(session, sys.stdout, fmt=format, detector=detector, status=status, rule=rule,
+                        include_resolved=include_resolved)
+
+
+@app.command()
+def parcels(format: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
+            only_land: bool = typer.Option(False, help="Only land-use-right lots.")) -> None:
+    """One line per lot with the parcel details found and the required ones missing."""
+    from service.exports import export_parcels
+
+    ctx = context()
+    if format not in ("jsonl", "csv"):
+        fail("--format must be jsonl or csv")
+    with ctx.session() as session:
+        export_parcels(session, sys.stdout, fmt=format, settings=ctx.settings, only_land=only_land)
+
+
+@app.command()
+def review(finding: int = typer.Argument(..., help="Finding id."),
+           verdict: str = typer.Option(..., help="confirmed | false_positive | needs_more_info"),
+           note: Optional[str] = typer.Option(None, help="Free text."),
+           reviewer: Optional[str] = typer.Option(None, help="Who reviewed.")) -> None:
+    """Record an analyst verdict on a finding."""
+    from storage.reviews import record_review
+
+    ctx = context()
+    try:
+        with ctx.session() as session:
+            rv = record_review(session, finding, verdict, note=note, reviewer=reviewer)
+            typer.echo(json.dumps({"review_id": rv.id, "finding_id": finding, "verdict": rv.verdict}))
+    except LookupError as exc:
+        fail(str(exc))
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
