@@ -1,1 +1,1 @@
-"""Crawlers for the dgts and THADS portals: spiders, middlewares, pipelines, attachment handling and the portal simulator."""
+"""Crawler: Scrapy spiders for dgts and THADS, transport middlewares, the ingest pipeline, the portal simulator."""

@@ -109,6 +109,65 @@ def import_dataset_cmd(files: list[Path] = typer.Argument(..., help="Portal-data
         raise typer.Exit(1)
 
 
+@crawl_app.command("dgts")
+def crawl_dgts(kinds: Optional[str] = typer.Option(None, help="Comma-separated: selection,result,auction."),
+               since: Optional[str] = typer.Option(None, help="First publication day, YYYY-MM-DD."),
+               until: Optional[str] = typer.Option(None, help="Last publication day, YYYY-MM-DD."),
+               portal_url: Optional[str] = typer.Option(None, help="Portal base URL (e.g. the simulator).")) -> None:
+    """Crawl dgts: selection notices, selection results and auction notices."""
+    from service.jobs import dgts_specs, run_crawl
+
+    ctx = context()
+    try:
+        specs = dgts_specs(ctx, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
+                           since=parse_day(since, "--since"), until=parse_day(until, "--until"), portal_url=portal_url)
+    except ValueError as exc:
+        fail(str(exc))
+    runs = run_crawl(ctx, specs, progress=info)
+    typer.echo(json.dumps(runs, ensure_ascii=False, default=str))
+    bad = [r for r in runs if r["status"] in ("failed", "blocked")]
+    if bad:
+        fail("; ".join(f"{r['kind']} {r['status']}: {(r.get('message') or '').splitlines()[0] if r.get('message') else ''}" for r in bad), code=1)
+
+
+@crawl_app.command("thads")
+def crawl_thads(sites: Optional[str] = typer.Option(None, help="Comma-separated sub-site slugs (default: configured)."),
+                full: bool = typer.Option(False, "--full", help="Full pass: re-read every item, find edits and deletions."),
+                portal_url: Optional[str] = typer.Option(None, help="Portal base URL (e.g. the simulator).")) -> None:
+    """Crawl THADS provincial notice lists, detail pages and attachments."""
+    from service.jobs import run_crawl, thads_specs
+
+    ctx = context()
+    specs = thads_specs(ctx, sites=[s.strip() for s in sites.split(",")] if sites else None,
+                        full=True if full else None, portal_url=portal_url)
+    runs = run_crawl(ctx, specs, progress=info)
+    typer.echo(json.dumps(runs, ensure_ascii=False, default=str))
+    bad = [r for r in runs if r["status"] in ("failed", "blocked")]
+    if bad:
+        fail("; ".join(f"{r['kind']} {r['status']}: {(r.get('message') or '').splitlines()[0] if r.get('message') else ''}" for r in bad), code=1)
+
+
+@app.command()
+def simulate(data: list[Path] = typer.Option(..., "--data", help="Portal-dataset JSONL files to serve."),
+             port: int = typer.Option(8080, help="Port on 127.0.0.1."),
+             clock: Optional[str] = typer.Option(None, help="Simulated time (ISO 8601); default: now."),
+             faults: Optional[str] = typer.Option(None, help="Fault plan spec, e.g. 'js_challenge' or 'http_429=3' (see crawler.simulator.faults).")) -> None:
+    """Serve the dgts API and THADS pages from dataset files on 127.0.0.1 (for tests and demos)."""
+    from crawler.simulator import serve
+
+    for p in data:
+        if not p.is_file():
+            fail(f"dataset file not found: {p}")
+    info(f"simulator on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    options = {"fault_spec": faults} if faults else {}
+    if clock:
+        options["clock"] = clock
+    try:
+        serve([str(p) for p in data], port=port, **options)
+    except (ValueError, TypeError) as exc:
+        fail(str(exc))
+
+
 # ------------------------------------------------------------------------------------------------- detection
 
 

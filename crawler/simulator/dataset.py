@@ -7,7 +7,7 @@ import bisect
 import copy
 import json
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,10 +30,10 @@ class DatasetError(ValueError):
     """A document that the simulator cannot serve (bad JSON, unknown kind, malformed `_sim`)."""
 
 
-def load_documents(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
+def load_documents(paths: Iterable[str | Path] | str | Path) -> list[dict[str, Any]]:
     """Read portal dataset JSONL files (one JSON object per line, blank lines skipped)."""
     documents: list[dict[str, Any]] = []
-    for path in paths:
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
         with open(path, encoding="utf-8-sig") as handle:
             for line_number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -149,9 +149,13 @@ class Record:
         self._lock = threading.Lock()
 
     def add_event(self, event: Event) -> None:
+        """Insert an event in time order; an edit whose path cannot be applied is refused at once."""
         with self._lock:
             position = bisect.bisect_right([(e.at_ms, e.seq) for e in self.events], (event.at_ms, event.seq))
-            self.events.insert(position, event)
+            candidate = self.events[:position] + [event] + self.events[position:]
+            if event.action == "edit":
+                self._build_view(candidate)
+            self.events = candidate
             self._event_times = [e.at_ms for e in self.events]
             self._views.clear()
 
@@ -226,6 +230,8 @@ class DocumentStore:
         self._lock = threading.RLock()
         self._seq = 0
         self._records: dict[str, dict[RecordKey, Record]] = {kind: {} for kind in KINDS}
+        self._version = 0
+        self._memo: dict[tuple[Any, ...], Any] = {}
         for document in documents:
             self.add(document)
 
@@ -260,7 +266,27 @@ class DocumentStore:
             if key in self._records[kind]:
                 raise DatasetError(f"duplicate {kind} {key}")
             self._records[kind][key] = record
+            self._changed()
         return record
+
+    def _changed(self) -> None:
+        with self._lock:
+            self._version += 1
+            self._memo.clear()
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """Cache a value derived from the store (e.g. a sorted visible list at a frozen clock) until the
+        store changes; keep `now_ms` in the key."""
+        with self._lock:
+            full_key = (self._version, *key)
+            if full_key in self._memo:
+                return self._memo[full_key]
+        value = compute()
+        with self._lock:
+            if len(self._memo) >= 16:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[full_key] = value
+        return value
 
     def _schedule_events(self, kind: str, key: RecordKey, schedule: dict[str, Any]) -> Iterator[Event]:
         try:
@@ -301,9 +327,13 @@ class DocumentStore:
         if action == "second_publication" and kind != AUCTION_NOTICE:
             raise DatasetError("second publication is for auction notices only")
         record.add_event(Event(at_ms, self._next_seq(), action, dict(changes or {})))
+        self._changed()
 
     def visible(self, kind: str, now_ms: int) -> list[tuple[Record, View]]:
-        """Records of a kind the public can see at `now_ms`, with their views."""
+        """Records of a kind the public can see at `now_ms`, with their views (memoised; do not mutate)."""
+        return self.memo(("visible", kind, now_ms), lambda: self._compute_visible(kind, now_ms))
+
+    def _compute_visible(self, kind: str, now_ms: int) -> list[tuple[Record, View]]:
         result = []
         for record in self.records(kind):
             view = record.view(now_ms)

@@ -109,27 +109,31 @@ def _list_item(record_id: Any, view: View) -> dict[str, Any]:
 
 # --- auction notices -------------------------------------------------------------------------------
 
+def _sorted_auction_rows(ctx: DgtsContext, by_auction_time: bool) -> list[tuple[View, dict[str, Any]]]:
+    def compute() -> list[tuple[View, dict[str, Any]]]:
+        rows = [(view, _list_item(record.key, view)) for record, view in ctx.store.visible(AUCTION_NOTICE, ctx.now_ms)]
+        if by_auction_time:
+            rows.sort(key=lambda row: (isinstance(row[1].get("aucTime"), (int, float)), row[1].get("aucTime") or 0,
+                                       row[1].get("id") or 0), reverse=True)
+        else:
+            rows.sort(key=lambda row: (row[0].sort_ms, row[1].get("id") or 0), reverse=True)
+        return rows
+    return ctx.store.memo(("auction-rows", by_auction_time, ctx.now_ms), compute)
+
+
 def search_auction_notices(ctx: DgtsContext, query: Query) -> Response:
     publish_window = _day_window(query, "startPublishDate", "endPublishDate")
     auction_window = _day_window(query, "startDate", "endDate")
     owner, asset, type_id = param(query, "fullName"), param(query, "assetName"), param(query, "propertyTypeId")
-    rows: list[tuple[View, dict[str, Any]]] = []
-    for record, view in ctx.store.visible(AUCTION_NOTICE, ctx.now_ms):
-        item = _list_item(record.key, view)
-        if not _in_window(view.sort_ms, publish_window) or not _in_window(item.get("aucTime"), auction_window):
-            continue
-        if owner and not _contains(item.get("fullname"), owner):
-            continue
-        if asset and not _contains(item.get("propertyName"), asset):
-            continue
-        if type_id and str(item.get("propertyTypeId")) != type_id:
-            continue
-        rows.append((view, item))
-    if param(query, "typeOrder") == "1":
-        rows.sort(key=lambda row: (isinstance(row[1].get("aucTime"), (int, float)), row[1].get("aucTime") or 0,
-                                   row[1].get("id") or 0), reverse=True)
-    else:
-        rows.sort(key=lambda row: (row[0].sort_ms, row[1].get("id") or 0), reverse=True)
+    rows = _sorted_auction_rows(ctx, param(query, "typeOrder") == "1")
+    if any(bound is not None for bound in (*publish_window, *auction_window)) or owner or asset or type_id:
+        rows = [
+            (view, item) for view, item in rows
+            if _in_window(view.sort_ms, publish_window) and _in_window(item.get("aucTime"), auction_window)
+            and (not owner or _contains(item.get("fullname"), owner))
+            and (not asset or _contains(item.get("propertyName"), asset))
+            and (not type_id or str(item.get("propertyTypeId")) == type_id)
+        ]
     return json_response(envelope([item for _, item in rows], query))
 
 

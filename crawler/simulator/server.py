@@ -153,7 +153,8 @@ class PortalSimulator:
         self._stopping.clear()
         self._server = _Server((self.host, self.port), Handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="portal-simulator", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="portal-simulator", daemon=True)
         self._thread.start()
         return self
 

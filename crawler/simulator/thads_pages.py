@@ -47,7 +47,8 @@ def _page(site: str, title: str, inner: str) -> str:
 <head><meta charset="utf-8"><title>{html.escape(title)}</title></head>
 <body>
 <form method="post" id="aspnetForm">
-<div id="s4-ribbonrow"><span id="ctl00_IdWelcome"><a id="ctl00_IdWelcome_ExplicitLogin" href="/{quote(site)}/_layouts/15/Authenticate.aspx">Sign In</a></span></div>
+<div id="s4-ribbonrow"><span id="ctl00_IdWelcome">
+<a id="ctl00_IdWelcome_ExplicitLogin" href="/{quote(site)}/_layouts/15/Authenticate.aspx">Sign In</a></span></div>
 <div id="s4-workspace"><div class="breadcrumb">Trang chủ » Thông báo</div>
 <div id="{_web_part_id(site)}" class="ms-webpart-zone">
 {inner}

@@ -1,1 +1,1 @@
-"""Safe handling of untrusted attachments: file names, type sniffing and sandboxed text extraction (PDF, DOCX, DOC, HTML, OCR)."""
+"""Untrusted attachments: safe file names, type sniffing and sandboxed text extraction (PDF, DOCX, DOC, HTML, OCR)."""

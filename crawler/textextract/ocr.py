@@ -1,4 +1,4 @@
-"""OCR inside the extraction worker: poppler's pdftoppm rasterises PDF pages, the Tesseract CLI reads them (Vietnamese model)."""
+"""OCR inside the extraction worker: poppler's pdftoppm rasterises PDF pages, the Tesseract CLI reads them."""
 
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ def page_dpi(width_pt: float, height_pt: float, target_dpi: int) -> int:
 def ocr_pdf_page(pdf: Path, page_index: int, dpi: int, lang: str, workdir: Path, deadline: Deadline) -> str:
     prefix = workdir / f"page-{page_index + 1}"
     number = str(page_index + 1)
-    argv = ["pdftoppm", "-f", number, "-l", number, "-r", str(dpi), "-gray", "-png", "-singlefile", str(pdf), str(prefix)]
+    argv = ["pdftoppm", "-f", number, "-l", number, "-r", str(dpi), "-gray", "-png", "-singlefile",
+            str(pdf), str(prefix)]
     proc = _run(argv, deadline)
     image = prefix.with_suffix(".png")
     if proc.returncode != 0 or not image.exists():

@@ -1,4 +1,4 @@
-"""Word documents inside the extraction worker: DOCX via python-docx (after the zip-bomb check), DOC via antiword/catdoc, RTF."""
+"""Word files inside the extraction worker: DOCX via python-docx (after the zip-bomb check), DOC via antiword, RTF."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PDF text inside the extraction worker: the pypdf text layer, with OCR for pages whose layer is empty or negligible."""
+"""PDF text inside the extraction worker: the pypdf text layer, OCR for pages whose layer is empty or negligible."""
 
 from __future__ import annotations
 
@@ -23,12 +23,16 @@ class PdfJob:
     ocr_dpi: int
 
 
-def _read_layer(reader, limit: int, max_chars: int, deadline: Deadline, notes: list[str]) -> tuple[list[str], list[str]]:
+def _read_layer(
+    reader, limit: int, max_chars: int, deadline: Deadline, notes: list[str]
+) -> tuple[list[str], list[str]]:
     texts: list[str] = []
     errors: list[str] = []
     total_chars = 0
     for index in range(limit):
-        if deadline.remaining() < 0.5:
+        if deadline.remaining() < 0.1:
+            if index == 0:
+                raise BudgetExhausted("time budget exhausted before the first page was read")
             notes.append(f"text layer read for {index} pages before the time budget ran out")
             break
         try:
@@ -55,24 +59,25 @@ def _page_size(reader, index: int) -> tuple[float, float]:
 
 
 def _ocr_pages(path: Path, reader, pages: list[int], job: PdfJob, workdir: Path, deadline: Deadline,
-               notes: list[str]) -> dict[int, str]:
+               notes: list[str]) -> tuple[dict[int, str], bool]:
+    """OCR the given pages; returns the texts and whether the time budget cut the run short."""
     results: dict[int, str] = {}
     slowest = 0.0
     for done, index in enumerate(pages):
         if deadline.remaining() < slowest * 1.2 + 0.5:
             notes.append(f"OCR stopped after {done} of {len(pages)} pages: time budget")
-            break
+            return results, True
         started = time.time()
         dpi = page_dpi(*_page_size(reader, index), job.ocr_dpi)
         try:
             results[index] = ocr_pdf_page(path, index, dpi, job.ocr_lang, workdir, deadline)
         except BudgetExhausted:
             notes.append(f"OCR stopped after {done} of {len(pages)} pages: time budget")
-            break
+            return results, True
         except RuntimeError as exc:
             notes.append(f"OCR of page {index + 1} failed: {exc}"[:300])
         slowest = max(slowest, time.time() - started)
-    return results
+    return results, False
 
 
 def extract_pdf(path: Path, job: PdfJob, workdir: Path, deadline: Deadline) -> ExtractResult:
@@ -97,7 +102,7 @@ def extract_pdf(path: Path, job: PdfJob, workdir: Path, deadline: Deadline) -> E
     texts, page_errors = _read_layer(reader, limit, job.max_chars, deadline, notes)
     notes.extend(page_errors[:3])
 
-    method, status = "pypdf", "ok"
+    method, status, out_of_time = "pypdf", "ok", False
     scanned = [i for i, text in enumerate(texts) if content_chars(text) < SCANNED_PAGE_CHARS]
     if scanned and job.ocr:
         try:
@@ -107,7 +112,8 @@ def extract_pdf(path: Path, job: PdfJob, workdir: Path, deadline: Deadline) -> E
         else:
             if len(scanned) > job.max_ocr_pages:
                 notes.append(f"OCR limited to {job.max_ocr_pages} of {len(scanned)} scanned pages")
-            ocr_texts = _ocr_pages(path, reader, scanned[: job.max_ocr_pages], job, workdir, deadline, notes)
+            chosen = scanned[: job.max_ocr_pages]
+            ocr_texts, out_of_time = _ocr_pages(path, reader, chosen, job, workdir, deadline, notes)
             for index, text in ocr_texts.items():
                 if content_chars(text) > content_chars(texts[index]):
                     texts[index] = text
@@ -117,6 +123,6 @@ def extract_pdf(path: Path, job: PdfJob, workdir: Path, deadline: Deadline) -> E
         return failure("failed", "; ".join(page_errors[:3]) or "no page could be read", method="pypdf", pages=total)
     text = "\n\n".join(texts)
     if status == "ok" and content_chars(text) < SCANNED_PAGE_CHARS * max(len(texts), 1):
-        status = "empty"
+        status = "timeout" if out_of_time else "empty"
         notes.insert(0, "text layer is empty or negligible (scanned PDF?)")
     return ExtractResult(text=text, method=method, status=status, error="; ".join(notes) or None, pages=total)

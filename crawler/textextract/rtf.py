@@ -1,4 +1,4 @@
-"""Plain text from RTF (Word "Rich Text", often served with a .doc name): Unicode escapes, code-page bytes, skipped destinations."""
+"""Plain text from RTF (Word "Rich Text", often served as .doc): Unicode escapes, code-page bytes, skipped groups."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ _TOKEN = re.compile(
     rb"|(?P<text>[^\\{}\r\n]+)",
     re.DOTALL,
 )
+_KINDS = ("word", "hex", "symbol", "brace", "newline", "text")
 _SKIPPED_DESTINATIONS = frozenset(
     b"fonttbl colortbl stylesheet info pict object objdata header headerl headerr headerf footer footerl footerr "
     b"footerf listtable listoverridetable rsidtbl generator xmlnstbl themedata colorschememapping datastore "
@@ -52,7 +53,7 @@ def rtf_to_text(data: bytes) -> str:
         if match is None:  # a lone trailing backslash
             break
         pos = match.end()
-        kind = match.lastgroup
+        kind = next(name for name in _KINDS if match[name] is not None)
         starts_group, group_start = group_start, False
         if kind == "brace":
             if match["brace"] == b"{":

@@ -71,7 +71,10 @@ def _outcome(returncode: int, workdir: Path, job: dict) -> ExtractResult:
     if result_path.exists():
         if result_path.stat().st_size > job["max_chars"] * 4 + _RESULT_SLACK:
             return failure("failed", "worker result exceeds the size bound")
-        return ExtractResult.from_dict(json.loads(result_path.read_text(encoding="utf-8")))
+        try:
+            return ExtractResult.from_dict(json.loads(result_path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return failure("failed", f"unreadable worker result: {exc}"[:300])
     if returncode < 0:
         sig = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else str(-returncode)
         if -returncode == signal.SIGXCPU:
@@ -115,13 +118,13 @@ def extract_text(
     if kind == "image" and not ocr:
         return failure("unsupported", "image attachment and OCR is disabled")
 
-    with tempfile.TemporaryDirectory(prefix="attx-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="attx-", ignore_cleanup_errors=True) as tmp:
         workdir = Path(tmp)
         input_path = workdir / "input.bin"
         input_path.write_bytes(data)
         job = {
             "kind": kind, "input": str(input_path), "workdir": str(workdir),
-            "deadline": time.time() + timeout_s, "timeout_s": timeout_s,
+            "deadline": time.time() + timeout_s - min(2.0, timeout_s / 10), "timeout_s": timeout_s,
             "max_pages": max_pages, "max_chars": max_chars, "ocr": ocr, "ocr_lang": ocr_lang,
             "max_ocr_pages": min(max_ocr_pages, max_pages), "ocr_dpi": ocr_dpi,
             "memory_mb": max_memory_mb, "max_unzipped_bytes": max_unzipped_bytes,
@@ -134,11 +137,15 @@ def extract_text(
 def _run_worker(job_path: Path, workdir: Path, job: dict, timeout_s: float) -> ExtractResult:
     deadline = time.monotonic() + timeout_s
     with (workdir / "stderr.txt").open("wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "crawler.textextract.worker", str(job_path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
-            cwd=workdir, env=_child_env(workdir), start_new_session=True, close_fds=True,
-        )
+        try:
+            proc = subprocess.Popen(
+                # -P: the working folder holds untrusted input, keep it off sys.path.
+                [sys.executable or "python3", "-P", "-m", "crawler.textextract.worker", str(job_path)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr,
+                cwd=workdir, env=_child_env(workdir), start_new_session=True, close_fds=True,
+            )
+        except OSError as exc:
+            return failure("failed", f"cannot start the extraction worker: {exc}")
         try:
             finished = _wait_unreaped(proc.pid, deadline)
         finally:

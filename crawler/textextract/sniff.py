@@ -1,4 +1,4 @@
-"""Guess an attachment's real type from its first bytes, then from its extension (portals serve challenge pages as .pdf)."""
+"""Guess an attachment's real type from its first bytes, then its extension (portals serve challenge pages as .pdf)."""
 
 from __future__ import annotations
 

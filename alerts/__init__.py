@@ -1,0 +1,1 @@
+"""Alerts: routing findings to officers, Vietnamese e-mails, the persistent outbox and SMTP delivery."""

@@ -1,0 +1,97 @@
+"""Pure assembly of portal-dataset documents from the JSON payloads of a record's endpoints.
+
+The spiders call it with the bodies they just fetched; ``reparse`` calls it with the bodies read back from the
+evidence store, so a parser fix can be applied to everything ever captured without touching the portal.
+Shape checks live here too: a payload that lost a field we rely on raises ``SchemaDrift``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from crawler.errors import SchemaDrift
+
+ENVELOPE_KEYS = ("items", "rowCount")
+REQUIRED_ITEM_KEYS = {
+    "dgts.auction_notice": ("id", "propertyName", "publishTime1"),
+    "dgts.selection_notice": ("id", "propertyName", "lastUpdated"),
+    "dgts.selection_result": ("id", "propertyName", "publishTime"),
+}
+
+
+@dataclass(frozen=True)
+class DetailPart:
+    """One detail endpoint of a record kind: where it goes in the document and how to unwrap it."""
+
+    part: str  # document key
+    endpoint: str  # evidence label
+    path: str
+    id_param: str
+    shape: str  # envelope_items | envelope_first | object | array
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def params(self, record_id: int | str) -> dict[str, str]:
+        return {self.id_param: str(record_id), **dict(self.extra)}
+
+
+def decode_json(body: bytes, what: str) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SchemaDrift(f"{what}: body is not JSON ({exc})") from None
+
+
+def check_envelope(payload: Any, what: str) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise SchemaDrift(f"{what}: expected a paging envelope object, got {type(payload).__name__}")
+    missing = [k for k in ENVELOPE_KEYS if k not in payload]
+    if missing:
+        raise SchemaDrift(f"{what}: paging envelope lacks {', '.join(missing)} (has {', '.join(sorted(payload)[:12])})")
+    if not isinstance(payload["items"], list):
+        raise SchemaDrift(f"{what}: 'items' is not a list")
+    return payload
+
+
+def check_list_item(kind: str, item: Any, what: str) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        raise SchemaDrift(f"{what}: list item is not an object")
+    missing = [k for k in REQUIRED_ITEM_KEYS.get(kind, ("id",)) if k not in item]
+    if missing:
+        raise SchemaDrift(f"{what}: list item lacks {', '.join(missing)} (has {', '.join(sorted(item)[:15])})")
+    return item
+
+
+def unwrap(part: DetailPart, payload: Any) -> Any:
+    what = f"{part.path}"
+    if part.shape == "envelope_items":
+        if payload in (None, ""):
+            return []
+        return check_envelope(payload, what)["items"]
+    if part.shape == "envelope_first":
+        if payload in (None, ""):
+            return {}
+        items = check_envelope(payload, what)["items"]
+        return items[0] if items else {}
+    if part.shape == "array":
+        if payload in (None, ""):
+            return []
+        if not isinstance(payload, list):
+            raise SchemaDrift(f"{what}: expected a bare JSON array")
+        return payload
+    if payload in (None, ""):
+        return {}
+    if not isinstance(payload, dict):
+        raise SchemaDrift(f"{what}: expected a JSON object")
+    return payload
+
+
+def assemble(kind: str, record_id: int, list_item: dict[str, Any], parts: dict[str, Any],
+             files: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A portal-dataset document (``shared/data/README.md`` format) plus the ``files`` we downloaded."""
+    doc: dict[str, Any] = {"kind": kind, "id": record_id, "list_item": list_item}
+    doc.update(parts)
+    if files:
+        doc["files"] = files
+    return doc

@@ -1,0 +1,145 @@
+"""The crawl-side writer: raw responses to the evidence store, crawl-run bookkeeping, documents to ingest.
+
+One ``CrawlRecorder`` per spider. It owns a database session for the run. Raw responses are committed as they
+arrive (evidence first: even a crawl killed a moment later has its bytes), documents are ingested in their own
+savepoints and committed in small batches, and ``finish`` writes the run's final status and counters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response
+from sqlalchemy import select
+
+from crawler.ingest import DocumentError, ingest_document
+from storage.db import session_factory
+from storage.evidence import EvidenceStore
+from storage.history import check_failed, mark_unlisted
+from storage.models import CrawlRun, RawResponse, Record
+from storage.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+COMMIT_EVERY = 50
+
+
+class CrawlRecorder:
+    def __init__(self, db_url: str, evidence_root: str, *, source: str, kind: str, portal_url: str,
+                 window_start: date | None = None, window_end: date | None = None, run_id: int | None = None) -> None:
+        self.evidence = EvidenceStore(evidence_root)
+        self.session = session_factory(db_url)()
+        self.counters: Counter[str] = Counter()
+        self.errors: list[str] = []
+        self._pending = 0
+        if run_id is not None:
+            self.run = self.session.get(CrawlRun, run_id)
+        else:
+            self.run = CrawlRun(source=source, kind=kind, window_start=window_start, window_end=window_end,
+                                started_at=utcnow(), status="running", counters={}, complete_lists=[],
+                                portal_url=portal_url)
+            self.session.add(self.run)
+        self.session.commit()
+
+    # ------------------------------------------------------------------ raw evidence
+
+    def record_response(self, request: Request, response: Response) -> int:
+        self.counters["requests"] += 1
+        if response.status >= 400:
+            self.counters[f"http_{response.status}"] += 1
+        digest = self.evidence.put(response.body)
+        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None
+        row = RawResponse(run_id=self.run.id, url=response.url, method=request.method, status=response.status,
+                          fetched_at=utcnow(), content_type=ctype, sha256=digest, size=len(response.body),
+                          endpoint=request.meta.get("endpoint"), record_kind=request.meta.get("record_kind"),
+                          record_key=request.meta.get("record_key"))
+        self.session.add(row)
+        self.session.commit()
+        return row.id
+
+    def record_failure(self, request: Request, exc: Exception) -> None:
+        self.counters["network_errors"] += 1
+        self.session.add(RawResponse(run_id=self.run.id, url=request.url, method=request.method, status=0,
+                                     fetched_at=utcnow(), content_type=None, sha256=self.evidence.put(b""), size=0,
+                                     endpoint=request.meta.get("endpoint"), record_kind=request.meta.get("record_kind"),
+                                     record_key=request.meta.get("record_key"), error=f"{type(exc).__name__}: {exc}"[:2000]))
+        self.session.commit()
+
+    def store_blob(self, data: bytes) -> str:
+        return self.evidence.put(data)
+
+    # ------------------------------------------------------------------ records
+
+    def known(self, record_kind: str, keys: list[str]) -> dict[str, Record]:
+        if not keys:
+            return {}
+        rows = self.session.scalars(select(Record).where(Record.record_kind == record_kind,
+                                                         Record.record_key.in_(keys)))
+        return {r.record_key: r for r in rows}
+
+    def seen_unchanged(self, record: Record, list_hash: str) -> None:
+        record.last_seen = utcnow()
+        record.last_listed_run = self.run.id
+        record.missing_runs = 0
+        record.list_hash = list_hash
+        self.counters["unchanged"] += 1
+        self._tick()
+
+    def ingest(self, doc: dict[str, Any], raw_ids: list[int], list_hash: str | None = None) -> None:
+        try:
+            with self.session.begin_nested():
+                res = ingest_document(self.session, doc, run=self.run, at=utcnow(), evidence=self.evidence,
+                                      raw_response_ids=raw_ids)
+                if list_hash is not None:
+                    res.observation.record.list_hash = list_hash
+        except (DocumentError, ValueError, TypeError, KeyError) as exc:
+            self.error(f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}: cannot ingest: {exc}")
+            return
+        obs = res.observation
+        self.counters["new" if obs.is_new else "changed" if obs.is_changed else "unchanged"] += 1
+        if "REAPPEARED" in obs.events:
+            self.counters["reappeared"] += 1
+        self._tick()
+
+    def check_failed(self, record_kind: str, record_key: str, reason: str) -> None:
+        check_failed(self.session, record_kind=record_kind, record_key=record_key, run=self.run, at=utcnow(),
+                     reason=reason)
+        self.counters["check_failed"] += 1
+        self._tick()
+
+    def mark_unlisted(self, record_kind: str, seen: set[str], scope: list[str], verdicts: dict[str, bool | None]):
+        counts = mark_unlisted(self.session, record_kind=record_kind, run=self.run, seen_keys=seen, in_scope=scope,
+                               at=utcnow(), confirm_gone=lambda key: verdicts.get(key))
+        self.counters["delisted"] += counts["delisted"]
+        self.counters["removed"] += counts["removed"]
+        self.counters["check_failed"] += counts["check_failed"]
+        self.session.commit()
+
+    def list_complete(self, list_name: str) -> None:
+        self.run.complete_lists = sorted(set(self.run.complete_lists or []) | {list_name})
+
+    def error(self, message: str) -> None:
+        log.warning(message)
+        self.errors.append(message)
+        self.counters["errors"] += 1
+
+    def _tick(self) -> None:
+        self._pending += 1
+        if self._pending >= COMMIT_EVERY:
+            self.session.commit()
+            self._pending = 0
+
+    # ------------------------------------------------------------------ end of run
+
+    def finish(self, status: str, message: str | None = None) -> None:
+        self.run.status = status
+        self.run.finished_at = utcnow()
+        self.run.counters = dict(self.counters)
+        msgs = [m for m in [message, *self.errors[:30]] if m]
+        self.run.message = "\n".join(msgs)[:10_000] if msgs else None
+        self.session.commit()
+        self.session.close()

@@ -1,0 +1,1 @@
+"""Spiders, one small declarative class per portal list."""

@@ -1,0 +1,482 @@
+"""Base spiders. Concrete spiders are declarative: they set class attributes, in this order:
+
+``record_kind``, ``list_path``, ``list_endpoint``, ``list_params`` (constant query parameters), ``paging``
+(``window``: one query per publication day, pages fetched in parallel, ``rowCount`` verified per day;
+``sorted_desc``: newest first, stop at the first item older than the window; ``full``: every page, the list has no
+usable order or filter), ``window_params``, ``sort_field``, ``details`` (the detail endpoints fetched per new or
+changed record), ``file_lists`` (where attachment lists sit in the assembled parts), ``removal_probe`` (the detail
+whose empty answer confirms a take-down).
+
+Flow per list item: if the record is known, active and its list item is unchanged, only its sighting is
+recorded; otherwise every detail part is fetched, attachments are downloaded by policy, and the assembled document
+goes to ingest. After a complete list pass, records in scope that were not listed become DELISTED, and those
+already delisted are probed once and become REMOVED when the probe confirms it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
+
+from crawler.assemble import DetailPart, assemble, check_envelope, check_list_item, decode_json, unwrap
+from crawler.errors import SchemaDrift
+from crawler.recorder import CrawlRecorder
+from storage.history import stable_document
+from storage.timeutil import VN_TZ, from_epoch_ms, utcnow
+
+log = logging.getLogger(__name__)
+
+API_HEADERS = {
+    "Accept": "application/json, text/javascript, */*; q=0.01",
+    "X-Requested-With": "XMLHttpRequest",
+}
+
+
+def list_hash(item: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(stable_document(item), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class Bundle:
+    record_id: int
+    item: dict[str, Any]
+    list_hash: str
+    raw_ids: list[int]
+    pending: set[str]
+    parts: dict[str, Any] = field(default_factory=dict)
+    files: list[dict[str, Any]] = field(default_factory=list)
+    pending_files: int = 0
+    failed: bool = False
+
+
+@dataclass
+class ListState:
+    expected: int | None = None
+    pages_total: int | None = None
+    pages_done: int = 0
+    ids: set[str] = field(default_factory=set)
+    ok: bool = True
+    finished: bool = False
+
+
+class PortalSpider(scrapy.Spider):
+    """Shared plumbing: the recorder, blocking, attachment policy and the browser bootstrap."""
+
+    source: ClassVar[str] = "dgts"
+    custom_settings: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, *, db_url: str, evidence_root: str, portal_url: str, since: date, until: date,
+                 page_size: int = 100, attachments: dict[str, Any] | None = None, browser: bool = False,
+                 run_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.portal_url = portal_url.rstrip("/")
+        self.since, self.until = since, until
+        self.page_size = page_size
+        self.attachment_policy = attachments or {"download": False}
+        self.browser = browser
+        self.browser_page = None
+        self.blocked: str | None = None
+        self.drift: str | None = None
+        self.recorder = CrawlRecorder(db_url, evidence_root, source=self.source, kind=self.record_kind,
+                                      portal_url=self.portal_url, window_start=since, window_end=until, run_id=run_id)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
+
+    # ---------------------------------------------------------------- start
+
+    async def start(self):
+        if self.browser:
+            yield self.bootstrap_request()
+            return
+        for req in self.first_requests():
+            yield req
+
+    def start_requests(self):  # Scrapy < 2.13
+        if self.browser:
+            yield self.bootstrap_request()
+            return
+        yield from self.first_requests()
+
+    def bootstrap_request(self) -> Request:
+        from scrapy_playwright.page import PageMethod
+
+        wait_js = ("() => !document.documentElement.innerHTML.includes('fec_wrapper') && "
+                   "!document.documentElement.innerHTML.includes('_fec_sbu')")
+        return Request(self.portal_url + self.bootstrap_path, callback=self._bootstrapped, dont_filter=True,
+                       meta={"playwright": True, "playwright_include_page": True, "endpoint": f"{self.source}.bootstrap",
+                             "expect": "html", "skip_challenge": True,
+                             "playwright_page_methods": [PageMethod("wait_for_function", wait_js, timeout=60_000)]})
+
+    bootstrap_path: ClassVar[str] = "/thong-bao-cong-khai-viec-dau-gia.html"
+
+    async def _bootstrapped(self, response):
+        self.browser_page = response.meta["playwright_page"]
+        log.info("browser bootstrap passed the challenge at %s", response.url)
+        for req in self.first_requests():
+            yield req
+
+    def first_requests(self):
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- blocking
+
+    def block(self, reason: str, url: str) -> None:
+        if self.blocked:
+            return
+        self.blocked = f"{reason} at {url}"
+        log.error("portal blocked: %s", self.blocked)
+        self.recorder.check_failed(self.record_kind, "*", f"portal blocked: {self.blocked}")
+        self.crawler.engine.close_spider(self, "blocked")
+
+    def drifted(self, message: str) -> None:
+        if self.drift:
+            return
+        self.drift = message
+        log.error("payload shape changed: %s", message)
+        self.recorder.check_failed(self.record_kind, "*", f"payload shape changed: {message}")
+        self.crawler.engine.close_spider(self, "schema_drift")
+
+    def _on_idle(self, spider):
+        if spider is not self or self.blocked or self.drift:
+            return
+        if self.on_idle():
+            raise DontCloseSpider
+
+    def on_idle(self) -> bool:
+        """Return True to keep the spider open (more work was scheduled)."""
+        return False
+
+    def closed(self, reason: str) -> None:
+        if self.blocked:
+            status, msg = "blocked", f"portal blocked: {self.blocked}"
+        elif self.drift:
+            status, msg = "failed", f"payload shape changed: {self.drift}"
+        elif reason not in ("finished",):
+            status, msg = "partial", f"crawl stopped: {reason}"
+        elif self.recorder.counters.get("requests", 0) == 0:
+            status, msg = "failed", "no response received"
+        elif self.recorder.errors or self.incomplete_lists():
+            status, msg = "partial", ("incomplete lists: " + ", ".join(self.incomplete_lists())) if self.incomplete_lists() else None
+        else:
+            status, msg = "complete", None
+        self.recorder.finish(status, msg)
+        if self.browser_page is not None:
+            try:
+                import asyncio
+
+                asyncio.ensure_future(self.browser_page.close())
+            except Exception:  # the browser is going away with the crawl anyway
+                pass
+
+    def incomplete_lists(self) -> list[str]:
+        return []
+
+    # ---------------------------------------------------------------- attachments
+
+    def wants_file(self, role: str, name: str) -> bool:
+        pol = self.attachment_policy
+        if not pol.get("download"):
+            return False
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        return role in pol.get("roles", ()) and ext in pol.get("extensions", ())
+
+
+class DgtsListSpider(PortalSpider):
+    """A paged JSON list plus per-record detail endpoints (dgts)."""
+
+    record_kind: ClassVar[str]
+    list_path: ClassVar[str]
+    list_endpoint: ClassVar[str]
+    list_params: ClassVar[dict[str, str]] = {}
+    paging: ClassVar[str] = "full"
+    window_params: ClassVar[tuple[str, str] | None] = None
+    sort_field: ClassVar[str | None] = None
+    details: ClassVar[tuple[DetailPart, ...]] = ()
+    file_lists: ClassVar[tuple[tuple[str, str, str, str], ...]] = ()  # (part, key, download path, role)
+    removal_probe: ClassVar[DetailPart | None] = None
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lists: dict[str, ListState] = {}
+        self.bundles: dict[str, Bundle] = {}
+        self.probes_started = False
+        self.probe_verdicts: dict[str, bool | None] = {}
+
+    # ---------------------------------------------------------------- list paging
+
+    def list_request(self, list_name: str, page: int, params: dict[str, str]) -> Request:
+        q = {**self.list_params, **params, "p": str(page), "numberPerPage": str(self.page_size)}
+        return Request(f"{self.portal_url}{self.list_path}?{urlencode(q)}", callback=self.parse_list,
+                       errback=self.list_failed, headers=API_HEADERS, dont_filter=True, priority=10,
+                       meta={"endpoint": self.list_endpoint, "expect": "json", "list_name": list_name, "page": page,
+                             "list_params": params, "record_kind": self.record_kind})
+
+    def first_requests(self):
+        if self.paging == "window":
+            day = self.until
+            while day >= self.since:  # newest day first
+                s = day.strftime("%d/%m/%Y")
+                name = day.isoformat()
+                self.lists[name] = ListState()
+                yield self.list_request(name, 1, {self.window_params[0]: s, self.window_params[1]: s})
+                day -= timedelta(days=1)
+        else:
+            self.lists["all"] = ListState()
+            yield self.list_request("all", 1, {})
+
+    def list_failed(self, failure):
+        req = failure.request
+        state = self.lists.get(req.meta.get("list_name"))
+        if state:
+            state.ok = False
+        if not self.blocked:
+            self.recorder.error(f"list page failed: {req.url}: {failure.value!r}")
+
+    def parse_list(self, response):
+        name = response.meta["list_name"]
+        page = response.meta["page"]
+        state = self.lists[name]
+        if response.status != 200:
+            state.ok = False
+            self.recorder.error(f"list page {response.url} answered HTTP {response.status}")
+            return
+        try:
+            env = check_envelope(decode_json(response.body, response.url), response.url)
+            items = [check_list_item(self.record_kind, it, response.url) for it in env["items"]]
+        except SchemaDrift as exc:
+            self.drifted(str(exc))
+            return
+        row_count = int(env.get("rowCount") or 0)
+        if state.expected is None:
+            state.expected = row_count
+        elif state.expected != row_count:
+            log.info("%s: rowCount moved from %s to %s while paging", name, state.expected, row_count)
+            state.ok = False  # items shifted between pages: this pass cannot prove completeness
+        page_count = int(env.get("pageCount") or -(-row_count // self.page_size) or 0)
+        state.pages_done += 1
+        stop_here = False
+        fresh: list[dict[str, Any]] = []
+        for it in items:
+            if self.paging == "sorted_desc" and self.sort_field:
+                t = from_epoch_ms(it.get(self.sort_field))
+                if t is not None and t.astimezone(VN_TZ).date() < self.since:
+                    stop_here = True
+                    continue
+            fresh.append(it)
+        yield from self.handle_items(name, fresh, response.meta.get("raw_id"))
+        if self.paging == "sorted_desc":
+            if not stop_here and items and page < page_count:
+                yield self.list_request(name, page + 1, response.meta["list_params"])
+            else:
+                state.finished = True
+        elif page == 1:
+            state.pages_total = max(page_count, 1)
+            for p in range(2, page_count + 1):
+                yield self.list_request(name, p, response.meta["list_params"])
+        if state.pages_total is not None and state.pages_done >= state.pages_total:
+            state.finished = True
+            if state.expected is not None and len(state.ids) != state.expected:
+                log.info("%s: %d distinct ids for rowCount %d", name, len(state.ids), state.expected)
+                state.ok = False
+
+    def handle_items(self, list_name: str, items: list[dict[str, Any]], raw_id: int | None):
+        state = self.lists[list_name]
+        keys = [str(it.get("id")) for it in items]
+        known = self.recorder.known(self.record_kind, keys)
+        for it, key in zip(items, keys):
+            if key in state.ids:
+                continue
+            state.ids.add(key)
+            h = list_hash(it)
+            rec = known.get(key)
+            if rec is not None and rec.status == "active" and rec.list_hash == h:
+                self.recorder.seen_unchanged(rec, h)
+                continue
+            if key in self.bundles:
+                continue
+            yield from self.fetch_details(int(it["id"]), it, h, raw_id)
+
+    # ---------------------------------------------------------------- details
+
+    def fetch_details(self, record_id: int, item: dict[str, Any], h: str, raw_id: int | None):
+        key = str(record_id)
+        bundle = Bundle(record_id=record_id, item=item, list_hash=h, raw_ids=[raw_id] if raw_id else [],
+                        pending={d.part for d in self.details})
+        self.bundles[key] = bundle
+        if not self.details:
+            yield from self.complete(bundle)
+            return
+        for d in self.details:
+            yield Request(f"{self.portal_url}{d.path}?{urlencode(d.params(record_id))}", callback=self.parse_detail,
+                          errback=self.detail_failed, headers=API_HEADERS, dont_filter=True,
+                          meta={"endpoint": d.endpoint, "expect": "json", "record_kind": self.record_kind,
+                                "record_key": key, "part": d})
+
+    def detail_failed(self, failure):
+        req = failure.request
+        key = req.meta.get("record_key")
+        bundle = self.bundles.pop(key, None)
+        if bundle is not None and not self.blocked:
+            self.recorder.check_failed(self.record_kind, key, f"{req.meta['part'].path}: {failure.value!r}")
+
+    def parse_detail(self, response):
+        key = response.meta["record_key"]
+        part: DetailPart = response.meta["part"]
+        bundle = self.bundles.get(key)
+        if bundle is None:
+            return
+        if response.status != 200:
+            self.bundles.pop(key, None)
+            self.recorder.check_failed(self.record_kind, key, f"{part.path} answered HTTP {response.status}")
+            return
+        try:
+            bundle.parts[part.part] = unwrap(part, decode_json(response.body, response.url) if response.body.strip() else None)
+        except SchemaDrift as exc:
+            self.drifted(str(exc))
+            return
+        if response.meta.get("raw_id"):
+            bundle.raw_ids.append(response.meta["raw_id"])
+        bundle.pending.discard(part.part)
+        if not bundle.pending:
+            yield from self.request_files(bundle)
+
+    def request_files(self, bundle: Bundle):
+        wanted = []
+        for part, list_key, path, role in self.file_lists:
+            holder = bundle.parts.get(part)
+            entries = []
+            if isinstance(holder, dict):
+                entries = holder.get(list_key) or []
+                if part == "edit_notice" and list_key == "property":
+                    entries = [f for p in entries if isinstance(p, dict) for f in (p.get("listFile") or [])]
+            for f in entries if isinstance(entries, list) else []:
+                if isinstance(f, dict) and f.get("linkFile"):
+                    name = str(f.get("fileName") or "")
+                    fkey = str(f.get("idFile") or name)
+                    if self.wants_file(role, name):
+                        wanted.append((fkey, name, role, path, f["linkFile"]))
+                    else:
+                        bundle.files.append({"file_key": fkey, "name": name, "role": role, "fetch_status": "skipped"})
+        if not wanted:
+            yield from self.complete(bundle)
+            return
+        bundle.pending_files = len(wanted)
+        for fkey, name, role, path, token in wanted:
+            yield Request(f"{self.portal_url}{path}?{urlencode({'linkFile': token})}", callback=self.parse_file,
+                          errback=self.file_failed, dont_filter=True,
+                          meta={"endpoint": f"{self.source}.file", "expect": "file", "record_kind": self.record_kind,
+                                "record_key": str(bundle.record_id), "file": (fkey, name, role, path),
+                                "download_maxsize": self.attachment_policy.get("max_bytes", 20_000_000)})
+
+    def parse_file(self, response):
+        yield from self._file_done(response.meta, response)
+
+    def file_failed(self, failure):
+        yield from self._file_done(failure.request.meta, None, repr(failure.value))
+
+    def _file_done(self, meta, response, error: str | None = None):
+        bundle = self.bundles.get(meta["record_key"])
+        if bundle is None:
+            return
+        fkey, name, role, path = meta["file"]
+        entry: dict[str, Any] = {"file_key": fkey, "name": name, "role": role, "url": self.portal_url + path}
+        if response is not None and response.status == 200:
+            from storage.evidence import sha256_hex
+
+            entry.update(sha256=sha256_hex(response.body), size=len(response.body), fetch_status="ok",
+                         content_type=(response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None)
+            if meta.get("raw_id"):
+                bundle.raw_ids.append(meta["raw_id"])
+        else:
+            entry["fetch_status"] = "too_large" if error and "maxsize" in error.lower() else "failed"
+            entry["error"] = error or f"HTTP {response.status}"
+        bundle.files.append(entry)
+        bundle.pending_files -= 1
+        if bundle.pending_files <= 0:
+            yield from self.complete(bundle)
+
+    def complete(self, bundle: Bundle):
+        self.bundles.pop(str(bundle.record_id), None)
+        if bundle.failed:
+            return
+        doc = assemble(self.record_kind, bundle.record_id, bundle.item, bundle.parts,
+                       sorted(bundle.files, key=lambda f: str(f["file_key"])))
+        self.recorder.ingest(doc, bundle.raw_ids, bundle.list_hash)
+        return
+        yield  # a generator, so callers can `yield from` it
+
+    # ---------------------------------------------------------------- completeness and removals
+
+    def incomplete_lists(self) -> list[str]:
+        return [n for n, s in self.lists.items() if not (s.ok and s.finished)]
+
+    def scope_keys(self) -> list[str]:
+        """Keys of stored records this pass could have listed (override for windowed lists)."""
+        from sqlalchemy import select
+
+        from storage.models import Record
+
+        return list(self.recorder.session.scalars(
+            select(Record.record_key).where(Record.record_kind == self.record_kind)))
+
+    def on_idle(self) -> bool:
+        if self.bundles or self.incomplete_lists():
+            return False
+        seen = set().union(*(s.ids for s in self.lists.values())) if self.lists else set()
+        if not self.probes_started:
+            self.probes_started = True
+            self.recorder.session.commit()
+            scope = self.scope_keys()
+            missing = set(scope) - seen
+            to_probe = [k for k, r in self.recorder.known(self.record_kind, sorted(missing)).items()
+                        if r.status in ("delisted", "removal_pending")]
+            self._scope = scope
+            if self.removal_probe is not None and to_probe:
+                for key in to_probe:
+                    d = self.removal_probe
+                    self.crawler.engine.crawl(Request(
+                        f"{self.portal_url}{d.path}?{urlencode(d.params(key))}", callback=self.parse_probe,
+                        errback=self.probe_failed, headers=API_HEADERS, dont_filter=True,
+                        meta={"endpoint": d.endpoint + ".probe", "expect": "json", "record_kind": self.record_kind,
+                              "record_key": key}))
+                self._probing = set(to_probe)
+                return True
+            self._probing = set()
+        if getattr(self, "_probing", set()):
+            return False
+        if not getattr(self, "_unlisted_done", False):
+            self._unlisted_done = True
+            for name in self.lists:
+                self.recorder.list_complete(f"{self.record_kind}:{name}")
+            self.recorder.mark_unlisted(self.record_kind, seen, self._scope, self.probe_verdicts)
+        return False
+
+    def parse_probe(self, response):
+        key = response.meta["record_key"]
+        verdict = None
+        if response.status == 200:
+            try:
+                got = unwrap(self.removal_probe, decode_json(response.body, response.url))
+                verdict = not got
+            except SchemaDrift:
+                verdict = None
+        self.probe_verdicts[key] = verdict
+        self._probing.discard(key)
+
+    def probe_failed(self, failure):
+        key = failure.request.meta["record_key"]
+        self.probe_verdicts[key] = None
+        self._probing.discard(key)

@@ -1,0 +1,315 @@
+"""Matching a selection result to the selection notice it closes (dgts and THADS), and storing the link.
+
+The portal's link id (``selection_results.notice_id``) wins when present. Otherwise every notice published
+before the result is scored on: owner (same ``owner_id`` or normalised owner key, else fuzzy owner names), asset
+similarity (rapidfuzz ``token_set_ratio`` on folded names with the notice boilerplate removed, minus a penalty when
+both names carry numbers and share none: "thửa 12" is not "thửa 13"), start prices (any pair equal within a
+tolerance) and, for THADS, the result citing the notice number. Versions of one notice (same dgts ``root_id``)
+collapse to the latest one published before the result. Two candidates within a margin are *ambiguous*: the
+caller reports that as insufficient data, never as a flag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, Sequence
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import RecordLink
+from storage.names import fold
+from storage.timeutil import to_local
+
+LinkStatus = Literal["linked", "matched", "ambiguous", "none"]
+LINK_TYPE = "result_notice"
+MAX_TEXT_CHARS = 4_000
+MAX_CANDIDATES_KEPT = 5
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NUMBER = re.compile(r"\d+")
+# Words every selection notice/result title carries; they say nothing about which asset it is.
+_BOILERPLATE = re.compile(
+    r"\b(?:thong bao(?: cong khai)?|ket qua|(?:viec )?lua chon|to chuc(?: hanh nghe)?|dau gia|tai san|ve viec|"
+    r"doi voi|danh muc|cua|va|so|tb|la)\b"
+)
+_ABBREVIATIONS = ((re.compile(r"\bqsdd\b"), "quyen su dung dat"), (re.compile(r"\bqsd\b"), "quyen su dung"),
+                  (re.compile(r"\bbks\b"), "bien kiem soat"), (re.compile(r"\bgcn\b"), "giay chung nhan"))
+
+
+def fold_asset(text: str | None) -> str:
+    """Folded asset name for matching: no diacritics, no punctuation, no notice boilerplate."""
+    s = _NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS]))
+    for pattern, repl in _ABBREVIATIONS:
+        s = pattern.sub(repl, s)
+    return " ".join(_BOILERPLATE.sub(" ", s).split())
+
+
+def fold_words(text: str | None) -> str:
+    return " ".join(_NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS])).split())
+
+
+def asset_similarity(a: str | None, b: str | None) -> tuple[float, list[str]]:
+    """0–100 similarity of two asset names, with the reasons (number conflict) that lowered it."""
+    fa, fb = fold_asset(a), fold_asset(b)
+    if not fa or not fb:
+        return 0.0, ["asset name missing"]
+    score = float(fuzz.token_set_ratio(fa, fb))
+    notes: list[str] = []
+    na, nb = set(_NUMBER.findall(fa)), set(_NUMBER.findall(fb))
+    if na and nb and not (na & nb):
+        score = max(0.0, score - 25.0)
+        notes.append(f"numbers differ ({', '.join(sorted(na))} vs {', '.join(sorted(nb))})")
+    return score, notes
+
+
+def prices_match(a: Sequence[float], b: Sequence[float], tolerance: float) -> bool | None:
+    """True when some start price of ``a`` equals one of ``b`` within ``tolerance`` (relative); None if unknown."""
+    pa = [p for p in a if p and p > 0]
+    pb = [p for p in b if p and p > 0]
+    if not pa or not pb:
+        return None
+    return any(abs(x - y) <= tolerance * max(x, y) for x in pa for y in pb)
+
+
+@dataclass(frozen=True)
+class LinkSide:
+    """A result or a notice reduced to what matching needs."""
+
+    kind: str  # selection_result | selection_notice | thads_notice
+    key: str
+    owner_id: int | None = None
+    owner_key: str | None = None
+    owner_name: str | None = None
+    asset_text: str | None = None
+    start_prices: tuple[float, ...] = ()
+    published_at: datetime | None = None
+    site: str | None = None  # THADS sub-site; results are matched within one site
+    root_key: str | None = None  # versions of one dgts notice share it
+    notice_number: str | None = None  # THADS "Số: 12/TB-THADS"
+    body: str | None = None  # THADS result text, searched for the cited notice number
+
+
+@dataclass(frozen=True)
+class LinkParams:
+    min_asset_similarity: float = 60.0
+    min_owner_similarity: float = 88.0
+    min_confidence: float = 0.6
+    ambiguity_margin: float = 0.05
+    max_gap_days: int = 365
+    price_tolerance: float = 0.01
+
+
+@dataclass
+class Candidate:
+    key: str
+    confidence: float
+    reasons: list[str]
+    asset_similarity: float
+    owner_similarity: float | None
+    price_match: bool | None
+    published_at: datetime | None
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"notice": self.key, "confidence": round(self.confidence, 3), "reasons": self.reasons,
+                "asset_similarity": round(self.asset_similarity, 1),
+                "owner_similarity": None if self.owner_similarity is None else round(self.owner_similarity, 1),
+                "price_match": self.price_match,
+                "notice_published_at": self.published_at}
+
+
+@dataclass
+class LinkDecision:
+    status: LinkStatus
+    chosen: Candidate | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    note: str | None = None  # e.g. "portal link id 123 not in the database"
+
+    def as_evidence(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"status": self.status}
+        if self.chosen:
+            out["notice"] = self.chosen.key
+            out["confidence"] = round(self.chosen.confidence, 3)
+            out["reasons"] = self.chosen.reasons
+        if self.note:
+            out["note"] = self.note
+        if self.status == "ambiguous" or (self.candidates and self.status != "linked"):
+            out["candidates"] = [c.as_evidence() for c in self.candidates]
+        return out
+
+
+def _owner_score(result: LinkSide, notice: LinkSide, params: LinkParams) -> tuple[float | None, float, str | None]:
+    """(similarity or None, component 0–1, reason); component < 0 rejects the candidate."""
+    if result.owner_id is not None and result.owner_id == notice.owner_id:
+        return 100.0, 1.0, "same owner"
+    if result.owner_key and result.owner_key == notice.owner_key:
+        return 100.0, 1.0, "same owner (normalised name)"
+    if not result.owner_name or not notice.owner_name:
+        return None, 0.5, "owner unknown on one side"
+    sim = float(fuzz.token_set_ratio(fold_words(result.owner_name), fold_words(notice.owner_name)))
+    if sim < params.min_owner_similarity:
+        return sim, -1.0, None
+    return sim, sim / 100.0, f"owner names similar ({sim:.0f})"
+
+
+def score_candidate(result: LinkSide, notice: LinkSide, params: LinkParams) -> Candidate | None:
+    """Score one notice for one result; None when a hard condition fails (owner, asset, time order)."""
+    r_at, n_at = to_local(result.published_at), to_local(notice.published_at)
+    if r_at is not None and n_at is not None:
+        if n_at > r_at:
+            return None
+        if r_at - n_at > timedelta(days=params.max_gap_days):
+            return None
+    if result.site and notice.site and result.site != notice.site:
+        return None
+    owner_sim, owner_part, owner_reason = _owner_score(result, notice, params)
+    if owner_part < 0:
+        return None
+    asset_sim, asset_notes = asset_similarity(result.asset_text, notice.asset_text)
+    if asset_sim < params.min_asset_similarity:
+        return None
+    price = prices_match(result.start_prices, notice.start_prices, params.price_tolerance)
+    price_part = 0.5 if price is None else (1.0 if price else 0.0)
+    reasons = [r for r in (owner_reason,) if r]
+    reasons.append(f"asset similarity {asset_sim:.0f}")
+    reasons += asset_notes
+    reasons.append({None: "start price unknown", True: "same start price", False: "start prices differ"}[price])
+    confidence = 0.35 * owner_part + 0.45 * asset_sim / 100.0 + 0.20 * price_part
+    if notice.notice_number and result.body:
+        number = fold_words(notice.notice_number)
+        if len(number) >= 3 and number in fold_words(result.body):
+            confidence = min(1.0, confidence + 0.15)
+            reasons.append(f"result cites notice number {notice.notice_number}")
+    if r_at is not None and n_at is not None:
+        reasons.append(f"notice published {(r_at - n_at).days} days before the result")
+    elif r_at is None or n_at is None:
+        reasons.append("publication time unknown on one side")
+    return Candidate(notice.key, confidence, reasons, asset_sim, owner_sim, price, n_at)
+
+
+def _collapse_versions(scored: list[tuple[Candidate, LinkSide]]) -> list[Candidate]:
+    """Keep, per version chain (root key), the latest notice published before the result."""
+    best: dict[str, tuple[Candidate, LinkSide]] = {}
+    for cand, side in scored:
+        chain = side.root_key or side.key
+        held = best.get(chain)
+        if held is None:
+            best[chain] = (cand, side)
+            continue
+        older = held[0].published_at
+        if cand.published_at is not None and (older is None or cand.published_at > older):
+            best[chain] = (cand, side)
+    return [c for c, _ in best.values()]
+
+
+def match_result(result: LinkSide, notices: Sequence[LinkSide], params: LinkParams,
+                 *, rejected: set[str] = frozenset()) -> LinkDecision:
+    """Fuzzy link of one result to one of ``notices`` (the portal link id is handled by the caller)."""
+    scored = []
+    for notice in notices:
+        if notice.key in rejected:
+            continue
+        cand = score_candidate(result, notice, params)
+        if cand is not None and cand.confidence >= params.min_confidence:
+            scored.append((cand, notice))
+    ranked = sorted(_collapse_versions(scored), key=lambda c: (-c.confidence, c.key))
+    kept = ranked[:MAX_CANDIDATES_KEPT]
+    if not kept:
+        return LinkDecision("none")
+    if len(kept) > 1 and kept[0].confidence - kept[1].confidence < params.ambiguity_margin:
+        close = [c for c in kept if kept[0].confidence - c.confidence < params.ambiguity_margin]
+        return LinkDecision("ambiguous", None, close)
+    return LinkDecision("matched", kept[0], kept)
+
+
+class CandidatePool:
+    """The notices worth scoring for a result, without comparing every result with every notice.
+
+    THADS results are compared with the notices of their own sub-site. dgts results are compared with the notices
+    of the same owner; when that owner has none, with the notices of owners whose folded names are similar
+    (``rapidfuzz.process.extract`` over the distinct owner names, which is fast in C).
+    """
+
+    def __init__(self, notices: Sequence[LinkSide], min_owner_similarity: float) -> None:
+        self.min_owner_similarity = min_owner_similarity
+        self.by_site: dict[str, list[LinkSide]] = {}
+        self.by_owner: dict[int, list[LinkSide]] = {}
+        self.by_owner_name: dict[str, list[LinkSide]] = {}
+        self.without_owner: list[LinkSide] = []
+        for n in notices:
+            if n.site:
+                self.by_site.setdefault(n.site, []).append(n)
+            if n.owner_id is not None:
+                self.by_owner.setdefault(n.owner_id, []).append(n)
+            if n.owner_name:
+                self.by_owner_name.setdefault(fold_words(n.owner_name), []).append(n)
+            else:
+                self.without_owner.append(n)
+        self._names = list(self.by_owner_name)
+
+    def pool(self, result: LinkSide) -> list[LinkSide]:
+        if result.site:
+            return list(self.by_site.get(result.site, []))
+        same = self.by_owner.get(result.owner_id, []) if result.owner_id is not None else []
+        if same:
+            return list(same)
+        if not result.owner_name:
+            return [n for group in self.by_owner_name.values() for n in group] + self.without_owner
+        from rapidfuzz import process
+
+        found = process.extract(fold_words(result.owner_name), self._names, scorer=fuzz.token_set_ratio,
+                                score_cutoff=self.min_owner_similarity, limit=50)
+        out = [n for name, _score, _i in found for n in self.by_owner_name[name]]
+        return out + self.without_owner
+
+
+def linked_by_id(notice_key: str, exists: bool) -> LinkDecision:
+    """The portal's own link: certain when the notice is in the database, a note when it is not."""
+    cand = Candidate(notice_key, 1.0, ["portal link id"], 100.0, None, None, None)
+    if exists:
+        return LinkDecision("linked", cand, [cand])
+    return LinkDecision("linked", cand, [cand], note=f"portal link id {notice_key}: notice not in the database")
+
+
+def rejected_links(session: Session, from_kind: str, from_key: str) -> set[str]:
+    """Notices an analyst rejected for this result; they are never proposed again."""
+    rows = session.scalars(select(RecordLink).where(
+        RecordLink.link_type == LINK_TYPE, RecordLink.from_kind == from_kind, RecordLink.from_key == from_key,
+        RecordLink.status == "rejected"))
+    return {r.to_key for r in rows}
+
+
+def store_link(session: Session, from_kind: str, from_key: str, to_kind: str, decision: LinkDecision,
+               now: datetime) -> None:
+    """Upsert ``record_links`` rows for a decision; automatic rows no longer proposed are removed, analyst
+    verdicts (``review``/``rejected``) are left alone."""
+    existing = {r.to_key: r for r in session.scalars(select(RecordLink).where(
+        RecordLink.link_type == LINK_TYPE, RecordLink.from_kind == from_kind, RecordLink.from_key == from_key))}
+    wanted: dict[str, tuple[float, str, list[str]]] = {}
+    if decision.status in ("linked", "matched") and decision.chosen and not decision.note:
+        c = decision.chosen
+        wanted[c.key] = (c.confidence, "matched", c.reasons)
+    elif decision.status == "ambiguous":
+        for c in decision.candidates:
+            wanted[c.key] = (c.confidence, "ambiguous", c.reasons)
+    for to_key, row in existing.items():
+        if row.status in ("review", "rejected"):
+            continue
+        if to_key not in wanted:
+            session.delete(row)
+    for to_key, (confidence, status, reasons) in wanted.items():
+        row = existing.get(to_key)
+        if row is not None and row.status in ("review", "rejected"):
+            continue
+        if row is None:
+            row = RecordLink(link_type=LINK_TYPE, from_kind=from_kind, from_key=from_key, to_kind=to_kind,
+                             to_key=to_key)
+            session.add(row)
+        row.confidence = round(confidence, 4)
+        row.status = status
+        row.reasons = list(reasons)
+        row.updated_at = now
+    session.flush()
