@@ -125,6 +125,10 @@ EVIDENCE_LABELS = {
     "rounds": "Số lần đấu giá",
     "lot_name": "Tài sản",
     "property_name": "Tài sản",
+    "raw_sha256": "Bản gốc trang/phản hồi của cổng",
+    "raw_sha256s": "Bản gốc trang/phản hồi của cổng",
+    "sha256": "Tệp đính kèm",
+    "sha256s": "Tệp đính kèm",
 }
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")

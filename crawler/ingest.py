@@ -288,9 +288,13 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     site, list_name, item_id = key.split("/")
     title = dgts_parser.text(doc.get("title"), 5_000) or ""
     body_text = html_to_text(doc.get("body_html") or "")
+    attachment_text = "\n".join(t for t in session.scalars(
+        select(Attachment.text).where(Attachment.notice_kind == "thads_notice", Attachment.notice_key == key,
+                                      Attachment.text_status.in_(("ok", "ocr")))) if t)
     published = parse_vn_date(str(doc.get("date") or ""))
-    category, confidence, _reasons = classify_notice(title, body_text)
-    fields = extract_notice_fields(title, body_text, published=published)
+    full_text = body_text + ("\n" + attachment_text if attachment_text else "")
+    category, confidence, _reasons = classify_notice(title, full_text)
+    fields = extract_notice_fields(title, full_text, published=published)
     row = session.get(ThadsNotice, key) or ThadsNotice(key=key)
     row.site, row.list_name, row.item_id = site, doc.get("list") or "ThongBao", int(item_id)
     row.title = title

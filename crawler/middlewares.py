@@ -34,8 +34,20 @@ log = logging.getLogger(__name__)
 CHALLENGE_MARKERS = (b"fec_wrapper", b"_fec_sbu")
 RETRY_STATUSES = {429, 500, 502, 503, 504, 520, 522, 524}
 BLOCK_STATUSES = {403, 406}
-NETWORK_ERRORS = (TimeoutError, TCPTimedOutError, ConnectError, ConnectionDone, ConnectionLost, DNSLookupError,
-                  ResponseFailed, ResponseNeverReceived, IOError)
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (
+    TimeoutError, TCPTimedOutError, ConnectError, ConnectionDone, ConnectionLost, DNSLookupError, ResponseFailed,
+    ResponseNeverReceived, IOError)
+try:  # Scrapy >= 2.13 wraps transport failures in its own exception types
+    from scrapy.exceptions import (
+        DownloadConnectionRefusedError,
+        DownloadFailedError,
+        DownloadTimeoutError,
+        ResponseDataLossError,
+    )
+
+    NETWORK_ERRORS += (DownloadTimeoutError, DownloadConnectionRefusedError, DownloadFailedError, ResponseDataLossError)
+except ImportError:  # pragma: no cover - older Scrapy
+    pass
 
 
 def looks_like_challenge(response: Response, expect_json: bool) -> str | None:

@@ -49,7 +49,7 @@ def _child(specs: list[CrawlSpec]) -> None:
     from scrapy.crawler import CrawlerProcess
 
     base = specs[0].settings
-    process = CrawlerProcess(settings=base, install_root_handler=True)
+    process = CrawlerProcess(settings=base)
     for spec in specs:
         process.crawl(_load(spec.spider), **spec.kwargs)
     process.start()

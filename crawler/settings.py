@@ -30,7 +30,8 @@ def scrapy_settings(*, concurrency: int, delay_s: float, timeout_s: float, max_r
         "CONCURRENT_REQUESTS": concurrency,
         "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "DOWNLOAD_DELAY": delay_s,
-        "RANDOMIZE_DOWNLOAD_DELAY": delay_s > 0,
+        "DOWNLOAD_DELAY_JITTER": 0.5 if delay_s > 0 else 0.0,  # ±50 %, so requests do not come in lockstep
+        "LOG_INSTALL_ROOT_HANDLER": True,
         "DOWNLOAD_TIMEOUT": timeout_s,
         "DOWNLOAD_MAXSIZE": max(max_bytes, 64_000_000),
         "DOWNLOAD_WARNSIZE": 0,

@@ -3,8 +3,8 @@
 The portal's link id (``selection_results.notice_id``) wins when present. Otherwise every notice published
 before the result is scored on: owner (same ``owner_id`` or normalised owner key, else fuzzy owner names), asset
 similarity (rapidfuzz ``token_set_ratio`` on folded names with the notice boilerplate removed, minus a penalty when
-both names carry numbers and share none: "thửa 12" is not "thửa 13"), start prices (any pair equal within a
-tolerance) and, for THADS, the result citing the notice number. Versions of one notice (same dgts ``root_id``)
+each name carries numbers the other lacks: "thửa 12" is not "thửa 13"), start prices (any pair equal within a
+tolerance; a known difference counts against) and, for THADS, the result citing the notice number. Versions of one notice (same dgts ``root_id``)
 collapse to the latest one published before the result. Two candidates within a margin are *ambiguous*: the
 caller reports that as insufficient data, never as a flag.
 """
@@ -60,9 +60,9 @@ def asset_similarity(a: str | None, b: str | None) -> tuple[float, list[str]]:
     score = float(fuzz.token_set_ratio(fa, fb))
     notes: list[str] = []
     na, nb = set(_NUMBER.findall(fa)), set(_NUMBER.findall(fb))
-    if na and nb and not (na & nb):
+    if (na - nb) and (nb - na):
         score = max(0.0, score - 25.0)
-        notes.append(f"numbers differ ({', '.join(sorted(na))} vs {', '.join(sorted(nb))})")
+        notes.append(f"numbers differ ({', '.join(sorted(na - nb))} vs {', '.join(sorted(nb - na))})")
     return score, notes
 
 
@@ -172,7 +172,8 @@ def score_candidate(result: LinkSide, notice: LinkSide, params: LinkParams) -> C
     if asset_sim < params.min_asset_similarity:
         return None
     price = prices_match(result.start_prices, notice.start_prices, params.price_tolerance)
-    price_part = 0.5 if price is None else (1.0 if price else 0.0)
+    # A known price that differs counts against the candidate: a result lists the notice's own lots and prices.
+    price_part = {None: 0.5, True: 1.0, False: -0.75}[price]
     reasons = [r for r in (owner_reason,) if r]
     reasons.append(f"asset similarity {asset_sim:.0f}")
     reasons += asset_notes
@@ -274,42 +275,51 @@ def linked_by_id(notice_key: str, exists: bool) -> LinkDecision:
     return LinkDecision("linked", cand, [cand], note=f"portal link id {notice_key}: notice not in the database")
 
 
-def rejected_links(session: Session, from_kind: str, from_key: str) -> set[str]:
-    """Notices an analyst rejected for this result; they are never proposed again."""
-    rows = session.scalars(select(RecordLink).where(
-        RecordLink.link_type == LINK_TYPE, RecordLink.from_kind == from_kind, RecordLink.from_key == from_key,
-        RecordLink.status == "rejected"))
-    return {r.to_key for r in rows}
+class LinkStore:
+    """The ``result_notice`` rows of one result kind, loaded once, upserted per result.
 
+    Analyst verdicts are respected: a ``rejected`` notice is never proposed again for that result, and rows in
+    ``review`` or ``rejected`` are never overwritten. Automatic rows (matched/ambiguous) that a new decision no
+    longer proposes are deleted: they are derived data, rebuilt on every run.
+    """
 
-def store_link(session: Session, from_kind: str, from_key: str, to_kind: str, decision: LinkDecision,
-               now: datetime) -> None:
-    """Upsert ``record_links`` rows for a decision; automatic rows no longer proposed are removed, analyst
-    verdicts (``review``/``rejected``) are left alone."""
-    existing = {r.to_key: r for r in session.scalars(select(RecordLink).where(
-        RecordLink.link_type == LINK_TYPE, RecordLink.from_kind == from_kind, RecordLink.from_key == from_key))}
-    wanted: dict[str, tuple[float, str, list[str]]] = {}
-    if decision.status in ("linked", "matched") and decision.chosen and not decision.note:
-        c = decision.chosen
-        wanted[c.key] = (c.confidence, "matched", c.reasons)
-    elif decision.status == "ambiguous":
-        for c in decision.candidates:
-            wanted[c.key] = (c.confidence, "ambiguous", c.reasons)
-    for to_key, row in existing.items():
-        if row.status in ("review", "rejected"):
-            continue
-        if to_key not in wanted:
-            session.delete(row)
-    for to_key, (confidence, status, reasons) in wanted.items():
-        row = existing.get(to_key)
-        if row is not None and row.status in ("review", "rejected"):
-            continue
-        if row is None:
-            row = RecordLink(link_type=LINK_TYPE, from_kind=from_kind, from_key=from_key, to_kind=to_kind,
-                             to_key=to_key)
-            session.add(row)
-        row.confidence = round(confidence, 4)
-        row.status = status
-        row.reasons = list(reasons)
-        row.updated_at = now
-    session.flush()
+    def __init__(self, session: Session, from_kind: str) -> None:
+        self.session = session
+        self.from_kind = from_kind
+        self.rows: dict[str, dict[str, RecordLink]] = {}
+        for row in session.scalars(select(RecordLink).where(RecordLink.link_type == LINK_TYPE,
+                                                            RecordLink.from_kind == from_kind)):
+            self.rows.setdefault(row.from_key, {})[row.to_key] = row
+
+    def rejected(self, from_key: str) -> set[str]:
+        return {k for k, r in self.rows.get(from_key, {}).items() if r.status == "rejected"}
+
+    def store(self, from_key: str, to_kind: str, decision: LinkDecision, now: datetime) -> None:
+        existing = self.rows.setdefault(from_key, {})
+        wanted: dict[str, tuple[float, str, list[str]]] = {}
+        if decision.status in ("linked", "matched") and decision.chosen and not decision.note:
+            c = decision.chosen
+            wanted[c.key] = (c.confidence, "matched", c.reasons)
+        elif decision.status == "ambiguous":
+            for c in decision.candidates:
+                wanted[c.key] = (c.confidence, "ambiguous", c.reasons)
+        for to_key, row in list(existing.items()):
+            if row.status not in ("review", "rejected") and to_key not in wanted:
+                self.session.delete(row)
+                del existing[to_key]
+        for to_key, (confidence, status, reasons) in wanted.items():
+            row = existing.get(to_key)
+            if row is not None and row.status in ("review", "rejected"):
+                continue
+            if row is None:
+                row = RecordLink(link_type=LINK_TYPE, from_kind=self.from_kind, from_key=from_key, to_kind=to_kind,
+                                 to_key=to_key)
+                self.session.add(row)
+                existing[to_key] = row
+            if (row.confidence, row.status, row.reasons) != (round(confidence, 4), status, list(reasons)):
+                row.confidence = round(confidence, 4)
+                row.status = status
+                row.reasons = list(reasons)
+                row.updated_at = now
+            elif row.updated_at is None:
+                row.updated_at = now

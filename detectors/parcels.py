@@ -16,8 +16,11 @@ Decisions (documented because the text allows several readings):
 * A debt sale (``khoản nợ``, ``khoản vay``, ``dư nợ``, ``nợ xấu`` named before any land words) is **not** land, even
   when the debt is secured by a land-use right: the buyer acquires a receivable, the parcel is only collateral.
   Its parcel facts are still extracted (useful for matching relisted assets), but ``missing`` stays empty.
-* Property type 173 is always land. Otherwise the lot's own texts decide; attachments and the notice name are
-  consulted only when the own texts are silent (a multi-lot notice's files describe other lots too).
+* Property type 173 is always land. Otherwise the lot name decides first (a boat stays a boat even if its valuer
+  "tư vấn bất động sản" is named elsewhere), then the lot's other texts; attachments and the notice name are
+  consulted only when the lot's own texts are silent (a multi-lot notice's files describe other lots too).
+* Every field is read from the lot's own texts first; attachments, then the notice name, only fill a field the own
+  texts lack (``sources`` says which text gave each field, "name+place" when several own texts did).
 * ``area_m2`` is the **first** land area of the first source that states one (usually the certificate area, or the
   total before a breakdown); building, floor, rental and exploitation areas are skipped. All land areas of that
   source are kept in ``areas_m2``. Summing was rejected: notices repeat one parcel's area (certificate vs measured)
@@ -37,6 +40,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from types import MappingProxyType
 from typing import Any
 
@@ -65,7 +69,7 @@ class ParcelDetails:
     certificate: str | None = None
     land_use_purpose: str | None = None
     use_term: str | None = None
-    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     missing: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
@@ -148,12 +152,12 @@ _NON_LAND_AREA_RE = re.compile(
 
 def parse_vn_number(token: str) -> float | None:
     """Parse a number written the Vietnamese way ("25.548,4", "17426,9", "2.835", "368.2"); None if malformed."""
-    t = token.strip().strip(".,")
+    t = token.strip().rstrip(".,")
     if not t or not t[0].isdigit():
         return None
     dots, commas = t.count("."), t.count(",")
     if dots and commas:
-        decimal_mark, group_mark = ("," , ".") if t.rfind(",") > t.rfind(".") else (".", ",")
+        decimal_mark, group_mark = (",", ".") if t.rfind(",") > t.rfind(".") else (".", ",")
         int_part, dec = t.rsplit(decimal_mark, 1)
         int_part = int_part.replace(group_mark, "")
     elif commas:
@@ -201,7 +205,9 @@ def _land_areas(v: _View) -> list[float]:
 
 _PARCEL_INTRO_RE = re.compile(r"\bthua(?:\s+dat){0,2}(?:\s+cu)?(?:\s+so)?\s*[:.]?\s*")
 _PARCEL_LIST_RE = re.compile(r"\d{1,6}[a-z]?(?:\s*,\s*\d{1,6}[a-z]?){1,30}(?![\w.,])")
-_PARCEL_ITEM_RE = re.compile(r"(?:lo\s+[a-z]{0,2}\d{1,4}[a-z0-9-]{0,6}|td\s*[-/]\s*\d{1,4}|\d{1,6}[a-z]?(?:/\d{1,4})?)(?!\w)(?![.,]\d)")
+_PARCEL_ITEM_RE = re.compile(  # "77", "1182a", "256/03", "Lô 09", "TĐ - 5"
+    r"(?:lo\s+[a-z]{0,2}\d{1,4}[a-z0-9-]{0,6}|td\s*[-/]\s*\d{1,4}|\d{1,6}[a-z]?(?:/\d{1,4})?)(?!\w)(?![.,]\d)"
+)
 _SHEET_INTRO_RE = re.compile(
     r"\b(?:to\s+ban\s+do(?:\s+dia\s+chinh)?|tbd|to(?=\s+(?:cu|so)\b))(?:\s+cu)?(?:\s+so)?\s*[:.]?\s*"
 )
@@ -255,8 +261,8 @@ def _parcel_numbers(v: _View) -> list[str]:
 def _map_sheets(v: _View) -> list[str]:
     found: list[str] = []
     for intro in _SHEET_INTRO_RE.finditer(v.fold):
-        word = v.fold[intro.start():intro.start() + 3]
-        if word == "to " and not v.fold.startswith("to ban", intro.start()) and v.low[intro.start():intro.start() + 2] != "tờ":
+        at = intro.start()
+        if v.fold.startswith("to ", at) and not v.fold.startswith("to ban", at) and v.low[at:at + 2] != "tờ":
             continue  # "tổ số 5" (a hamlet group) is not "tờ số 5"
         if _is_neighbour_mention(v.fold, intro.start()):
             continue
@@ -280,7 +286,10 @@ def _add_unique(found: list[str], ident: str) -> None:
 _SERIAL = r"[a-z]{1,2}\s?\d{6,8}(?!\w)"
 _ENTRY = r"[a-z]{0,6}(?:-[a-z]{1,3})?\s?/?\d{3,8}[a-z0-9/:.-]{0,25}"
 _CERT_SERIAL_RES = (
-    re.compile(rf"(?:giay chung nhan|gcn)\s*(?:quyen su dung|qsd)(?:(?!\.\s)[^;\n]){{0,150}}?\bso\s*(?:phat hanh|bia|phoi|seri)?\s*[:.]?\s*({_SERIAL})"),
+    re.compile(
+        r"(?:giay chung nhan|gcn)\s*(?:quyen su dung|qsd)(?:(?!\.\s)[^;\n]){0,150}?"
+        rf"\bso\s*(?:phat hanh|bia|phoi|seri)?\s*[:.]?\s*({_SERIAL})"
+    ),
     re.compile(rf"(?:giay chung nhan|gcn)\s*(?:quyen su dung|qsd)\s*(?:dat|d)?\s*({_SERIAL})"),
     re.compile(rf"\bso\s+phat\s+hanh(?:\s+giay\s+chung\s+nhan|\s+gcn)?\s*[:.]?\s*({_SERIAL})"),
 )
@@ -317,11 +326,13 @@ _LAND_CODES = (
     "ODT|ONT|CLN|LUC|LUK|LUN|LUA|HNK|BHK|NHK|LNK|LNC|LNQ|LNP|RSX|RPH|RDD|NTS|LMU|NKH|SKC|SKK|SKN|SKS|SKX|TMD|DGD|DYT|"
     "DVH|DTT|DKH|DXH|DGT|DTL|DNL|DSH|CQP|CAN|TSC|DTS|TON|NTD|MNC|PNK"
 )
+_CODE_LIST = rf"(?:{_LAND_CODES})(?:\s*[+,]\s*(?:{_LAND_CODES}))*"
 _PURPOSE_LABEL_RE = re.compile(r"(?<!\w)(?:mục đích sử dụng(?: đất)?|mđsd|loại đất(?: trên gcn)?)\s*[:\-]?\s*")
 _PURPOSE_CODE_RES = (
-    re.compile(rf"(?<!\w)(?i:đất)\s*\(?\s*(?:{_LAND_CODES})(?:\s*[+,]\s*(?:{_LAND_CODES}))*(?!\w)\)?"),
-    re.compile(rf"(?<=m2)\s*\((?:{_LAND_CODES})(?:\s*[+,]\s*(?:{_LAND_CODES}))*\)"),
+    re.compile(rf"(?<!\w)(?i:đất)\s*(?:\(\s*{_CODE_LIST}\s*\)|{_CODE_LIST}(?!\w))"),
+    re.compile(rf"(?<=m2)\s*\({_CODE_LIST}\)"),
     re.compile(r"(?<!\w)(?i:đất)\s*\([A-Z]{1,3}\)"),
+    re.compile(rf"\(\s*(?:{_LAND_CODES})\s*:\s*[\d.,]+\s*m2(?:\s*[+,]\s*(?:{_LAND_CODES})\s*:\s*[\d.,]+\s*m2)*\s*\)"),
 )
 _PURPOSE_PHRASE_RE = re.compile(
     r"(?<!\w)đất (?:ở(?: tại)? (?:nông thôn|đô thị)|ở|trồng cây (?:lâu năm|hằng năm|hàng năm)(?: khác)?|"
@@ -330,7 +341,8 @@ _PURPOSE_PHRASE_RE = re.compile(
     r"(?:cơ sở )?sản xuất phi nông n(?:gh|h)iệp|thương mại,? dịch vụ|làm muối)(?!\w)"
 )
 _PURPOSE_STOP_RE = re.compile(
-    r"[;\n]|,?\s*(?:thời hạn|thsd|hình thức|nguồn gốc|địa chỉ|tọa lạc|toạ lạc|có địa chỉ|theo giấy|diện tích đo)"
+    r"[;\n…]|\.\.\.|"
+    r",?\s*(?:thời hạn|thsd|hình thức|nguồn gốc|địa chỉ|tọa lạc|toạ lạc|có địa chỉ|theo giấy|diện tích đo)"
 )
 _TERM_LABEL_RE = re.compile(
     r"(?<!\w)(?:thời hạn sử dụng(?: đất)?|thời hạn sd|thsd|thời hạn thuê(?: đất)?|thời hạn giao đất)(\s*[:\-])?\s*"
@@ -342,20 +354,21 @@ _TERM_SHAPE_RE = re.compile(r"\d|lâu dài|lau dai|năm|đến")
 
 
 def _land_use_purpose(v: _View) -> str | None:
-    for m in _PURPOSE_LABEL_RE.finditer(v.low):
+    for m in islice(_PURPOSE_LABEL_RE.finditer(v.low), _MAX_ITEMS):
         value = _cut(v, m.end(), _PURPOSE_STOP_RE, 120)
         if value:
             return value
-    for rx in _PURPOSE_CODE_RES:
-        m = rx.search(v.text)
-        if m:
-            return _squash(m.group(0)).strip(" ()") if m.group(0).lstrip().startswith("(") else _squash(m.group(0))
-    m = _PURPOSE_PHRASE_RE.search(v.low)
-    return _squash(v.text[m.start():m.end()]) if m else None
+    found = [m for m in (rx.search(v.text) for rx in _PURPOSE_CODE_RES) if m]
+    found += [m for m in [_PURPOSE_PHRASE_RE.search(v.low)] if m]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start())
+    value = _squash(v.text[first.start():first.end()])
+    return value.strip(" ()") if value.startswith("(") else value
 
 
 def _use_term(v: _View) -> str | None:
-    for m in _TERM_LABEL_RE.finditer(v.low):
+    for m in islice(_TERM_LABEL_RE.finditer(v.low), _MAX_ITEMS):
         stops = _TERM_STOP_RE if m.group(1) else _TERM_INLINE_STOP_RE
         value = _cut(v, m.end(), stops, 220)
         if value and _TERM_SHAPE_RE.search(value.lower()):
@@ -409,9 +422,9 @@ _LOWER_ABBR_RE = re.compile(r"(?<![\w.])(?:TT|TDP|KP|[XP])\.\s*|(?<![\w.])(?:TT|
 _UPPER_UNIT_RE = re.compile(r"(?<!\w)(?:huyện|quận|thị xã|thành phố|tỉnh|tp)(?!\w)\.?\s*")
 _UPPER_ABBR_RE = re.compile(r"(?<![\w.])(?:TX|[HQT])\.\s*")
 _PROVINCES = (
-    "an giang|ba ria - vung tau|ba ria vung tau|ba ria – vung tau|bac giang|bac kan|bac lieu|bac ninh|ben tre|binh dinh|"
-    "binh duong|binh phuoc|binh thuan|ca mau|cao bang|can tho|da nang|dak lak|dak nong|dien bien|dong nai|dong thap|"
-    "gia lai|ha giang|ha nam|ha noi|ha tinh|hai duong|hai phong|hau giang|hoa binh|hung yen|khanh hoa|kien giang|"
+    "an giang|ba ria - vung tau|ba ria vung tau|ba ria – vung tau|bac giang|bac kan|bac lieu|bac ninh|ben tre|"
+    "binh dinh|binh duong|binh phuoc|binh thuan|ca mau|cao bang|can tho|da nang|dak lak|dak nong|dien bien|dong nai|"
+    "dong thap|gia lai|ha giang|ha nam|ha noi|ha tinh|hai duong|hai phong|hau giang|hoa binh|hung yen|khanh hoa|kien giang|"
     "kon tum|lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|"
     "quang binh|quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa|"
     "thua thien hue|hue|tien giang|ho chi minh|tphcm|tp.hcm|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai"
@@ -421,16 +434,20 @@ _LAND_LABEL_RE = re.compile(
     r"\b(?:dia chi\s+(?:cua\s+)?thua\s+dat(?:\s+so)?|dia chi\s+(?:dat|tai san|co tai san|noi co tai san|bat dong san)|"
     r"toa lac|dia diem(?:\s+co\s+tai\s+san)?)(?:\s+tai)?\s*[:.]?\s*"
 )
-_GENERIC_LABEL_RE = re.compile(r"\b(?:tai\s+dia\s+chi|dia\s+chi)(?:\s+tai)?\s*[:.]?\s*")
-_LEADING_NOISE_RE = re.compile(r"^(?:(?:tai|toa lac(?: tai)?|dia chi[^:]{0,25}:|dia diem[^:]{0,20}:|noi co tai san:?)\s*)+")
+_GENERIC_LABEL_RE = re.compile(r"\b(?:tai\s+dia\s+chi|dia\s+chi)(?:\s+(?:cu|moi))?(?:\s+tai)?\s*[:.]?\s*")
+_LEADING_NOISE_RE = re.compile(
+    r"^(?:(?:\(\d{1,2}\)|tai|toa lac(?: tai)?|dia chi[^:]{0,25}:|dia diem[^:]{0,20}:|noi co tai san:?)\s*)+"
+)
 _LOCATION_STOP_RE = re.compile(
-    r"[;\n]|\s\((?:theo|nơi có tài sản|chi tiết)|,?\s(?:theo (?:giấy|gcn|hồ sơ|quyết định|bản đồ|hợp đồng|sơ đồ|phiếu|trích)|"
+    r"[;\n]|\s\((?:theo|nơi có tài sản|chi tiết)|"
+    r",?\s(?:theo (?:giấy|gcn|hồ sơ|quyết định|bản đồ|hợp đồng|sơ đồ|phiếu|trích)|"
     r"do (?:ubnd|ủy ban|uỷ ban|sở|chi nhánh|văn phòng|cục|phòng)|đứng tên|mang tên|cấp cho|thuộc quyền|diện tích|"
     r"có diện tích|dt\s*[:\d]|giấy chứng nhận|gcn|hình thức sử dụng|mục đích|mđsd|thửa đất số|tờ bản đồ|"
     r"và tài sản|và công trình|tài sản gắn|chi tiết|là tài sản|thế chấp|nguồn gốc|thời hạn|loại đất|số vào sổ|gồm)"
 )
 _PERSON_MARK_RE = re.compile(
-    r"(?<!\w)(?:ông|bà(?! rịa)|công ty|sinh năm|hộ|trụ sở|doanh nghiệp|cùng địa chỉ|ngân hàng|chi nhánh)(?!\w)"
+    r"(?<!\w)(?:ông|bà(?! rịa)|công ty|sinh năm|hộ|trụ sở|doanh nghiệp|cùng địa chỉ|ngân hàng|chi nhánh|phòng|ubnd|"
+    r"ủy ban|uỷ ban|cơ quan|trung tâm|chi cục|cục|bệnh viện|trường|công an)(?!\w)"
 )
 _LAND_MARK_RE = re.compile(r"(?<!\w)(?:thửa|tờ bản đồ|bất động sản|quyền sử dụng|qsdđ|diện tích|m2|gắn liền)(?!\w)")
 
@@ -496,7 +513,9 @@ def _owner_context(v: _View, pos: int) -> bool:
 
 
 def _labelled_locations(v: _View, label_re: re.Pattern[str], skip_owner: bool) -> Iterable[str]:
-    for m in label_re.finditer(v.fold):
+    for m in islice(label_re.finditer(v.fold), _MAX_ITEMS):
+        if v.text.count("(", 0, m.start()) > v.text.count(")", 0, m.start()):
+            continue  # "(Địa chỉ cũ: ...)" is an aside, not the address
         if skip_owner and _owner_context(v, m.start()):
             continue
         phrase = _cut(v, m.end(), _LOCATION_STOP_RE, _LOCATION_MAX)
@@ -558,15 +577,15 @@ _NON_LAND_RE = re.compile(
 _COLLATERAL_BEFORE_RE = re.compile(r"tai san (?:bao dam|the chap)|tsbd")
 
 
+def _first_land_match(v: _View) -> re.Match[str] | None:
+    hits = [m for rx, text in ((_LAND_FOLD_RE, v.fold), (_LAND_LOW_RE, v.low), (_LAND_CODE_RE, v.text))
+            for m in [rx.search(text)] if m]
+    return min(hits, key=lambda m: m.start()) if hits else None
+
+
 def _land_signal(v: _View) -> str | None:
-    hits = [m for rx, text in ((_LAND_FOLD_RE, v.fold), (_LAND_LOW_RE, v.low)) for m in [rx.search(text)] if m]
-    code = _LAND_CODE_RE.search(v.text)
-    if code:
-        hits.append(code)
-    if not hits:
-        return None
-    first = min(hits, key=lambda m: m.start())
-    return _squash(v.text[first.start():first.end()])
+    first = _first_land_match(v)
+    return _squash(v.text[first.start():first.end()]) if first else None
 
 
 def _debt_signal(v: _View) -> str | None:
@@ -574,8 +593,8 @@ def _debt_signal(v: _View) -> str | None:
     debt = _DEBT_RE.search(v.fold, 0, 300)
     if not debt or _COLLATERAL_BEFORE_RE.search(v.fold, max(0, debt.start() - 40), debt.start()):
         return None  # "tài sản bảo đảm cho khoản vay ...": the collateral itself is sold
-    land_positions = [m.start() for rx, t in ((_LAND_FOLD_RE, v.fold), (_LAND_LOW_RE, v.low)) for m in [rx.search(t)] if m]
-    if land_positions and min(land_positions) < debt.start():
+    land = _first_land_match(v)
+    if land and land.start() < debt.start():
         return None
     return _squash(v.text[debt.start():debt.end()])
 
@@ -590,20 +609,25 @@ def _classify(
         return True, f"property type {LAND_PROPERTY_TYPE_ID} (quyền sử dụng đất)"
     if property_type_name and "quyen su dung dat" in _fold(property_type_name):
         return True, f"property type name: {_squash(property_type_name)[:80]}"
-    for group in (own, secondary):  # secondary texts only when the lot's own texts are silent
+    # The lead text (the lot name) decides first: a boat whose valuer is "... tư vấn bất động sản" is still a boat.
+    # Secondary texts are read only when the lot's own texts are silent.
+    for group in (own, secondary):
         if not group:
             continue
         lead_name, lead = group[0]
         debt = _debt_signal(lead)
         if debt:
             return False, f"debt sale ('{debt}' in {lead_name}): land, if any, is only collateral"
-        for name, v in group:
-            signal = _land_signal(v)
-            if signal:
-                return True, f"text ({name}): '{signal}'"
+        signal = _land_signal(lead)
+        if signal:
+            return True, f"text ({lead_name}): '{signal}'"
         other = _NON_LAND_RE.search(lead.low, 0, 300)
         if other:
             return False, f"non-land asset ({lead_name}): '{_squash(lead.text[other.start():other.end()])}'"
+        for name, v in group[1:]:
+            signal = _land_signal(v)
+            if signal:
+                return True, f"text ({name}): '{signal}'"
     return False, "no land signal in the texts"
 
 
@@ -615,8 +639,8 @@ def _ordered_sources(texts: Mapping[str, str | None]) -> tuple[list[tuple[str, _
     """(own sources, secondary sources): own = the lot's fields; secondary = attachments, then the notice name."""
     usable = {k: v for k, v in texts.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
     own_names = [k for k in OWN_SOURCES if k in usable]
-    own_names += [k for k in usable if k not in OWN_SOURCES and k != NOTICE_SOURCE and not k.startswith(ATTACHMENT_PREFIX)]
     secondary_names = [k for k in usable if k.startswith(ATTACHMENT_PREFIX)]
+    own_names += [k for k in usable if k not in OWN_SOURCES and k != NOTICE_SOURCE and k not in secondary_names]
     own = [(k, _view(usable[k])) for k in own_names]
     notice = usable.get(NOTICE_SOURCE)
     if notice is not None and not _notice_repeats_lot(notice, usable.get("name")):

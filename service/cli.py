@@ -235,6 +235,65 @@ def review(finding: int = typer.Argument(..., help="Finding id."),
         fail(str(exc))
 
 
+# ------------------------------------------------------------------------------------------------- daily job
+
+
+@app.command()
+def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files to the outbox folder instead of sending."),
+        skip_crawl: bool = typer.Option(False, help="Only detect and alert on what is stored."),
+        thads_full: bool = typer.Option(False, "--thads-full", help="Force the THADS full pass.")) -> None:
+    """The daily job: crawl all sources → detect → alert. Exits non-zero if a stage failed."""
+    from service.daily import DailyOptions, daily_run
+
+    ctx = context()
+    result = daily_run(ctx, DailyOptions(dry_run=dry_run, skip_crawl=skip_crawl, thads_full=thads_full or None),
+                       progress=info)
+    typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "failures": result.failures},
+                          ensure_ascii=False))
+    if not result.ok:
+        fail("the daily job finished with failures: " + "; ".join(result.failures)[:2000], code=1)
+
+
+@app.command()
+def schedule(once_now: bool = typer.Option(False, help="Also run the job once immediately.")) -> None:
+    """Run the daily job every day (cron from [schedule]), never two at once, even across processes."""
+    from service.scheduler import run_forever
+
+    ctx = context()
+    run_forever(ctx, run_now=once_now, progress=info)
+
+
+@app.command()
+def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the demo database, evidence and outbox."),
+         smtp: bool = typer.Option(False, help="Deliver through [alerts.smtp] instead of writing .eml files.")) -> None:
+    """Run the daily job end to end, offline, against the bundled portal simulator and data."""
+    from service.demo import run_demo
+
+    ctx = context(migrate=False)
+    result, summary = run_demo(ctx, workdir, smtp=smtp, progress=info)
+    typer.echo("")
+    typer.echo(f"Demo finished ({'ok' if result.ok else 'with failures'}): {summary['requests']} simulated requests")
+    typer.echo(f"Database: {summary['database']}")
+    typer.echo("Findings (open) per detector.rule.status:")
+    for k, n in summary["findings"].items():
+        typer.echo(f"  {k}: {n}")
+    typer.echo("Alerts: " + ", ".join(f"{k}={n}" for k, n in summary["alerts"].items()))
+    typer.echo(f"E-mails written: {summary['eml_files']} in {summary['outbox']}")
+    if not result.ok:
+        fail("; ".join(result.failures)[:2000], code=1)
+
+
+@app.command()
+def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. dgts.auction_notice,thads.notice.")) -> None:
+    """Rebuild parsed rows from the stored evidence (no portal access): apply a parser fix to everything."""
+    from crawler.reparse import reparse_all
+
+    ctx = context()
+    summary = reparse_all(ctx.session, ctx.evidence, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
+                          progress=info)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
 def main() -> None:
     try:
         app()

@@ -154,7 +154,8 @@ def observe(
         for path, old, new in changes:
             event("CHANGED", path, old, new)
             obs.changed_fields.append(path)
-            if path.endswith("publishTime2") and old in (None, "") and new not in (None, ""):
+            if (path.endswith("publishTime2") and old in (None, "") and new not in (None, "")
+                    and "SECOND_PUBLICATION" not in obs.events):
                 event("SECOND_PUBLICATION", path, old, new)
             if path in WINDOW_FIELDS:
                 event("WINDOW_CHANGED", path, old, new)

@@ -470,3 +470,17 @@ class JobLock(Base):
     holder: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(TZ)
     expires_at: Mapped[datetime] = mapped_column(TZ)
+
+
+class JobRun(Base):
+    """One execution of the daily job (crawl → detect → alert): what each stage did and how it ended."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))  # daily | demo
+    started_at: Mapped[datetime] = mapped_column(TZ)
+    finished_at: Mapped[datetime | None] = mapped_column(TZ)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
+    stages: Mapped[dict] = mapped_column(JSON, default=dict)
+    message: Mapped[str | None] = mapped_column(Text)

@@ -663,6 +663,14 @@ def _attachment(url: str, link_text: str | None, page_host: str) -> AttachmentLi
                           link_text=link_text or None, in_attachments_folder=item_id is not None)
 
 
+def _decoded_name(segment: str) -> str:
+    """Display name of a URL path segment: percent-decoded, NFC, no path separators or control characters."""
+    name = unicodedata.normalize("NFC", unquote(segment, errors="replace"))
+    name = "".join("_" if ch in "/\\" else ch for ch in name if not unicodedata.category(ch).startswith("C"))
+    name = " ".join(name.split()).lstrip(". ")
+    return name[:MAX_ATTACHMENT_NAME_CHARS] or "attachment"
+
+
 def _attachments(soup: BeautifulSoup, page_url: str, page_key: ItemKey | None) -> list[AttachmentLink]:
     page_host = _host(page_url)
     found: dict[str, AttachmentLink] = {}

@@ -73,10 +73,10 @@ _CAP_WORD = r"(?-i:[A-Z])[\w'’]*"
 _NAME = rf"{_CAP_WORD}(?:[ ]{{1,2}}{_CAP_WORD}|[ ]?[-–][ ]?{_CAP_WORD}){{0,5}}"
 # Issuing offices, most specific first: the issuer is the lowest unit in the header (Phòng under THADS tỉnh).
 OFFICE_PATTERNS: tuple[str, ...] = (
-    rf"(?:phong\s+)?{_THA}\s+khu\s+vuc\s+(?:\d{{1,3}}|[ivxl]{{1,6}})\b(?:[ ]?[-–—][ ]?{_NAME}|[ ]{_NAME})?",
-    rf"chi\s+cuc\s+{_THA}\s+(?:huyen|quan|thi\s+xa|thanh\s+pho|tp\.?)\s*{_NAME}",
-    rf"(?:cuc\s+)?{_THA}\s+(?:tp\.?\s?hcm|tp\.?\s?ho\s+chi\s+minh|thanh\s+pho\s+ho\s+chi\s+minh)",
-    rf"(?:cuc\s+)?{_THA}\s+(?:tinh|thanh\s+pho|tp\.?)\s*{_NAME}",
+    rf"(?:phong\s+)?{_THA}\s+khu\s+vuc\s+(?:\d{{1,3}}|[ivxl]{{1,6}})\b(?:(?:[ ]?[-–—][ ]?|[ ])(?P<name>{_NAME}))?",
+    rf"chi\s+cuc\s+{_THA}\s+(?:huyen|quan|thi\s+xa|thanh\s+pho|tp\.?)\s*(?P<name>{_NAME})",
+    rf"(?:cuc\s+)?{_THA}\s+(?:tp\.?\s?hcm|tp\.?\s?ho\s+chi\s+minh|thanh\s+pho\s+ho\s+chi\s+minh)\b",
+    rf"(?:cuc\s+)?{_THA}\s+(?:tinh|thanh\s+pho|tp\.?)\s*(?P<name>{_NAME})",
 )
 # A name stops at these words (a flattened header runs "… HUYỆN VẠN NINH CỘNG HÒA XÃ HỘI …" together).
 NAME_STOP = re.compile(
@@ -84,6 +84,8 @@ NAME_STOP = re.compile(
     r"thi\s+hanh|dia\s+chi|kinh\s+gui|cuc\s+thi|va\b|sinh\b|cu\s+tru|tru\s+so|nam\s+sinh|tai\b|theo\b|cua\b)",
     re.I)
 OWNER_LABEL = r"ten\s*,?\s*(?:dia\s+chi\s+)?(?:cua\s+)?(?:to\s+chuc|nguoi|co\s+quan|don\s+vi)\s+co\s+tai\s+san(?:\s+dau\s+gia)?\s*:\s*"
+# The owner's name may carry " - <province>" ("Phòng THADS khu vực 3 - Gia Lai"), so a dash does not end it.
+OWNER_VALUE_END = re.compile(r",|;|\n|\(|\.\s|\.$|\s+(?:co\s+)?dia\s+chi\b|\s+tru\s+so\b", re.I)
 _NOTICE_NO = r"\d{1,6}[a-z]?(?:\s?/\s?\d{4})?\s?/\s?tb\s?(?:-[a-z0-9.]{1,15}){1,3}"
 NOTICE_NUMBER_LINE = rf"^[ \t]*so\s*[:.]?\s*({_NOTICE_NO})"
 NOTICE_NUMBER_TITLE = rf"^\W*(?:thong\s+bao\s+)?so\s*[:.]?\s*({_NOTICE_NO})"
@@ -149,7 +151,8 @@ _PERSON = rf"{_HONORIFIC}\s+{_NAME}(?:\s+va\s+{_HONORIFIC}\s+{_NAME})?"
 _COMPANY = r"(?:cong\s+ty|doanh\s+nghiep|hop\s+tac\s+xa|ngan\s+hang)\b[^,;\n(]{2,120}"
 COMPANY_END = re.compile(r"\s+(?:theo|tai|dia\s+chi|tru\s+so|do|ke\s+bien|de|sinh)\b", re.I)
 DEBTOR_OF = re.compile(rf"\bcua\s+({_PERSON}|{_COMPANY})", re.I)
-DEBTOR_CONTEXT_OF = re.compile(rf"(?:tai\s+san|thi\s+hanh\s+an)\b[^.\n]{{0,80}}?\bcua\s+({_PERSON}|{_COMPANY})", re.I)
+# "tài sản … của ông X" names the owner of the asset; "yêu cầu thi hành án của ông X" may name the creditor.
+DEBTOR_CONTEXT_OF = re.compile(rf"\btai\s+san\b[^.\n]{{0,80}}?\bcua\s+({_PERSON}|{_COMPANY})", re.I)
 DEBTOR_CASE = re.compile(rf"\bvu\s+({_PERSON})", re.I)
 
 # Assets.
@@ -163,6 +166,8 @@ ASSET_LABELS = re.compile(
 PARCEL_MARKERS = re.compile(r"thua\s+(?:dat\s+)?so\s*\d|to\s+ban\s+do\s+so|quyen\s+su\s+dung\s+dat", re.I)
 START_PRICE_LABEL = re.compile(r"gia\s+khoi\s+diem\b[^\d\n]{0,60}", re.I)
 _NEXT_SECTION = re.compile(r"\n[ \t]*(?:\d{1,2}|[ivx]{1,4})[.)][ \t]", re.I)
+# An asset description also ends at a blank line or at a new "Label: …" line ("Người phải thi hành án: …").
+ASSET_TEXT_END = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?-i:[A-Z])[^\n:]{0,60}:)", re.I)
 # ---------------------------------------------------------------------------------------------------------------
 
 
@@ -288,8 +293,8 @@ def _cut_value(doc: _Text, start: int, limit: int, end_re: re.Pattern[str]) -> s
 
 
 def _trim_name(doc: _Text, start: int, end: int) -> int:
-    """End of a capitalised name match, cut before a stop word."""
-    stop = NAME_STOP.search(doc.folded, start, end)
+    """End of a capitalised name running from `start`, cut before a stop word."""
+    stop = NAME_STOP.search(doc.folded, max(0, start - 1), end)
     return stop.start() if stop else end
 
 
@@ -305,14 +310,16 @@ def _office_in(doc: _Text, start: int, end: int) -> str | None:
     for pattern in _OFFICE_RES:  # most specific first
         match = pattern.search(doc.folded, start, end)
         if match:
-            return doc.value(match.start(), _trim_name(doc, match.start(), match.end())).strip(" ,.-–") or None
+            name_start = match.start("name") if "name" in pattern.groupindex and match.group("name") else None
+            value_end = _trim_name(doc, name_start, match.end()) if name_start is not None else match.end()
+            return doc.value(match.start(), value_end).strip(" ,.-–") or None
     return None
 
 
 def _owner_office(title: _Text, body: _Text) -> str | None:
     label = _OWNER_LABEL_RE.search(body.folded)
     if label:
-        value_end = _ORG_VALUE_END.search(body.folded, label.end(), label.end() + 300)
+        value_end = OWNER_VALUE_END.search(body.folded, label.end(), label.end() + 300)
         end = value_end.start() if value_end else min(len(body.text), label.end() + 300)
         office = _office_in(body, label.end(), end)
         if office:
@@ -540,6 +547,8 @@ def _assets(body: _Text) -> list[ThadsAsset]:
         limit = section.start() if section else block_end
         price_label = START_PRICE_LABEL.search(body.folded, label.end(), limit)
         text_end = min(price_label.start() if price_label else limit, label.end() + MAX_ASSET_CHARS)
+        label_line = ASSET_TEXT_END.search(body.folded, label.end(), text_end)
+        text_end = label_line.start() if label_line else text_end
         text = body.text[label.end():text_end].strip().rstrip(";").strip() or None
         price = _price_in(body, label.end(), limit) if price_label else None
         if text or price is not None:

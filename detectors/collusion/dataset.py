@@ -1,0 +1,191 @@
+"""The slice of storage the collusion rules read, loaded once per run as plain objects.
+
+Columns are selected explicitly (no ORM objects, no relationships) so a full load of ~600,000 auction notices and
+their lots stays a few plain tuples per row. Times are aware Asia/Ho_Chi_Minh datetimes (SQLite returns naive UTC).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import AuctionNotice, Finding, Lot, Organisation, Owner, SelectionResult
+from storage.timeutil import to_local
+
+NAME_CHARS = 4_000  # asset names beyond this are not needed to identify an asset
+
+
+@dataclass(slots=True)
+class LotTerms:
+    index: int
+    name: str | None
+    place: str | None
+    start_price: float | None
+    deposit: float | None
+    deposit_unit: int | None
+    file_cost: float | None
+    property_type_id: int | None
+
+
+@dataclass(slots=True)
+class Notice:
+    id: int
+    name: str
+    owner_id: int | None
+    owner_name: str | None
+    org_id: int | None
+    org_name: str | None
+    published: datetime | None
+    auction_at: datetime | None
+    reg_start: datetime | None
+    reg_end: datetime | None
+    property_type_id: int | None
+    root_id: int | None
+    related_ids: tuple[int, ...]
+    province: str | None
+    url: str | None
+    status: str
+    lots: list[LotTerms] = field(default_factory=list)
+
+    @property
+    def total_price(self) -> float | None:
+        """Sum of the lots' start prices; None when any lot has no positive price (0 means 'not disclosed')."""
+        prices = [l.start_price for l in self.lots]
+        if not prices or any(p is None or p <= 0 for p in prices):
+            return None
+        return float(sum(prices))  # type: ignore[arg-type]
+
+    def type_ids(self) -> set[int]:
+        out = {l.property_type_id for l in self.lots if l.property_type_id is not None}
+        if self.property_type_id is not None:
+            out.add(self.property_type_id)
+        return out
+
+    def text(self) -> str:
+        """The asset description the linker reads: notice name, then lot names and places not already in it."""
+        parts = [self.name]
+        for l in self.lots:
+            for t in (l.name, l.place):
+                if t and t not in parts[0]:
+                    parts.append(t)
+        return " ; ".join(p for p in parts if p)[:NAME_CHARS * 2]
+
+
+@dataclass(slots=True)
+class OwnerInfo:
+    id: int
+    name: str
+    kind: str
+    is_thads: bool
+    province: str | None
+
+    @property
+    def kind_group(self) -> str:
+        """THADS offices of every level form one peer group; other kinds are their own group."""
+        return "thads" if self.is_thads else (self.kind or "other")
+
+
+@dataclass(slots=True)
+class ResultRow:
+    id: int
+    owner_id: int | None
+    org_id: int | None
+    published: datetime | None
+    name: str
+    province: str | None
+    url: str | None
+
+
+@dataclass
+class Dataset:
+    notices: dict[int, Notice]
+    owners: dict[int, OwnerInfo]
+    orgs: dict[int, str]
+    results: list[ResultRow]
+
+    @property
+    def latest(self) -> datetime | None:
+        times = [n.published for n in self.notices.values() if n.published]
+        times += [r.published for r in self.results if r.published]
+        return max(times) if times else None
+
+    def anchor(self, now: datetime) -> datetime:
+        """End of rolling periods: ``now``, or the latest publication when the data stop earlier (a stalled
+        crawler, or a fixture) so periods always cover data."""
+        latest = self.latest
+        now = to_local(now)
+        return min(now, latest) if latest else now
+
+    def owner(self, owner_id: int | None) -> OwnerInfo | None:
+        return self.owners.get(owner_id) if owner_id is not None else None
+
+    def org_name(self, org_id: int | None) -> str | None:
+        return self.orgs.get(org_id) if org_id is not None else None
+
+    def is_thads_notice(self, n: Notice, thads_types: Iterable[int]) -> bool:
+        owner = self.owner(n.owner_id)
+        return bool(owner and owner.is_thads) or bool(n.type_ids() & set(thads_types))
+
+
+def _ids(value) -> tuple[int, ...]:
+    out = []
+    for v in value or ():
+        try:
+            out.append(int(v))
+        except (TypeError, ValueError):
+            continue
+    return tuple(sorted(set(out)))
+
+
+def load_dataset(session: Session) -> Dataset:
+    owners = {
+        oid: OwnerInfo(oid, name, kind, bool(is_thads), province)
+        for oid, name, kind, is_thads, province in session.execute(
+            select(Owner.id, Owner.name, Owner.kind, Owner.is_thads, Owner.province))
+    }
+    orgs = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    A = AuctionNotice
+    notices: dict[int, Notice] = {}
+    for row in session.execute(select(
+            A.id, A.property_name, A.owner_id, A.owner_name, A.organisation_id, A.org_name, A.published_at,
+            A.auction_at, A.reg_start, A.reg_end, A.property_type_id, A.root_id, A.related_ids, A.province,
+            A.url, A.status)):
+        (nid, name, owner_id, owner_name, org_id, org_name, published, auction_at, reg_start, reg_end, type_id,
+         root_id, related, province, url, status) = row
+        notices[nid] = Notice(
+            id=nid, name=(name or "")[:NAME_CHARS], owner_id=owner_id, owner_name=owner_name, org_id=org_id,
+            org_name=org_name, published=to_local(published), auction_at=to_local(auction_at),
+            reg_start=to_local(reg_start), reg_end=to_local(reg_end), property_type_id=type_id, root_id=root_id,
+            related_ids=_ids(related), province=province, url=url, status=status or "active")
+    lots_by_notice: dict[int, list[LotTerms]] = defaultdict(list)
+    for key, idx, name, place, price, deposit, unit, fee, type_id in session.execute(select(
+            Lot.notice_key, Lot.lot_index, Lot.name, Lot.place, Lot.start_price, Lot.deposit, Lot.deposit_unit,
+            Lot.file_cost, Lot.property_type_id).where(Lot.notice_kind == "auction_notice")):
+        try:
+            nid = int(key)
+        except (TypeError, ValueError):
+            continue
+        lots_by_notice[nid].append(LotTerms(idx, (name or "")[:NAME_CHARS] or None, (place or "")[:1000] or None,
+                                            price, deposit, unit, fee, type_id))
+    for nid, lots in lots_by_notice.items():
+        if nid in notices:
+            notices[nid].lots = sorted(lots, key=lambda l: l.index)
+    R = SelectionResult
+    results = [
+        ResultRow(rid, owner_id, org_id, to_local(published), (name or "")[:NAME_CHARS], province, url)
+        for rid, owner_id, org_id, published, name, province, url in session.execute(select(
+            R.id, R.owner_id, R.organisation_id, R.published_at, R.property_name, R.province, R.url)
+            .where(R.status != "removed"))
+    ]
+    return Dataset(notices=notices, owners=owners, orgs=orgs, results=results)
+
+
+def open_subjects(session: Session, detector: str, rule: str) -> set[str]:
+    """Subjects of this rule's still-open findings (a rule that no longer produces them must resolve them)."""
+    return set(session.scalars(select(Finding.subject_id).where(
+        Finding.detector == detector, Finding.rule == rule, Finding.resolved_at.is_(None))))

@@ -1,0 +1,194 @@
+"""Asset identity of an auction notice, for linking relisted notices: what kind of asset, and which identifiers.
+
+Land facts (is it land, area, certificate serial, parcel and map-sheet numbers) come from ``detectors.parcels``;
+parcel lists it reads only in part ("thửa đất số 85 + 95 + 532", "thửa 6+628+629") and the sheet typo "trờ bản đồ"
+are added by the list-aware patterns here. The other identifiers are read here: licence plates and vessel
+registrations, chassis and engine numbers, house addresses (number + street), share counts, the debtor named in the
+text, wards and districts. Everything runs on accent-folded lower-case text (``storage.names.fold``), bounded in size.
+
+Known false-positive cases handled (kinnhun's extractor notes): "ô tô 46 chỗ" is not map sheet 46, "Tổ 10" is not a
+sheet, "tờ bản đồ số 491-III-D-d" is one sheet; a model code ("Số loại: AE101") is never an identifier.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from detectors.parcels import extract_parcel_details
+from storage.names import fold
+
+MAX_CHARS = 8_000
+CATEGORY_WORDS: dict[str, re.Pattern[str]] = {
+    "land": re.compile(r"quyen su dung|qsdd|thua dat|nha o|\bnha,? dat\b|can ho|quyen so huu nha|bat dong san|"
+                       r"cong trinh xay dung|\bdat o\b"),
+    "vehicle": re.compile(r"\bxe (?:o to|oto|tai|may|mo to|nang|khach|dau keo|ca|cuu hoa|ban tai|con|du lich|"
+                          r"chuyen dung|cau|xuc|lu|ui)|\bo to\b|ro mooc|so khung|bien kiem soat|bien so"),
+    "vessel": re.compile(r"\btau (?:keo|ca|cao toc|hang|thuy|cho)|\bsa lan\b|\bxa lan\b|phuong tien thuy"),
+    "shares": re.compile(r"\bco phan\b(?! (?:quan ly|dau tu|tap doan|thuong mai|xay dung|dich vu|phat trien|"
+                         r"san xuat|dia oc|chung khoan|ngan hang|bao hiem))|\bco phieu\b|\bphan von gop\b"),
+    "debt": re.compile(r"\bkhoan no\b|\bkhoan vay\b|\bdu no\b|\bno xau\b|\bquyen doi no\b"),
+}
+_PARCEL = re.compile(r"\bthua(?: dat)?(?: so)?\s*:?\s*(\d{1,5}[a-z]?(?:\s*(?:\+|,|;|va|-)\s*\d{1,5}[a-z]?)*)"
+                     r"(?!\s*(?:m2|m\b|ha\b))")
+_SHEET = re.compile(r"\b(?:to|tro) ban do(?: dia chinh)?(?: so)?\s*:?\s*(\d{1,4}(?:-[ivx]{1,4}(?:-[a-d]){0,2})?)|"
+                    r"\btbd(?: so)?\s*:?\s*(\d{1,4})")
+_PLATE = re.compile(r"(?:bien (?:so|kiem soat)|bks|\bbs|so dang ky|bien dang ky)\s*[:.]?\s*"
+                    r"(\d{2}[a-z]{1,2}\d?|[a-z]{2,3})\s*[-.]?\s*(\d{3}\.?\d{2}|\d{4,5})(?!\d)")
+_CHASSIS = re.compile(r"\bso khung\s*[:.]?\s*([a-z0-9][a-z0-9\-./]{3,24})")
+_ENGINE = re.compile(r"\bso may\s*[:.]?\s*([a-z0-9][a-z0-9\-./]{3,24})")
+_SHARES = re.compile(r"(\d{1,3}(?:[.,]\d{3})+|\d{1,9})\s*(?:co phan|co phieu|cp)\b")
+_ADDRESS = re.compile(r"(?:\bso nha|\bso|\btai|\bdia chi\s*:?)\s+(\d{1,5}[a-z]?\d?(?:[/-]\d{1,5}[a-z]?\d?)*)\s+"
+                      r"(?:\([^)]{0,40}\)\s*)?(?:duong\s+)?([a-z0-9 ]{2,40}?)\s*(?:\([^)]{0,40}\)\s*)?[,;.]\s*"
+                      r"(?=(?:phuong|p\s?\.|xa|quan|q\s?\.|huyen|thi tran|ap|khu pho|to dan pho|thanh pho|tp))")
+_ADDRESS_EXCLUDED_BEFORE = re.compile(r"(?:thua(?: dat)?|ban do|chung nhan|vao|quyet dinh|hop dong|dang ky|"
+                                      r"thong bao|cong van|van ban|giay|khung|may|seri|serial|cmnd|cccd)\s*$")
+_STREET_STOP = re.compile(r"^(?:tai san|thua|lo|xe|chiec|cai|bo|m2|nam|thang|ngay|nguoi|quyen|hai|ba|mot|"
+                          r"bon|nam|so)\b")
+_DEBTOR = re.compile(r"(?:nguoi phai thi hanh an|ben vay|ben the chap|khach hang vay|ben bao lanh|ben duoc cap tin dung|"
+                     r"dung ten(?: so huu)?|thuoc so huu cua|cua)\s*:?\s*((?:ong|ba|cong ty|ctcp|cty|dntn|hop tac xa)"
+                     r"\s+[a-z0-9 ]{3,60}?)(?=[,;.()]|$| va | theo | tai | dia chi| so | dia chi| sinh nam)")
+_WARD = re.compile(r"\b(?:phuong|xa|thi tran)\s+([a-z0-9][a-z0-9 ]{0,30}?)(?=\s*[,;.)]|$|\s(?:quan|huyen|thi xa|"
+                   r"thanh pho|tp|tinh)\b)|\bp\s?\.\s?(\d{1,2})\b")
+_DISTRICT = re.compile(r"\b(?:quan|huyen|thi xa)\s+([a-z0-9][a-z0-9 ]{0,30}?)(?=\s*[,;.)]|$|\s(?:thanh pho|tp|tinh)\b)|"
+                       r"\bq\s?\.\s?(\d{1,2}|[a-z][a-z ]{1,20}?)(?=\s*[,;.)]|$)")
+_WORD_NUMBERS = re.compile(r"\d+")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_LIST_SPLIT = re.compile(r"\s*(?:\+|,|;|va|-)\s*")
+_WARD_NOISE = {"hoi"}  # "xã hội" in "bảo hiểm xã hội"
+_PLACE_STOP = re.compile(r"\b(?:cua|thuoc|tai|theo|do|voi|va|gom|la|co|dien tich|thua|to ban do)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class AssetIdentity:
+    categories: frozenset[str]
+    parcels: frozenset[str]
+    sheets: frozenset[str]
+    area_m2: float | None
+    certificates: frozenset[str]
+    plates: frozenset[str]
+    chassis: frozenset[str]
+    engines: frozenset[str]
+    addresses: frozenset[str]  # "102/53a|100 binh thoi"
+    streets: frozenset[str]
+    shares: frozenset[int]
+    debtors: frozenset[str]
+    wards: frozenset[str]
+    districts: frozenset[str]
+    words: str  # folded words of the notice name (text similarity)
+    numbers: frozenset[str]  # numbers written in the name
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for name in ("categories", "parcels", "sheets", "certificates", "plates", "chassis", "engines", "addresses",
+                     "shares", "debtors", "wards", "districts"):
+            value = getattr(self, name)
+            if value:
+                out[name] = sorted(value)
+        if self.area_m2 is not None:
+            out["area_m2"] = self.area_m2
+        return out
+
+
+def _num(token: str) -> str:
+    token = token.strip().lower()
+    return token.lstrip("0") or "0" if token.isdigit() else token
+
+
+def _ident(raw: str) -> str | None:
+    s = re.sub(r"[-./]", "", raw.lower())
+    return s.upper() if len(s) >= 5 and any(c.isdigit() for c in s) else None
+
+
+def words(text: str | None) -> str:
+    return " ".join(_NON_WORD.sub(" ", fold((text or "")[:MAX_CHARS])).split())
+
+
+def _parcel_lists(low: str) -> set[str]:
+    out: set[str] = set()
+    for m in _PARCEL.finditer(low):
+        for token in _LIST_SPLIT.split(m.group(1)):
+            if token and token[0].isdigit():
+                out.add(_num(token))
+    return out
+
+
+def _sheets(low: str) -> set[str]:
+    out = set()
+    for m in _SHEET.finditer(low):
+        token = m.group(1) or m.group(2)
+        if token:
+            out.add(_num(token.upper() if "-" in token else token))
+    return out
+
+
+def _addresses(low: str) -> tuple[set[str], set[str]]:
+    keys, streets = set(), set()
+    for m in _ADDRESS.finditer(low):
+        if _ADDRESS_EXCLUDED_BEFORE.search(low[max(0, m.start() - 25):m.start()]):
+            continue
+        house, street = m.group(1), " ".join(m.group(2).split())
+        if not street or _STREET_STOP.match(street) or street.isdigit():
+            continue
+        street = " ".join(street.split()[:4])
+        keys.add(f"{house}|{street}")
+        streets.add(street)
+    return keys, streets
+
+
+def _localities(low: str) -> tuple[set[str], set[str]]:
+    wards = {(" ".join((m.group(1) or m.group(2)).split())) for m in _WARD.finditer(low)}
+    districts = {(" ".join((m.group(1) or m.group(2)).split())) for m in _DISTRICT.finditer(low)}
+    wards = {_num(w) for w in map(_place_name, wards) if w and w not in _WARD_NOISE}
+    return wards, {_num(d) for d in map(_place_name, districts) if d}
+
+
+def _place_name(raw: str) -> str:
+    """A ward or district name: cut at the first word that cannot belong to it, at most four words."""
+    m = _PLACE_STOP.search(raw)
+    return " ".join((raw[:m.start()] if m else raw).split()[:4])
+
+
+def extract_identity(name: str, places: list[str] | None = None, property_type_id: int | None = None) -> AssetIdentity:
+    """Identity of one notice from its asset name and lot places (no attachments: they describe other lots too)."""
+    text = (name or "")[:MAX_CHARS]
+    joined = " ; ".join([text, *[p[:1000] for p in places or [] if p and p not in text]])
+    low = fold(joined)
+    categories = {cat for cat, rx in CATEGORY_WORDS.items() if rx.search(low)}
+    if property_type_id == 173:
+        categories.add("land")
+    parcels = _parcel_lists(low)
+    sheets = _sheets(low)
+    area = None
+    certificates: set[str] = set()
+    if "land" in categories or parcels or "giay chung nhan" in low or "gcn" in low:
+        details = extract_parcel_details({"name": text, "place": " ; ".join(places or [])},
+                                         property_type_id=property_type_id)
+        parcels |= {_num(p) for p in details.parcel_no}
+        sheets |= {_num(s.upper() if "-" in s else s) for s in details.map_sheet}
+        area = details.area_m2
+        if details.certificate and re.fullmatch(r"[A-Z]{1,2}\s?\d{6,8}", details.certificate.strip()):
+            certificates.add(details.certificate.replace(" ", "").upper())
+    plates = set()
+    for m in _PLATE.finditer(low):
+        plates.add((m.group(1) + m.group(2).replace(".", "")).upper())
+    chassis = {i for m in _CHASSIS.finditer(low) if (i := _ident(m.group(1)))}
+    engines = {i for m in _ENGINE.finditer(low) if (i := _ident(m.group(1)))}
+    addresses, streets = _addresses(low)
+    shares = set()
+    if "shares" in categories:
+        for m in _SHARES.finditer(low):
+            digits = re.sub(r"[.,]", "", m.group(1))
+            if digits.isdigit() and int(digits) > 0:
+                shares.add(int(digits))
+    debtors = {" ".join(m.group(1).split()) for m in _DEBTOR.finditer(low)}
+    wards, districts = _localities(low)
+    name_words = words(text)
+    return AssetIdentity(
+        categories=frozenset(categories), parcels=frozenset(parcels), sheets=frozenset(sheets), area_m2=area,
+        certificates=frozenset(certificates), plates=frozenset(plates), chassis=frozenset(chassis),
+        engines=frozenset(engines), addresses=frozenset(addresses), streets=frozenset(streets),
+        shares=frozenset(shares), debtors=frozenset(debtors), wards=frozenset(wards),
+        districts=frozenset(districts), words=name_words,
+        numbers=frozenset(_num(n) for n in _WORD_NUMBERS.findall(name_words)),
+    )

@@ -1,0 +1,298 @@
+"""relist_chain: link relisted notices of one asset into chains, store the pairs, and judge each chain.
+
+Linking (``pairing``): candidate pairs come from blocking keys, each is scored 0–100 with reasons; pairs at or
+above ``link_threshold`` (and not partial) are joined with union-find, strongest first, and the joining edges are
+stored in ``record_links`` (``link_type = 'relist'``, status ``matched``). Pairs in ``[review_threshold,
+link_threshold)`` between two different chains go to the review queue (status ``review``; the best pair per pair of
+chains). A pair an analyst marked ``rejected`` is never linked again; rows whose reasons carry an ``analyst`` entry
+are never touched. With ``since`` set only pairs touching a notice published since then are rescored, and the
+stored matched links of the others are reused.
+
+Judging a chain: notices are ordered by publication; consecutive notices at the same total start price published
+within ``same_round_days`` are one round (the portal's double postings). Every round but the last was followed by a
+relist, so it failed. With at least ``min_failed_rounds`` failed rounds a chain is flagged when
+
+* a cut between two comparable rounds (same number of lots, similar asset names) exceeds ``max_cut_per_round`` for a
+  judgment-enforcement asset (THADS owner or property type 178; Luật THADS 2008 Điều 104 k5) -> high, or medium
+  when the cut is still within two legal steps (a round may be missing from our data);
+* the last round sold (outcome data) right after a cut, through the same organisation as the failed round before
+  it -> medium (the buyers waited for the cut: the "dìm giá" pattern);
+* a later round moved to another auction organisation -> low (``flag_org_restart``).
+
+Subject: ``chain`` with the smallest notice id of the chain as id.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from detectors.base import Result
+from detectors.collusion import legal
+from detectors.collusion.dataset import Dataset
+from detectors.collusion.pairing import (
+    BlockingStats,
+    PairScore,
+    Prepared,
+    UnionFind,
+    candidate_pairs,
+    name_similar,
+    prepare,
+    score_pair,
+)
+from detectors.collusion.settings import RelistSettings
+from storage.models import RecordLink
+
+RULE = "relist_chain"
+LINK_TYPE = "relist"
+KIND = "auction_notice"
+MAX_URLS = 20
+MAX_REASONS_STORED = 30
+
+
+@dataclass
+class Round:
+    notices: list[Prepared]
+    price: float | None
+
+    @property
+    def first(self) -> Prepared:
+        return self.notices[0]
+
+    @property
+    def org_ids(self) -> set[int]:
+        return {p.notice.org_id for p in self.notices if p.notice.org_id is not None}
+
+    @property
+    def when(self) -> datetime | None:
+        return self.first.when
+
+    def as_dict(self, ds: Dataset) -> dict[str, Any]:
+        return {"notice_ids": [p.id for p in self.notices], "published": self.when, "start_price": self.price,
+                "organisations": sorted(filter(None, (ds.org_name(o) for o in self.org_ids)))}
+
+
+@dataclass
+class Linkage:
+    """What linking produced: chains (root id -> member ids), scored pairs, and counters."""
+
+    chains: dict[int, list[int]]
+    chain_of: dict[int, int]
+    matched: list[PairScore] = field(default_factory=list)
+    review: list[PairScore] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _is_analyst(row: RecordLink) -> bool:
+    return any(isinstance(r, str) and r.startswith("analyst") for r in row.reasons or [])
+
+
+def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since: date | None, now: datetime,
+                 store: bool = True) -> tuple[Linkage, dict[int, Prepared]]:
+    prepared = {nid: prepare(n) for nid, n in ds.notices.items()}
+    existing = {(r.from_key, r.to_key): r for r in session.scalars(
+        select(RecordLink).where(RecordLink.link_type == LINK_TYPE))}
+    rejected = {k for k, r in existing.items() if r.status == "rejected"}
+
+    def touched(p: Prepared) -> bool:
+        return since is None or p.when is None or p.when.date() >= since
+
+    keep = None if since is None else (lambda x, y: touched(x) or touched(y))
+    stats = BlockingStats()
+    scored: dict[tuple[int, int], PairScore] = {}
+    for x, y in candidate_pairs(prepared, settings.name_prefix_tokens, settings.max_block_size, settings.window,
+                                stats, keep):
+        key = (min(x.id, y.id), max(x.id, y.id))
+        if key in scored:
+            continue
+        s = score_pair(x, y)
+        if s.score >= settings.review_threshold and (str(s.a), str(s.b)) not in rejected:
+            scored[key] = s
+    strong = sorted((s for s in scored.values() if s.score >= settings.link_threshold and not s.partial),
+                    key=lambda s: (-s.score, s.a, s.b))
+    uf = UnionFind()
+    for nid in prepared:
+        uf.find(nid)
+    matched: list[PairScore] = []
+    if since is not None:  # reuse stored links of pairs not rescored this time
+        for (a, b), row in sorted(existing.items()):
+            if row.status == "matched" and a.isdigit() and b.isdigit():
+                ia, ib = int(a), int(b)
+                if ia in prepared and ib in prepared and (ia, ib) not in scored:
+                    uf.union(ia, ib)
+    for s in strong:
+        if uf.union(s.a, s.b):
+            matched.append(s)
+    chains = {root: members for root, members in uf.groups().items() if len(members) > 1}
+    chain_of = {m: root for root, members in chains.items() for m in members}
+    best_review: dict[tuple[int, int], PairScore] = {}
+    for s in scored.values():
+        if s.score >= settings.link_threshold and not s.partial:
+            continue
+        ca, cb = chain_of.get(s.a, s.a), chain_of.get(s.b, s.b)
+        if ca == cb:
+            continue
+        key = (min(ca, cb), max(ca, cb))
+        cur = best_review.get(key)
+        if cur is None or (s.score, -s.a, -s.b) > (cur.score, -cur.a, -cur.b):
+            best_review[key] = s
+    review = sorted(best_review.values(), key=lambda s: (s.a, s.b))
+    linkage = Linkage(chains, chain_of, matched, review, {
+        "notices": len(prepared), "blocks": stats.blocks, "oversized_blocks": stats.oversized_blocks,
+        "comparisons": stats.comparisons, "pairs_at_review_or_above": len(scored),
+        "links_matched": len(matched), "links_review": len(review), "chains": len(chains),
+        "largest_chain": max((len(m) for m in chains.values()), default=0), "rejected_pairs": len(rejected),
+        "mode": "full" if since is None else f"incremental since {since.isoformat()}",
+    })
+    if store:
+        _store_links(session, existing, matched, review, full=since is None, now=now)
+    return linkage, prepared
+
+
+def _store_links(session: Session, existing: dict[tuple[str, str], RecordLink], matched: list[PairScore],
+                 review: list[PairScore], *, full: bool, now: datetime) -> None:
+    wanted: dict[tuple[str, str], tuple[PairScore, str]] = {}
+    for s in matched:
+        wanted[(str(s.a), str(s.b))] = (s, "matched")
+    for s in review:
+        wanted.setdefault((str(s.a), str(s.b)), (s, "review"))
+    for key, (s, status) in wanted.items():
+        row = existing.get(key)
+        if row is not None and (row.status == "rejected" or _is_analyst(row)):
+            continue
+        if row is None:
+            row = RecordLink(link_type=LINK_TYPE, from_kind=KIND, from_key=key[0], to_kind=KIND, to_key=key[1])
+            session.add(row)
+        row.confidence = round(s.score / 100, 4)
+        row.status = status
+        row.reasons = list(s.reasons[:MAX_REASONS_STORED])
+        row.updated_at = now
+    if full:
+        for key, row in existing.items():
+            if key not in wanted and row.status in ("matched", "review") and not _is_analyst(row):
+                session.delete(row)
+    session.flush()
+
+
+# ------------------------------------------------------------------------------------------------ judging
+
+
+def make_rounds(members: list[Prepared], same_round_days: int) -> list[Round]:
+    rounds: list[Round] = []
+    for p in sorted(members, key=Prepared.order_key):
+        cur = rounds[-1] if rounds else None
+        if cur is not None and p.price == cur.price:
+            last = cur.notices[-1]
+            gap = (p.when - last.when) if (p.when and last.when) else timedelta(0)
+            if gap <= timedelta(days=same_round_days):
+                cur.notices.append(p)
+                continue
+        rounds.append(Round([p], p.price))
+    return rounds
+
+
+def _comparable(r1: Round, r2: Round) -> bool:
+    a, b = r1.first, r2.first
+    return bool(r1.price and r2.price) and a.lot_count == b.lot_count and name_similar(a, b)
+
+
+def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], settings: RelistSettings,
+                 sold: dict[int, dict[str, Any]], since: date | None) -> Iterator[Result]:
+    limit = settings.max_cut_per_round + settings.cut_tolerance
+    two_steps = 1 - (1 - settings.max_cut_per_round) ** 2 + settings.cut_tolerance
+    for root, member_ids in sorted(linkage.chains.items()):
+        members = [prepared[m] for m in member_ids]
+        if since is not None and not any(p.when is None or p.when.date() >= since for p in members):
+            continue
+        rounds = make_rounds(members, settings.same_round_days)
+        failed = len(rounds) - 1
+        first = rounds[0].first.notice
+        base = dict(subject_kind="chain", subject_id=str(root), owner_name=first.owner_name,
+                    province=first.province, urls=[p.notice.url for p in sorted(members, key=Prepared.order_key)
+                                                   if p.notice.url][:MAX_URLS])
+        if failed < settings.min_failed_rounds:
+            yield Result(rule=RULE, status="not_applicable", **base)
+            continue
+        thads = any(ds.is_thads_notice(p.notice, settings.thads_property_type_ids) for p in members)
+        steps, reasons, severities = [], [], []
+        for i in range(1, len(rounds)):
+            r1, r2 = rounds[i - 1], rounds[i]
+            step: dict[str, Any] = {"from_round": i, "to_round": i + 1, "from_price": r1.price, "to_price": r2.price,
+                                    "comparable": _comparable(r1, r2)}
+            steps.append(step)
+            if step["comparable"]:
+                cut = 1 - r2.price / r1.price  # type: ignore[operator]
+                step["cut"] = round(cut, 6)
+                if thads and cut > limit:
+                    sev = "high" if cut > two_steps else "medium"
+                    severities.append(sev)
+                    reasons.append({"code": "cut_above_legal_step", "round": i + 1, "cut": round(cut, 6),
+                                    "max_cut_per_round": settings.max_cut_per_round, "severity": sev,
+                                    "note": None if sev == "high" else "within two legal steps: a round may be "
+                                                                       "missing from the data"})
+            if settings.flag_org_restart and r1.org_ids and r2.org_ids and not (r1.org_ids & r2.org_ids):
+                severities.append("low")
+                reasons.append({"code": "restart_other_organisation", "round": i + 1,
+                                "from": sorted(filter(None, map(ds.org_name, r1.org_ids))),
+                                "to": sorted(filter(None, map(ds.org_name, r2.org_ids)))})
+        last, prev = rounds[-1], rounds[-2]
+        outcome = next((sold[p.id] for p in last.notices if p.id in sold), None)
+        last_cut = steps[-1].get("cut") if steps and steps[-1].get("comparable") else None
+        if outcome and last_cut and last_cut > 0 and last.org_ids & prev.org_ids:
+            severities.append("medium")
+            reasons.append({"code": "sold_after_cut_same_organisation", "round": len(rounds), "cut": last_cut,
+                            "organisation": sorted(filter(None, map(ds.org_name, last.org_ids))),
+                            "winning_price": outcome.get("winning_price")})
+        evidence: dict[str, Any] = {
+            "chain_notice_ids": sorted(member_ids), "rounds": [r.as_dict(ds) for r in rounds],
+            "failed_rounds": failed, "min_failed_rounds": settings.min_failed_rounds,
+            "judgment_enforcement_asset": thads, "steps": steps, "max_cut_per_round": settings.max_cut_per_round,
+            "cut_tolerance": settings.cut_tolerance, "link_threshold": settings.link_threshold,
+            "links": _chain_links(linkage, set(member_ids)), "reasons": reasons,
+        }
+        if reasons:
+            severity = max(severities, key=["low", "medium", "high"].index)
+            yield Result(rule=RULE, status="flag", severity=severity, title=_title(reasons, rounds, ds),
+                         evidence=evidence, legal_basis=_legal(reasons), **base)
+        elif thads and not any(step["comparable"] for step in steps):
+            evidence["missing"] = "no two consecutive rounds with comparable start prices"
+            yield Result(rule=RULE, status="insufficient", title="Chuỗi đấu giá lại nhưng không so sánh được giá "
+                         "khởi điểm giữa các lần.", evidence=evidence, legal_basis=legal.THADS_PRICE_CUT, **base)
+        else:
+            yield Result(rule=RULE, status="pass", evidence=evidence, **base)
+
+
+def _chain_links(linkage: Linkage, members: set[int]) -> list[dict[str, Any]]:
+    return [{"a": s.a, "b": s.b, "score": s.score, "reasons": list(s.reasons)}
+            for s in linkage.matched if s.a in members][:50]
+
+
+def _legal(reasons: list[dict[str, Any]]) -> str:
+    codes = {r["code"] for r in reasons}
+    parts = []
+    if "cut_above_legal_step" in codes:
+        parts.append(legal.THADS_PRICE_CUT)
+    parts.append(legal.COLLUSION)
+    return legal.join(*parts)
+
+
+def _title(reasons: list[dict[str, Any]], rounds: list[Round], ds: Dataset) -> str:
+    n = len(rounds) - 1
+    by_code = {r["code"]: r for r in reversed(reasons)}
+    if "cut_above_legal_step" in by_code:
+        worst = max((r for r in reasons if r["code"] == "cut_above_legal_step"), key=lambda r: r["cut"])
+        return (f"Tài sản thi hành án đấu giá không thành {n} lần; có lần giảm giá {legal.pct(worst['cut'])}, "
+                f"vượt mức tối đa {legal.pct(worst['max_cut_per_round'], 0)} mỗi lần.")
+    if "sold_after_cut_same_organisation" in by_code:
+        r = by_code["sold_after_cut_same_organisation"]
+        org = ", ".join(r["organisation"]) or "cùng tổ chức đấu giá"
+        return (f"Tài sản được bán ngay sau lần giảm giá {legal.pct(r['cut'])} (sau {n} lần không thành), "
+                f"vẫn do {org} tổ chức.")
+    r = by_code["restart_other_organisation"]
+    return (f"Tài sản đấu giá không thành {n} lần rồi chuyển sang tổ chức đấu giá khác "
+            f"({', '.join(r['from']) or '?'} → {', '.join(r['to']) or '?'}).")

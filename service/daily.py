@@ -1,0 +1,159 @@
+"""The daily job: crawl every source, extract attachment text, detect, queue and deliver alerts.
+
+Each stage runs even when an earlier one failed (a blocked portal does not stop detection on what is already
+stored), the operator is told about failures, and the job ends with a non-zero status if any stage failed.
+The run and each stage's outcome are recorded in ``job_runs``.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from service.context import AppContext
+from storage.models import CrawlRun, JobRun
+from storage.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DailyOptions:
+    dgts_url: str | None = None
+    thads_url: str | None = None
+    since: date | None = None
+    until: date | None = None
+    thads_sites: list[str] | None = None
+    thads_full: bool | None = None
+    dry_run: bool = False
+    skip_crawl: bool = False
+    retry_base_delay: float = 2.0
+
+
+@dataclass
+class DailyResult:
+    job_id: int
+    ok: bool
+    stages: dict[str, Any] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+def _operator(ctx: AppContext, kind: str, message: str, details: dict[str, Any], dedupe: str) -> None:
+    from alerts.operator import queue_operator_alert
+
+    with ctx.session() as s:
+        queue_operator_alert(s, ctx.settings, kind, message, details, dedupe)
+
+
+def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = "daily",
+              progress: Callable[[str], None] | None = None) -> DailyResult:
+    from service.jobs import dgts_specs, run_crawl, run_detection, thads_specs
+
+    opts = opts or DailyOptions()
+    say = progress or (lambda m: None)
+    ctx.ensure_schema()
+    with ctx.session() as s:
+        job = JobRun(name=name, started_at=utcnow(), status="running", stages={})
+        s.add(job)
+        s.flush()
+        job_id = job.id
+    result = DailyResult(job_id=job_id, ok=True)
+
+    def stage(stage_name: str, fn: Callable[[], Any]) -> Any:
+        say(f"[{stage_name}]")
+        try:
+            out = fn()
+            result.stages[stage_name] = {"status": "ok", "result": out}
+            return out
+        except Exception as exc:  # a stage failure must not stop the next stages
+            log.exception("stage %s failed", stage_name)
+            result.ok = False
+            msg = f"{stage_name} failed: {type(exc).__name__}: {exc}"
+            result.failures.append(msg)
+            result.stages[stage_name] = {"status": "failed", "error": msg,
+                                         "trace": traceback.format_exc(limit=5)[-4000:]}
+            say(msg)
+            try:
+                _operator(ctx, "stage_failed", msg, {"stage": stage_name}, f"stage:{stage_name}")
+            except Exception:
+                log.exception("could not queue the operator alert")
+            return None
+
+    if not opts.skip_crawl:
+        def crawl() -> list[dict[str, Any]]:
+            specs = dgts_specs(ctx, since=opts.since, until=opts.until, portal_url=opts.dgts_url,
+                               retry_base_delay=opts.retry_base_delay)
+            specs += thads_specs(ctx, sites=opts.thads_sites, full=opts.thads_full, portal_url=opts.thads_url,
+                                 retry_base_delay=opts.retry_base_delay)
+            runs = run_crawl(ctx, specs, progress=say)
+            for r in runs:
+                if r["status"] in ("blocked", "failed"):
+                    result.ok = False
+                    msg = f"crawl {r['source']} {r['kind']} {r['status']}: {(r.get('message') or '').strip()[:500]}"
+                    result.failures.append(msg)
+                    _operator(ctx, "portal_blocked" if r["status"] == "blocked" else "crawl_failed", msg,
+                              {"run": r}, f"crawl:{r['source']}:{r['kind']}:{r['status']}")
+            return runs
+
+        stage("crawl", crawl)
+        stage("attachments", lambda: _attachments(ctx, say))
+        stage("freshness", lambda: _freshness(ctx))
+    stage("detect", lambda: run_detection(ctx, progress=say))
+    stage("alerts", lambda: _alerts(ctx, opts.dry_run, say))
+    with ctx.session() as s:
+        job = s.get(JobRun, job_id)
+        job.finished_at = utcnow()
+        job.status = "ok" if result.ok else "failed"
+        job.stages = _jsonable(result.stages)
+        job.message = "\n".join(result.failures)[:10_000] or None
+    return result
+
+
+def _attachments(ctx: AppContext, say) -> dict[str, int]:
+    from crawler.attachment_text import extract_pending
+
+    a = ctx.settings.attachments
+    if not a.download:
+        return {"skipped": 1}
+    return extract_pending(ctx.session, ctx.evidence, max_bytes=a.max_bytes, timeout_s=a.timeout_s, ocr=a.ocr,
+                           progress=say)
+
+
+def _freshness(ctx: AppContext) -> dict[str, Any]:
+    """Tell the operator when a source brought no new record for N days (a silent block looks like this)."""
+    days = ctx.settings.alerts.no_new_records_days
+    since = utcnow() - timedelta(days=days)
+    out = {}
+    with ctx.session() as s:
+        for source in ("dgts", "thads"):
+            runs = s.scalars(select(CrawlRun).where(CrawlRun.source == source, CrawlRun.started_at >= since)).all()
+            if not runs:
+                continue
+            first_ever = s.scalar(select(func.min(CrawlRun.started_at)).where(CrawlRun.source == source))
+            new = sum((r.counters or {}).get("new", 0) for r in runs)
+            out[source] = new
+            if new == 0 and first_ever is not None and first_ever <= since:
+                _operator(ctx, "no_new_records", f"{source}: không có bản ghi mới trong {days} ngày",
+                          {"source": source, "days": days}, f"stale:{source}")
+    return out
+
+
+def _alerts(ctx: AppContext, dry_run: bool, say) -> dict[str, Any]:
+    from alerts.outbox import deliver, queue_alerts
+
+    with ctx.session() as s:
+        queued = queue_alerts(s, ctx.settings, utcnow())
+    delivered = deliver(ctx.session, ctx.settings, utcnow(), dry_run=dry_run)
+    say(f"alerts: queued {queued}, delivery {delivered}")
+    return {"queued": queued, "delivered": delivered}
+
+
+def _jsonable(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str))

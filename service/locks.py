@@ -1,0 +1,73 @@
+"""Cross-process run locks: one row per lock name in ``job_locks``, with an expiry.
+
+Acquiring is an atomic INSERT (the primary key makes a second holder fail); a lock whose ``expires_at`` has
+passed is taken over with a conditional UPDATE, so exactly one contender wins either way. Release deletes the row
+only when we still hold it. ``ttl_s`` must exceed the longest run: a holder that outlives its lock can be
+overtaken (that is what makes a crashed holder recoverable).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import get_engine
+from storage.models import JobLock
+
+
+def new_holder() -> str:
+    """An identity unique to this process and call: host, pid and a random part."""
+    return f"{socket.gethostname()[:100]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _utc(now: datetime | None) -> datetime:
+    now = now or datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return now.astimezone(timezone.utc)
+
+
+def acquire_lock(db_url: str, name: str, ttl_s: float, holder: str, *, now: datetime | None = None) -> bool:
+    """Take the lock ``name`` for ``ttl_s`` seconds; False when someone else holds an unexpired lock."""
+    now = _utc(now)
+    expires = now + timedelta(seconds=ttl_s)
+    engine = get_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(JobLock).values(name=name, holder=holder, acquired_at=now, expires_at=expires))
+        return True
+    except IntegrityError:
+        pass
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(JobLock)
+            .where(JobLock.name == name, JobLock.expires_at < now)
+            .values(holder=holder, acquired_at=now, expires_at=expires)
+        ).rowcount
+    return taken == 1
+
+
+def release_lock(db_url: str, name: str, holder: str) -> bool:
+    """Drop the lock if ``holder`` still has it; False when it had expired and been taken over."""
+    with get_engine(db_url).begin() as conn:
+        return conn.execute(delete(JobLock).where(JobLock.name == name, JobLock.holder == holder)).rowcount == 1
+
+
+def run_locked(db_url: str, name: str, ttl_s: float, func: Callable[[], object], *,
+               now: Callable[[], datetime] | None = None) -> bool:
+    """Run ``func()`` under the lock ``name``. Returns False, without running it, when the lock is held.
+    The lock is released even when ``func`` raises (the exception propagates)."""
+    holder = new_holder()
+    if not acquire_lock(db_url, name, ttl_s, holder, now=now() if now else None):
+        return False
+    try:
+        func()
+    finally:
+        release_lock(db_url, name, holder)
+    return True

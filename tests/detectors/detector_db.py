@@ -1,0 +1,52 @@
+"""Test helper: a fresh SQLite database loaded with portal-dataset documents through the crawler's ingest path."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from crawler.attachment_text import extract_pending
+from crawler.ingest import ingest_document
+from storage.db import session_scope, upgrade
+from storage.evidence import EvidenceStore
+from storage.timeutil import VN_TZ
+
+INGEST_AT = datetime(2026, 7, 1, 8, 0, tzinfo=VN_TZ)
+
+
+def with_inline_files(doc: dict[str, Any], evidence: EvidenceStore) -> dict[str, Any]:
+    """Files given inline (``files[].content_b64``) go to the evidence store, as the spiders do after a download."""
+    files = doc.get("files")
+    if not isinstance(files, list):
+        return doc
+    out = []
+    for f in files:
+        f = dict(f)
+        raw = f.pop("content_b64", None)
+        if raw is not None:
+            data = base64.b64decode(raw)
+            f.update(sha256=evidence.put(data), size=len(data), fetch_status="ok")
+        out.append(f)
+    return {**doc, "files": out}
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_case(path: Path | list[dict[str, Any]], tmp_path: Path) -> str:
+    """A new database under ``tmp_path`` holding the documents (a JSONL file or a list), ingested in order one
+    minute apart, with the text of inline attachments extracted. Returns its URL."""
+    url = f"sqlite:///{tmp_path / 'detectors.db'}"
+    upgrade(url)
+    evidence = EvidenceStore(tmp_path / "evidence")
+    lines = read_jsonl(path) if isinstance(path, Path) else path
+    with session_scope(url) as session:
+        for i, doc in enumerate(lines):
+            ingest_document(session, with_inline_files(doc, evidence), run=None,
+                            at=INGEST_AT + timedelta(minutes=i), evidence=evidence)
+    extract_pending(lambda: session_scope(url), evidence, max_bytes=1_000_000, timeout_s=30, ocr=False)
+    return url

@@ -1,0 +1,116 @@
+"""Premature-scoring pieces the golden files do not isolate: decision dates in text, settings, ``since``,
+statistics, and the runner storing findings and links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from detector_db import load_case
+from detectors.base import DetectionContext
+from detectors.premature_scoring import PrematureScoringDetector, Settings, distribution, find_decision_dates
+from detectors.runner import run_detectors
+from storage.db import dispose_engines, session_factory, session_scope
+from storage.models import Finding, RecordLink
+from storage.timeutil import VN_TZ
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "detectors"
+NOW = datetime(2026, 8, 1, 8, 0, tzinfo=VN_TZ)
+
+
+def dates(text: str) -> list[date]:
+    return [d.value for d in find_decision_dates(text, "t")]
+
+
+def test_scoring_date_label() -> None:
+    assert dates("Ngày chấm điểm: 12/6/2026") == [date(2026, 6, 12)]
+
+
+def test_selection_decision_with_number_and_date() -> None:
+    text = "Quyết định số 45/QĐ-CCTHADS ngày 16/6/2026 về việc lựa chọn tổ chức đấu giá tài sản"
+    assert dates(text) == [date(2026, 6, 16)]
+
+
+def test_scoring_done_on_a_day() -> None:
+    assert dates("Hôm nay, ngày 11/6/2026, Tổ giúp việc đã tiến hành chấm điểm hồ sơ") == [date(2026, 6, 11)]
+    assert dates("Tổ giúp việc đã chấm điểm hồ sơ vào ngày 12 tháng 6 năm 2026") == [date(2026, 6, 12)]
+
+
+def test_a_notice_reference_is_not_a_decision() -> None:
+    assert dates("Căn cứ Thông báo số 12/TB-THADS ngày 01/6/2026 về việc lựa chọn tổ chức đấu giá") == []
+
+
+def test_setting_up_the_scoring_panel_is_not_a_decision() -> None:
+    assert dates("Quyết định số 3/QĐ-UBND ngày 01/6/2026 về việc thành lập Tổ chấm điểm lựa chọn tổ chức đấu giá") == []
+
+
+def test_unrelated_dates_are_ignored() -> None:
+    assert dates("Thời gian nộp hồ sơ: từ ngày 02/6/2026 đến ngày 05/6/2026.") == []
+
+
+def test_settings_reject_unknown_keys() -> None:
+    with pytest.raises(ValidationError):
+        Settings.model_validate({"min_window_days": 3})
+
+
+def test_settings_reject_a_bad_band() -> None:
+    with pytest.raises(ValidationError):
+        Settings.model_validate({"rushed_band_hours": [24, 0]})
+
+
+def test_every_setting_is_described() -> None:
+    assert all(f.description for f in Settings.model_fields.values())
+
+
+def test_distribution_of_values() -> None:
+    d = distribution([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
+    assert (d["count"], d["min"], d["p10"], d["median"], d["p90"], d["max"]) == (11, 0, 10, 50, 90, 100)
+    assert distribution([])["count"] == 0
+
+
+@pytest.fixture
+def short_window_db(tmp_path):
+    url = load_case(FIXTURES / "short_window.jsonl", tmp_path)
+    yield url
+    dispose_engines()
+
+
+def test_since_limits_the_subjects(short_window_db) -> None:
+    det = PrematureScoringDetector(Settings())
+    with session_factory(short_window_db)() as s:
+        keys = {r.subject_id for r in det.evaluate(DetectionContext(session=s, now=NOW, since=date(2026, 6, 1)))
+                if r.rule == "short_window"}
+    assert "900403" not in keys  # published 12/02/2026
+    assert "900401" in keys
+
+
+def test_statistics_describe_window_lengths(short_window_db) -> None:
+    det = PrematureScoringDetector(Settings())
+    with session_factory(short_window_db)() as s:
+        list(det.evaluate(DetectionContext(session=s, now=NOW)))
+    stats = det.finalize()
+    # Windows of 900401 (2), 900402 (3), 900403 (2), 900404 (3): 900405 ends before it was published, 900406 has none.
+    assert stats["window_length_working_days"]["count"] == 4
+    assert stats["window_length_working_days"]["min"] == 2
+    assert stats["window_length_working_days"]["max"] == 3
+
+
+def test_runner_stores_findings_and_links_once(tmp_path) -> None:
+    url = load_case(FIXTURES / "result_before_window_end.jsonl", tmp_path)
+    try:
+        for _ in range(2):
+            with session_scope(url) as s:
+                run_detectors(s, [PrematureScoringDetector(Settings())], now=NOW)
+        with session_scope(url) as s:
+            flags = s.scalars(select(Finding).where(Finding.rule == "result_before_window_end",
+                                                    Finding.status == "flag")).all()
+            assert sorted(f.subject_id for f in flags) == ["800101", "800102", "800104"]
+            assert all(f.urls and f.urls[0].startswith("https://dgts.moj.gov.vn/") for f in flags)
+            assert all("Thông tư 02/2022/TT-BTP" in f.legal_basis for f in flags)
+            assert s.scalar(select(func.count()).select_from(RecordLink)) == 6  # 4 matched + 2 ambiguous
+    finally:
+        dispose_engines()
