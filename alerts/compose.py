@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,76 @@ EVIDENCE_LABELS = {
     "rounds": "Số lần đấu giá",
     "lot_name": "Tài sản",
     "property_name": "Tài sản",
+    "reason": "Lý do",
+    "basis": "Căn cứ tính",
+    "result": "Kết quả lựa chọn",
+    "result_published": "Ngày đăng kết quả",
+    "result_published_on": "Ngày đăng kết quả",
+    "result_delay_hours": "Số giờ từ hết hạn đến khi đăng kết quả",
+    "notice": "Thông báo",
+    "notices": "Các thông báo",
+    "auction_notice": "Thông báo đấu giá",
+    "auction_notices": "Các thông báo đấu giá",
+    "published": "Ngày đăng",
+    "window_closes_at": "Thời điểm hết hạn nhận hồ sơ",
+    "window_working_days": "Số ngày làm việc của thời hạn nhận hồ sơ",
+    "window_length_working_days": "Số ngày làm việc của thời hạn nhận hồ sơ",
+    "window_source": "Nguồn của thời hạn nhận hồ sơ",
+    "window_end_inclusive": "Tính cả ngày hết hạn",
+    "before_window_close": "Trước khi hết hạn nhận hồ sơ",
+    "hours_before_close": "Số giờ trước khi hết hạn",
+    "decision_dates": "Ngày chấm điểm / quyết định tìm thấy",
+    "minimum": "Mức tối thiểu",
+    "minimum_days": "Số ngày tối thiểu",
+    "unit": "Đơn vị",
+    "interpretation": "Cách hiểu quy định",
+    "selected": "Tổ chức được chọn",
+    "organisation": "Tổ chức đấu giá",
+    "organisations": "Các tổ chức đấu giá",
+    "winner": "Người / tổ chức trúng",
+    "wins": "Số lần được chọn",
+    "winning_price": "Giá trúng",
+    "owner": "Người có tài sản",
+    "asset": "Tài sản",
+    "lot": "Tài sản (lô)",
+    "lot_index": "Số thứ tự lô",
+    "parcel_no": "Số thửa",
+    "area_m2": "Diện tích (m²)",
+    "location": "Vị trí / địa chỉ",
+    "use_term": "Thời hạn sử dụng",
+    "missing": "Còn thiếu",
+    "registered": "Số người đăng ký",
+    "participants": "Số người tham gia",
+    "failed_rounds": "Số lần đấu giá không thành",
+    "round": "Lần đấu giá",
+    "cut": "Mức giảm giá",
+    "max_cut_per_round": "Mức giảm tối đa mỗi lần",
+    "deposit_pct": "Tiền đặt trước (% giá khởi điểm)",
+    "start_price_in_text": "Giá khởi điểm ghi trong văn bản",
+    "premium_pct": "Chênh lệch so với giá khởi điểm (%)",
+    "pub_to_auction_days": "Số ngày từ khi đăng đến khi đấu giá",
+    "reg_window_days": "Số ngày nhận đăng ký",
+    "asset_similarity": "Độ giống tài sản (%)",
+    "price_match": "Giá khởi điểm trùng khớp",
+    "period_start": "Từ ngày",
+    "period_end": "Đến ngày",
+    "share": "Tỷ lệ",
+    "top_share": "Tỷ lệ của tổ chức được chọn nhiều nhất",
+    "p_value": "Giá trị p",
+    "score": "Điểm",
+    "threshold_source": "Nguồn ngưỡng",
+    "changes": "Các thay đổi",
+    "field": "Trường thông tin",
+    "old": "Giá trị cũ",
+    "new": "Giá trị mới",
+    "what": "Sự kiện",
+    "on": "Ngày",
+    "at": "Thời điểm",
+    "source": "Nguồn",
+    "cue": "Dấu hiệu trong văn bản",
+    "excerpt": "Trích đoạn",
+    "link": "Liên kết hồ sơ",
+    "note": "Ghi chú",
     "raw_sha256": "Bản gốc trang/phản hồi của cổng",
     "raw_sha256s": "Bản gốc trang/phản hồi của cổng",
     "sha256": "Tệp đính kèm",
@@ -344,7 +414,6 @@ class _Item:
     legal_basis: str
     first_seen: str
     last_seen: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _env = Environment(
@@ -422,7 +491,7 @@ def _grouped(items: list[_Item]) -> list[_Group]:
 
 
 def compose_digest(recipient_name: str, entries: list[DigestEntry], day: date, settings: AlertSettings, *,
-                   evidence_root: str | None = None) -> ComposedMessage:
+                   evidence_root: str | None = None, deferred: int = 0) -> ComposedMessage:
     """The daily digest of one recipient: flags, then "cần thêm dữ liệu", then resolved, by detector and province."""
     flags, insufficient, resolved = [], [], []
     for e in entries:
@@ -446,6 +515,7 @@ def compose_digest(recipient_name: str, entries: list[DigestEntry], day: date, s
             ("Không còn vi phạm", _grouped(resolved)),
         ],
         "counts": {"flags": len(flags), "insufficient": len(insufficient), "resolved": len(resolved)},
+        "deferred": deferred,
         "review_hint": bounded(settings.review_hint, 500),
         "explanations": {detector_label(d): explanation(d) for d in sorted({e.finding.detector for e in entries})},
     }

@@ -42,6 +42,7 @@ OPEN_STATUSES = ("flag", "insufficient")
 IN_FLIGHT_PREFIX = "in flight:"
 MAX_ERROR_CHARS = 2000
 MAX_BACKOFF_S = 86_400.0
+MAX_DIGEST_ENTRIES = 300  # a bigger backlog (first run on old data) drains over the following days
 
 
 # ------------------------------------------------------------------------------------------------ queueing
@@ -80,6 +81,11 @@ class _Immediate:
     previous_severity: str | None
     province: Province | None
     to: list[Addressee] = field(default_factory=list)
+
+
+def _digest_priority(entry: DigestEntry) -> tuple:
+    f = entry.finding
+    return (entry.reason == "resolved", f.status != "flag", -SEVERITY_ORDER.get(f.severity, 0), f.id)
 
 
 def _latest_ledger(session: Session, finding_ids: list[int]) -> tuple[dict[tuple[int, str], AlertItem], dict[int, int]]:
@@ -127,7 +133,8 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
     message: the first in To, the others and the monitor in Cc) and one digest per recipient and day.
 
     Everything is added to ``session`` and flushed; the caller commits (one transaction: the messages and the
-    ledger rows land together or not at all). Returns counts: finding, digest, items, skipped_digests."""
+    ledger rows land together or not at all). Returns counts: finding, digest, items, skipped_digests and
+    deferred_items (digest entries beyond ``MAX_DIGEST_ENTRIES``, left for the next day)."""
     a = alert_settings(settings)
     if evidence_root is None and isinstance(settings, Settings):
         evidence_root = settings.evidence.path
@@ -155,7 +162,7 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
                 digests.setdefault(person.key, _Digest(person)).entries.append(
                     DigestEntry(finding, reason, previous, route.province))
 
-    counts = {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0}
+    counts = {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0, "deferred_items": 0}
     for group in immediate.values():
         f = group.finding
         first, others = group.to[0], group.to[1:]
@@ -177,9 +184,12 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
             counts["skipped_digests"] += 1  # today's digest went out already; these entries wait for tomorrow
             continue
         cc = list(router.cc_for([person]))
-        composed = compose_digest(person.name, digest.entries, today, a, evidence_root=evidence_root)
+        entries = sorted(digest.entries, key=_digest_priority)
+        shown, later = entries[:MAX_DIGEST_ENTRIES], len(entries) - MAX_DIGEST_ENTRIES
+        composed = compose_digest(person.name, shown, today, a, evidence_root=evidence_root, deferred=max(later, 0))
         alert = _insert(session, kind="digest", to=person, cc=cc, composed=composed, dedupe_key=key, now=now)
-        for entry in digest.entries:
+        counts["deferred_items"] += max(later, 0)
+        for entry in shown:
             counts["items"] += _ledger(session, alert, entry.finding, entry.reason, [person.email, *cc])
         counts["digest"] += 1
     session.flush()

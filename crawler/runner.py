@@ -45,9 +45,19 @@ def _load(path: str):
     return getattr(importlib.import_module(module), attr)
 
 
+def use_bundled_public_suffix_list() -> None:
+    """Scrapy's cookie middleware downloads the public-suffix list on first use; use tldextract's bundled copy
+    instead, so a crawl talks to nothing but the portal it was pointed at."""
+    import scrapy.downloadermiddlewares.cookies as cookies
+    from tldextract import TLDExtract
+
+    cookies._split_domain = TLDExtract(include_psl_private_domains=True, suffix_list_urls=(), cache_dir=None)
+
+
 def _child(specs: list[CrawlSpec]) -> None:
     from scrapy.crawler import CrawlerProcess
 
+    use_bundled_public_suffix_list()
     base = specs[0].settings
     process = CrawlerProcess(settings=base)
     for spec in specs:

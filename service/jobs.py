@@ -49,6 +49,7 @@ def run_crawl(ctx: AppContext, specs: list, progress: Callable[[str], None] | No
     """Run crawl specs in a child process; returns the crawl-run summaries it wrote."""
     from crawler.runner import last_run_id, run_specs, runs_since
 
+    close_interrupted_runs(ctx)
     first = last_run_id(ctx.db_url)
     if progress:
         progress(f"crawling: {', '.join(s.spider.rsplit(':', 1)[-1] for s in specs)}")
@@ -86,3 +87,19 @@ def thads_specs(ctx: AppContext, *, sites: list[str] | None = None, full: bool |
                   attachments={"download": a.download, "roles": list(a.roles), "extensions": list(a.extensions),
                                "max_bytes": a.max_bytes})
     return [CrawlSpec(THADS_SPIDER, settings, kwargs)]
+
+
+def close_interrupted_runs(ctx: AppContext) -> int:
+    """Crawl runs left 'running' by a killed process are closed as failed (their evidence stays)."""
+    from sqlalchemy import select
+
+    from storage.models import CrawlRun
+
+    n = 0
+    with ctx.session() as s:
+        for run in s.scalars(select(CrawlRun).where(CrawlRun.status == "running")):
+            run.status = "failed"
+            run.finished_at = utcnow()
+            run.message = "interrupted: the crawl process ended without finishing this run"
+            n += 1
+    return n

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.element import PreformattedString
 
 from crawler.parsers.vntext import find_dates, fold_vn, normalize_vn
 
@@ -56,6 +57,7 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # ---------------------------------------------------------------------------------------------------------------
 
 MAX_HTML_CHARS = 3_000_000
+MAX_DEPTH = 200  # container tags nested deeper are dropped (text kept) before BeautifulSoup sees them
 MAX_URL_CHARS = 4_096
 MAX_TITLE_CHARS = 1_000
 MAX_BODY_CHARS = 300_000
@@ -63,7 +65,10 @@ MAX_LIST_ITEMS = 1_000
 MAX_ATTACHMENTS = 200
 MAX_DATE_LINES = 50
 MAX_ATTACHMENT_NAME_CHARS = 255
-_ROW_CLIMB_LIMIT = 6
+_ROW_CLIMB_LIMIT = 6  # every walk up the tree stops after a few levels: hostile pages nest thousands deep
+_LINK_CLIMB_LIMIT = 8
+_ROW_SCAN_STRINGS = 200
+_FLAT_SCAN_ELEMENTS = 2_000
 _RELATED_ROW_MAX_CHARS = 400
 _FLAT_ROW_SCAN_CHARS = 400
 
@@ -235,22 +240,80 @@ def _resolve(href: str, page_url: str) -> str | None:
 # --------------------------------------------------------------------------------------------------- HTML helpers
 
 
+# Elements with no or an optional end tag, and links: they never nest without bound, so they are not counted.
+_SELF_CLOSING_OR_OPTIONAL_END = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "caption",
+    "rp", "rt", "html", "head", "body", "a"})  # "a" cannot nest: parsers close the previous link
+_TOKEN_PATTERN = r"<!--.*?-->|<(script|style)\b.*?</\1\s*>|<(/?)([a-zA-Z][a-zA-Z0-9:-]{0,30})\b[^>]*?(/?)>"
+_TOKEN_STR = re.compile(_TOKEN_PATTERN, re.S | re.I)
+_TOKEN_BYTES = re.compile(_TOKEN_PATTERN.encode(), re.S | re.I)
+
+
+def _limit_nesting(html: str | bytes) -> str | bytes:
+    """The markup with container tags deeper than MAX_DEPTH removed (their text stays).
+
+    BeautifulSoup's tree building costs about depth × elements, so a page of thousands of nested divs could stall
+    the crawler. lxml cannot measure it either (libxml2 silently drops content below depth 256 or 2048).
+    """
+    pattern = _TOKEN_BYTES if isinstance(html, bytes) else _TOKEN_STR
+    depth = 0
+    cuts: list[tuple[int, int]] = []
+    for token in pattern.finditer(html):  # type: ignore[arg-type]
+        name = token.group(3)
+        if not name:
+            continue  # comment, script or style block
+        name = name.decode("ascii", "replace").lower() if isinstance(name, bytes) else name.lower()
+        if name in _SELF_CLOSING_OR_OPTIONAL_END or token.group(4):
+            continue
+        if token.group(2):  # end tag
+            if depth > MAX_DEPTH:
+                cuts.append(token.span())
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                cuts.append(token.span())
+    if not cuts:
+        return html
+    pieces = []
+    position = 0
+    for start, end in cuts:
+        pieces.append(html[position:start])
+        position = end
+    pieces.append(html[position:])
+    return html[:0].join(pieces)  # type: ignore[arg-type]
+
+
 def _load(html: str | bytes) -> BeautifulSoup:
-    return BeautifulSoup(html[:MAX_HTML_CHARS], "lxml")
+    return BeautifulSoup(_limit_nesting(html[:MAX_HTML_CHARS]), "lxml")
 
 
 def _strip_invisible(soup: BeautifulSoup) -> BeautifulSoup:
-    """Remove everything that is never visible page text: comments, scripts, styles, forms controls, hidden nodes."""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(list(DROP_TAGS)):
-        tag.decompose()
-    for tag in soup.find_all(True):
-        if tag.decomposed:
-            continue
-        style = tag.get("style")
-        if tag.has_attr("hidden") or (isinstance(style, str) and HIDDEN_STYLE.search(style)):
-            tag.decompose()
+    """Remove everything that is never visible page text (comments, scripts, styles, form controls, hidden nodes)
+    in one pass that does not descend into removed subtrees."""
+    doomed: list[PageElement] = []
+    stack: list[Tag] = [soup]
+    while stack:
+        node = stack.pop()
+        for child in node.contents:
+            if isinstance(child, NavigableString):
+                if isinstance(child, PreformattedString):  # comments, CDATA, doctype, processing instructions
+                    doomed.append(child)
+                continue
+            if not isinstance(child, Tag):
+                continue
+            style = child.get("style")
+            if ((child.name or "").lower() in DROP_TAGS or child.has_attr("hidden")
+                    or (isinstance(style, str) and HIDDEN_STYLE.search(style))):
+                doomed.append(child)
+            else:
+                stack.append(child)
+    for element in doomed:
+        if isinstance(element, Tag):
+            element.decompose()
+        else:
+            element.extract()
     return soup
 
 
@@ -316,7 +379,7 @@ def _render(nodes: Iterable[PageElement], base_url: str, limit: int = MAX_BODY_C
             text_parts.append(piece)
             html_parts.append(html_lib.escape(piece, quote=False))
             continue
-        if not isinstance(node, Tag) or node.decomposed:
+        if not isinstance(node, Tag):
             continue
         name = (node.name or "").lower()
         if name in DROP_TAGS:
@@ -385,9 +448,20 @@ def _item_anchor(tag: Tag, page_url: str, page_host: str) -> tuple[str, ItemKey]
     return absolute, key
 
 
+def _in_item_link(string: PageElement, keys_below: dict[int, set[ItemKey] | None]) -> bool:
+    node = string.parent
+    for _ in range(_LINK_CLIMB_LIMIT):
+        if not isinstance(node, Tag):
+            return False
+        if node.name == "a" and id(node) in keys_below:
+            return True
+        node = node.parent
+    return False
+
+
 def _row_date(anchor: Tag, key: ItemKey, keys_below: dict[int, set[ItemKey] | None]) -> date | None:
     """Date of the row holding `anchor`: the smallest ancestor that holds no other item's link, else the text
-    between this link and the next item link. Dates inside the link text (a notice date in the title) are skipped."""
+    between this link and the next item's link. Dates inside link texts (a notice date in a title) are skipped."""
     row: Tag | None = None
     node = anchor
     for _ in range(_ROW_CLIMB_LIMIT):
@@ -395,50 +469,31 @@ def _row_date(anchor: Tag, key: ItemKey, keys_below: dict[int, set[ItemKey] | No
         if not isinstance(parent, Tag) or keys_below.get(id(parent)) != {key}:
             break
         row = node = parent
-    strings: Iterable[PageElement]
     if row is not None:
-        strings = (s for s in row.strings if not _inside_item_link(s, row, keys_below))
-        for text in _bounded(strings, _FLAT_ROW_SCAN_CHARS * 4):
-            dates = find_dates(normalize_vn(text))
+        used = 0
+        for count, string in enumerate(row.strings):
+            if count >= _ROW_SCAN_STRINGS or used > _FLAT_ROW_SCAN_CHARS * 4:
+                return None
+            if type(string) is not NavigableString or _in_item_link(string, keys_below):
+                continue
+            used += len(string)
+            dates = find_dates(normalize_vn(str(string)))
             if dates:
                 return dates[0].value
         return None
     collected = 0
-    for element in anchor.next_elements:
+    for count, element in enumerate(anchor.next_elements):
+        if count >= _FLAT_SCAN_ELEMENTS or collected > _FLAT_ROW_SCAN_CHARS:
+            break
         if (isinstance(element, Tag) and element.name == "a" and id(element) in keys_below
                 and keys_below[id(element)] != {key}):
             break  # the next row starts
-        if type(element) is NavigableString:
-            if any(parent.name == "a" and id(parent) in keys_below for parent in element.parents):
-                continue  # text of this row's own links (a date in a title is the notice date, not the row's)
+        if type(element) is NavigableString and not _in_item_link(element, keys_below):
             dates = find_dates(normalize_vn(str(element)))
             if dates:
                 return dates[0].value
             collected += len(element)
-            if collected > _FLAT_ROW_SCAN_CHARS:
-                break
     return None
-
-
-def _inside_item_link(string: PageElement, row: Tag, keys_below: dict[int, set[ItemKey] | None]) -> bool:
-    for parent in string.parents:
-        if parent is row:
-            return False
-        if parent.name == "a" and id(parent) in keys_below:
-            return True
-    return False
-
-
-def _bounded(strings: Iterable[PageElement], max_chars: int) -> Iterable[str]:
-    used = 0
-    for string in strings:
-        if type(string) is not NavigableString:
-            continue
-        text = str(string)
-        used += len(text)
-        yield text
-        if used > max_chars:
-            return
 
 
 def _next_page_url(soup: BeautifulSoup, page_url: str) -> str | None:
@@ -503,14 +558,11 @@ def parse_list_page(html: str | bytes, page_url: str) -> ListPage:
         keys_below[id(tag)] = {key}
         for parent in tag.parents:
             current = keys_below.get(id(parent), set())
-            if current is None:
-                break
-            if key not in current:
-                if current:
-                    keys_below[id(parent)] = None
-                    continue
-                keys_below[id(parent)] = {key}
+            if current is None or current == {key}:
+                break  # ancestors above were already updated by an earlier link
+            keys_below[id(parent)] = {key} if not current else None
     rows: dict[ItemKey, ListItem] = {}
+    date_attempts: dict[ItemKey, int] = {}
     for tag, url, key in anchors:
         title = _inline_text(tag, page_url) or None
         if title and _key_text(title) in READ_MORE_LABELS:
@@ -522,10 +574,12 @@ def parse_list_page(html: str | bytes, page_url: str) -> ListPage:
             if len(rows) >= MAX_LIST_ITEMS:
                 continue
             rows[key] = ListItem(url, key, title, _row_date(tag, key, keys_below), canonical_thads_url(url))
+            date_attempts[key] = 1
             continue
         if existing.title is None and title:
             existing.title = title
-        if existing.date is None:
+        if existing.date is None and date_attempts[key] < 3:  # a "read more" link in the same row, not a flood
+            date_attempts[key] += 1
             existing.date = _row_date(tag, key, keys_below)
     items = list(rows.values())
     page_list = _site_and_list(page_url)
@@ -560,7 +614,9 @@ def _is_date_line(text: str) -> bool:
 def _date_line_element(string: NavigableString) -> PageElement:
     """The highest node around `string` whose whole text is still a date line."""
     node: PageElement = string
-    while isinstance(node.parent, Tag) and node.parent.name not in ("body", "html", "[document]"):
+    for _ in range(_ROW_CLIMB_LIMIT):
+        if not isinstance(node.parent, Tag) or node.parent.name in ("body", "html", "[document]"):
+            break
         parent_text = _short_text(node.parent, DATE_LINE_MAX_CHARS)
         if parent_text is None or not _is_date_line(parent_text):
             break
@@ -571,7 +627,9 @@ def _date_line_element(string: NavigableString) -> PageElement:
 def _is_related_row(element: PageElement, page_key: ItemKey | None, page_url: str, page_host: str) -> bool:
     """True when the date sits in a short row that links another item (a "related notices" box)."""
     row = element.parent
-    while isinstance(row, Tag) and _short_text(row, DATE_LINE_MAX_CHARS) is not None:
+    for _ in range(_ROW_CLIMB_LIMIT):
+        if not isinstance(row, Tag) or _short_text(row, DATE_LINE_MAX_CHARS) is None:
+            break
         row = row.parent
     if not isinstance(row, Tag) or _short_text(row, _RELATED_ROW_MAX_CHARS) is None:
         return False
@@ -614,7 +672,9 @@ def _title_before(anchor: PageElement, page_url: str) -> str | None:
             continue
         # Widen from the string to its whole block (inline markup inside a title), never past the date line.
         block: PageElement = string
-        while isinstance(block.parent, Tag) and block.parent.name not in ("body", "html", "[document]"):
+        for _ in range(_ROW_CLIMB_LIMIT):
+            if not isinstance(block.parent, Tag) or block.parent.name in ("body", "html", "[document]"):
+                break
             if _contains(block.parent, anchor):
                 break
             block = block.parent
@@ -693,6 +753,15 @@ def _attachments(soup: BeautifulSoup, page_url: str, page_key: ItemKey | None) -
         if own:
             links = own + [link for link in links if not link.in_attachments_folder]
     return links
+
+
+def html_to_text(html: str | bytes, base_url: str = "") -> str:
+    """Visible text of an HTML fragment or page, one line per block, table cells joined by " | ", the same
+    rendering as DetailPage.body_text (so html_to_text(page.body_html) == page.body_text)."""
+    soup = _strip_invisible(_load(html))
+    root = soup.body or soup
+    text, _ = _render(list(root.contents), base_url)
+    return text
 
 
 def parse_detail_page(html: str | bytes, page_url: str) -> DetailPage:

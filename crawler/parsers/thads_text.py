@@ -10,10 +10,11 @@ stated is None (or empty): nothing is inferred beyond what the text says.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from crawler.parsers.vntext import DateMatch, find_dates, fold_vn, normalize_vn, parse_vn_date, parse_vnd
 
@@ -201,6 +202,20 @@ class ThadsFields:
     debtor: str | None = None
     assets: list[ThadsAsset] = field(default_factory=list)
     valuation_org: str | None = None
+
+    def assets_json(self) -> list[dict[str, Any]]:
+        return [{"text": asset.text, "start_price": asset.start_price} for asset in self.assets]
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready dict: dates and datetimes as ISO strings, assets as dicts."""
+        out: dict[str, Any] = {}
+        for name in self.__slots__:  # type: ignore[attr-defined]
+            value = getattr(self, name)
+            if isinstance(value, (date, datetime)):
+                value = value.isoformat()
+            out[name] = value
+        out["assets"] = self.assets_json()
+        return out
 
 
 class _Text:
@@ -479,11 +494,12 @@ def _scoring_date(body: _Text) -> date | None:
         if SCORING_DONE.search(body.folded, match.end, limit):
             return match.value
     # "… đã chấm điểm hồ sơ vào ngày 12/6/2026": the date follows "chấm điểm … ngày" with no number in between.
+    starts = [d.start for d in dates]
     for words in SCORING_WORDS.finditer(body.folded):
-        following = [d for d in dates if words.end() <= d.start <= words.end() + 80]
-        if not following:
+        index = bisect_left(starts, words.end())
+        if index == len(dates) or dates[index].start > words.end() + 80:
             continue
-        match = following[0]
+        match = dates[index]
         gap = body.folded[words.end():match.start] + body.folded[match.start:match.start + 5]
         if not re.search(r"[\d\n/]", body.folded[words.end():match.start]) and re.search(r"\bngay\b", gap, re.I):
             return match.value

@@ -111,22 +111,46 @@ class PortalSpider(scrapy.Spider):
         yield from self.first_requests()
 
     def bootstrap_request(self) -> Request:
-        from scrapy_playwright.page import PageMethod
-
-        wait_js = ("() => !document.documentElement.innerHTML.includes('fec_wrapper') && "
-                   "!document.documentElement.innerHTML.includes('_fec_sbu')")
         return Request(self.portal_url + self.bootstrap_path, callback=self._bootstrapped, dont_filter=True,
+                       errback=self._bootstrap_failed,
                        meta={"playwright": True, "playwright_include_page": True, "endpoint": f"{self.source}.bootstrap",
-                             "expect": "html", "skip_challenge": True,
-                             "playwright_page_methods": [PageMethod("wait_for_function", wait_js, timeout=60_000)]})
+                             "expect": "html", "skip_challenge": True})
 
     bootstrap_path: ClassVar[str] = "/thong-bao-cong-khai-viec-dau-gia.html"
+    bootstrap_probe_path: ClassVar[str] = "/portal/search/auction-notice?p=1&numberPerPage=1&typeOrder=2"
+    bootstrap_timeout_s: ClassVar[float] = 60.0
 
     async def _bootstrapped(self, response):
-        self.browser_page = response.meta["playwright_page"]
-        log.info("browser bootstrap passed the challenge at %s", response.url)
-        for req in self.first_requests():
-            yield req
+        """Wait until the page has passed the challenge: an API call from the page context returns JSON."""
+        import asyncio
+        import base64
+        import json as _json
+
+        from crawler.middlewares import BrowserFetchMiddleware
+
+        page = response.meta["playwright_page"]
+        deadline = asyncio.get_running_loop().time() + self.bootstrap_timeout_s
+        last = None
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                got = await page.evaluate(BrowserFetchMiddleware.FETCH_JS, self.portal_url + self.bootstrap_probe_path)
+                body = base64.b64decode(got["body"])
+                _json.loads(body)
+                if got["status"] == 200:
+                    self.browser_page = page
+                    log.info("browser bootstrap passed the challenge at %s", response.url)
+                    for req in self.first_requests():
+                        yield req
+                    return
+                last = f"HTTP {got['status']}"
+            except Exception as exc:  # challenge page still in place, or the page is reloading
+                last = f"{type(exc).__name__}: {exc}"[:300]
+            await asyncio.sleep(1.0)
+        self.block(f"browser could not pass the JavaScript challenge within {self.bootstrap_timeout_s:.0f} s ({last})",
+                   response.url)
+
+    def _bootstrap_failed(self, failure):
+        self.block(f"browser bootstrap failed: {failure.value!r}"[:500], failure.request.url)
 
     def first_requests(self):
         raise NotImplementedError

@@ -296,3 +296,32 @@ def _title(reasons: list[dict[str, Any]], rounds: list[Round], ds: Dataset) -> s
     r = by_code["restart_other_organisation"]
     return (f"Tài sản đấu giá không thành {n} lần rồi chuyển sang tổ chức đấu giá khác "
             f"({', '.join(r['from']) or '?'} → {', '.join(r['to']) or '?'}).")
+
+
+def portal_linkage(ds: Dataset) -> tuple[Linkage, dict[int, Prepared]]:
+    """Chains from the portal's own links only (rootID, publication history): used when relist linking is off."""
+    uf = UnionFind()
+    for n in ds.notices.values():
+        for other in (n.root_id, *n.related_ids):
+            if other and other in ds.notices and other != n.id:
+                uf.union(n.id, other)
+    chains = {root: members for root, members in uf.groups().items() if len(members) > 1}
+    chain_of = {m: root for root, members in chains.items() for m in members}
+    prepared = {m: prepare(ds.notices[m]) for m in chain_of}
+    return Linkage(chains, chain_of, stats={"mode": "portal links only", "chains": len(chains)}), prepared
+
+
+def chain_positions(linkage: Linkage, prepared: dict[int, Prepared],
+                    same_round_days: int) -> dict[int, tuple[int, float | None]]:
+    """Notice id -> (rounds before its own round, price cut against the previous round; None if not comparable)."""
+    out: dict[int, tuple[int, float | None]] = {}
+    for members in linkage.chains.values():
+        rounds = make_rounds([prepared[m] for m in members if m in prepared], same_round_days)
+        for k, r in enumerate(rounds):
+            cut: float | None = 0.0
+            if k > 0:
+                prev = rounds[k - 1]
+                cut = (1 - r.price / prev.price) if _comparable(prev, r) else None  # type: ignore[operator]
+            for p in r.notices:
+                out[p.id] = (k, cut)
+    return out

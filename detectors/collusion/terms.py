@@ -34,7 +34,7 @@ def is_real_estate(n: Notice) -> bool:
     return 173 in n.type_ids() or bool(CATEGORY_WORDS["land"].search(fold(n.name[:2000])))
 
 
-def _deposit_pct(price: float | None, deposit: float | None, unit: int | None) -> float | None:
+def deposit_pct(price: float | None, deposit: float | None, unit: int | None) -> float | None:
     if not price or price <= 0 or deposit is None or deposit < 0:
         return None
     if unit == 1:
@@ -50,7 +50,7 @@ def check_notice(n: Notice, s: ExclusionaryTermsSettings) -> tuple[list[dict[str
     checked = 0
     exempt = bool(n.type_ids() & set(s.deposit_exempt_property_types))
     for lot in n.lots:
-        pct = None if exempt else _deposit_pct(lot.start_price, lot.deposit, lot.deposit_unit)
+        pct = None if exempt else deposit_pct(lot.start_price, lot.deposit, lot.deposit_unit)
         if pct is not None:
             checked += 1
             if pct < s.deposit_min_pct or pct > s.deposit_max_pct:

@@ -7,6 +7,7 @@ from email import message_from_bytes, policy
 
 from sqlalchemy import select
 
+from alert_fixtures import closed_port, db, finding_factory, now, settings_for  # noqa: F401  (fixtures)
 from alerts.outbox import deliver, queue_alerts
 from alerts.smtp_sender import eml_filename, write_eml
 from storage.models import Alert

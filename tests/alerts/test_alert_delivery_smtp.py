@@ -12,7 +12,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-import alerts.outbox as outbox
+from alert_fixtures import (  # noqa: F401  (fixtures)
+    closed_port, db, finding_factory, now, smtp_server, smtp_settings_for)
 from alerts.outbox import deliver, queue_alerts
 from alerts.smtp_sender import DeliveryError
 from storage.models import Alert

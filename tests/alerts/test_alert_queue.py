@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from alert_fixtures import db, finding_factory, now, settings_for  # noqa: F401  (fixtures)
 import alerts.outbox as outbox
 from alerts.operator import alert_for_crawl_run, check_no_new_records, queue_operator_alert
 from alerts.outbox import due_reason, queue_alerts
@@ -49,7 +50,7 @@ def test_never_sent_twice_across_two_runs(db, settings_for, finding_factory, now
         second = queue_alerts(s, settings, now + dt.timedelta(days=1))
         s.commit()
         assert (first["finding"], first["digest"]) == (1, 1)
-        assert second == {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0}
+        assert second == {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0, "deferred_items": 0}
         assert len(alerts_of(s)) == 2
 
 
@@ -182,6 +183,22 @@ def test_one_digest_per_day_rest_waits_for_tomorrow(db, settings_for, finding_fa
         s.commit()
         assert same_day["skipped_digests"] == 1 and same_day["digest"] == 0
         assert next_day["digest"] == 1 and late.title in alerts_of(s, "digest")[-1].body_text
+
+
+def test_oversized_digest_defers_the_rest_to_the_next_day(db, settings_for, finding_factory, now, monkeypatch):
+    monkeypatch.setattr(outbox, "MAX_DIGEST_ENTRIES", 2)
+    settings = settings_for(recipients=[OFFICER], copy_monitor=False)
+    with db.factory() as s:
+        low = finding_factory(s, severity="low", title="Mức thấp")
+        finding_factory(s, severity="medium", title="Mức trung bình 1")
+        finding_factory(s, severity="medium", title="Mức trung bình 2")
+        first = queue_alerts(s, settings, now)
+        second = queue_alerts(s, settings, now + dt.timedelta(days=1))
+        s.commit()
+        day1, day2 = alerts_of(s, "digest")
+        assert first["deferred_items"] == 1 and "Còn 1 mục" in day1.body_text
+        assert "Mức trung bình 1" in day1.body_text and low.title not in day1.body_text  # most severe first
+        assert second["digest"] == 1 and low.title in day2.body_text
 
 
 def test_several_officers_share_one_message(db, settings_for, finding_factory, now):

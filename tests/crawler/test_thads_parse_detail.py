@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from crawler.parsers.thads import DetailPage, parse_detail_page
+from crawler.parsers.thads import DetailPage, html_to_text, parse_detail_page
 
 FILES = Path(__file__).resolve().parents[1] / "files" / "thads"
 BASE = "https://thads.moj.gov.vn"
@@ -136,3 +136,14 @@ def test_bytes_input_with_meta_charset() -> None:
     html = '<html><head><meta charset="utf-8"></head><body><h2>Thông báo đấu giá</h2><div>02/06/2026</div><p>Nội dung</p></body></html>'
     page = parse_detail_page(html.encode("utf-8"), BASE + "/hue/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?ItemID=11")
     assert page.title == "Thông báo đấu giá" and page.dates == [date(2026, 6, 2)]
+
+
+def test_html_to_text_of_body_html_equals_body_text() -> None:
+    for name in ("notice_selection_window.html", "notice_result_selected_org.html", "detail_two_dates.html"):
+        page = _parse(name, "/hue/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?ItemID=1")
+        assert html_to_text(page.body_html) == page.body_text
+
+
+def test_html_to_text_of_a_fragment() -> None:
+    assert html_to_text("<p>Dòng 1<br>Dòng 2</p><script>x()</script><table><tr><td>a</td><td>b</td></tr></table>") == \
+        "Dòng 1\nDòng 2\na | b"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -354,3 +355,10 @@ def test_valuation_org_absent_in_selection_notice() -> None:
 
 def test_every_field_empty_when_text_is_empty() -> None:
     assert fields("") == ThadsFields()
+
+
+def test_as_json_is_serialisable_with_iso_dates() -> None:
+    f = fields("Thời gian nộp hồ sơ: từ 8 giờ ngày 08/6/2026 đến 17 giờ ngày 10/6/2026.\nGiá khởi điểm: 1 tỷ đồng")
+    data = json.loads(json.dumps(f.as_json()))
+    assert data["window_start"] == "2026-06-08" and data["window_end_at"] == "2026-06-10T17:00:00+07:00"
+    assert data["assets"] == [{"text": None, "start_price": 1_000_000_000}] == f.assets_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -68,11 +69,18 @@ def test_missing_fields_are_none() -> None:
     assert fields == ThadsFields()
 
 
-def test_deep_nesting_does_not_crash() -> None:
-    html = "<div>" * 20_000 + "Thông báo<br>05/06/2026<br>nội dung" + "</div>" * 20_000
+def test_deep_nesting_is_fast_and_keeps_text() -> None:
+    html = "<div>" * 50_000 + "Thông báo<br>05/06/2026<br>nội dung" + "</div>" * 50_000
     page, seconds = _timed(parse_detail_page, html, PAGE_URL)
-    assert seconds < 20
-    assert isinstance(page.body_text, str)
+    assert seconds < 5
+    assert page.dates == [date(2026, 6, 5)] and page.body_text == "nội dung"
+
+
+def test_deep_nesting_keeps_list_links() -> None:
+    rows = "".join(f'<p><a href="View_Detail.aspx?ItemID={n}">T{n}</a> 01/06/2026</p>' for n in range(500))
+    page, seconds = _timed(parse_list_page, "<div>" * 20_000 + rows + "</div>" * 20_000, LIST_URL)
+    assert seconds < 5
+    assert len(page.items) == 500 and page.items[0].date == date(2026, 6, 1)
 
 
 def test_row_flood_is_capped_and_fast() -> None:

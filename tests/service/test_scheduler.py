@@ -244,3 +244,37 @@ def test_second_process_is_refused_while_a_run_is_in_progress(db_url, tmp_path):
     assert child.exitcode == 0
     assert run_locked(db_url, "daily", 600, lambda: RUNS.append("next")) is True
     assert RUNS == ["next"]
+
+
+@pytest.mark.postgres
+def test_lock_and_job_store_on_postgres(pg_url, fake_clock):
+    Base.metadata.create_all(get_engine(pg_url))
+    assert acquire_lock(pg_url, "daily", 600, "a", now=T0)
+    assert not acquire_lock(pg_url, "daily", 600, "b", now=T0)
+    assert acquire_lock(pg_url, "daily", 600, "b", now=T0 + dt.timedelta(seconds=601))
+    assert release_lock(pg_url, "daily", "b")
+
+    settings = ScheduleSettings()
+    fake_clock["now"] = dt.datetime(2026, 7, 1, 5, 0, tzinfo=VN)
+    _install(pg_url, settings, fake_clock["now"])
+    fake_clock["now"] = back = dt.datetime(2026, 7, 4, 6, 5, tzinfo=VN)
+    RUNS.clear()
+    scheduler = build_scheduler(settings, pg_url, record_run, job_args=("pg",), executor=DebugExecutor(), now=back)
+    assert start_and_process(scheduler) == [EVENT_JOB_EXECUTED] and RUNS == ["pg"]
+    dispose_engines()
+
+
+def test_serve_stores_the_job_and_stops_on_request(db_url):
+    from service.config import Settings
+    from service.scheduler import serve
+
+    stop = threading.Event()
+    worker = threading.Thread(target=serve, args=(Settings(), db_url, record_run), kwargs={"stop": stop})
+    worker.start()
+    stop.set()
+    worker.join(10)
+    assert not worker.is_alive()
+    with get_engine(db_url).connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all() == [JOB_ID]

@@ -1,5 +1,6 @@
-"""Fixtures for the alert tests: a SQLite database per test, findings, settings, and a real SMTP server
-(aiosmtpd on 127.0.0.1) whose handler stores accepted messages and can refuse or drop the connection on demand."""
+"""Fixtures for the alert tests (imported by name, not a conftest, so "from conftest import" elsewhere keeps
+working): a SQLite database per test, findings, settings, and a real SMTP server (aiosmtpd on 127.0.0.1) whose
+handler stores accepted messages and can refuse or drop the connection on demand."""
 
 from __future__ import annotations
 
@@ -155,3 +156,11 @@ def smtp_settings_for(tmp_path) -> Callable[..., Settings]:
 def closed_port() -> int:
     """A loopback port nobody listens on (the SMTP server is down)."""
     return free_port()
+
+
+@pytest.fixture()
+def pg_db(pg_url) -> Iterator[Db]:
+    """The same as ``db`` on the PostgreSQL server of AUCTION_MONITOR_TEST_PG_URL (skipped without one)."""
+    Base.metadata.create_all(get_engine(pg_url))
+    yield Db(pg_url, session_factory(pg_url))
+    dispose_engines()
