@@ -22,6 +22,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 crawl_app = typer.Typer(no_args_is_help=True, help="Crawl a portal.")
 app.add_typer(db_app, name="db")
 app.add_typer(crawl_app, name="crawl")
+alerts_app = typer.Typer(no_args_is_help=True, help="The alert outbox.")
+app.add_typer(alerts_app, name="alerts")
 
 _state: dict[str, Optional[str]] = {"config": None, "db": None}
 
@@ -244,10 +246,17 @@ def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files 
         thads_full: bool = typer.Option(False, "--thads-full", help="Force the THADS full pass.")) -> None:
     """The daily job: crawl all sources → detect → alert. Exits non-zero if a stage failed."""
     from service.daily import DailyOptions, daily_run
+    from service.locks import run_locked
+    from service.scheduler import LOCK_NAME
 
     ctx = context()
-    result = daily_run(ctx, DailyOptions(dry_run=dry_run, skip_crawl=skip_crawl, thads_full=thads_full or None),
-                       progress=info)
+    box: dict = {}
+    ran = run_locked(ctx.db_url, LOCK_NAME, float(ctx.settings.schedule.lock_ttl_s), lambda: box.setdefault(
+        "r", daily_run(ctx, DailyOptions(dry_run=dry_run, skip_crawl=skip_crawl, thads_full=thads_full or None),
+                       progress=info)))
+    if not ran:
+        fail("another daily run holds the lock (a scheduled run may be in progress); not starting a second one")
+    result = box["r"]
     typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "failures": result.failures},
                           ensure_ascii=False))
     if not result.ok:
@@ -255,12 +264,16 @@ def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files 
 
 
 @app.command()
-def schedule(once_now: bool = typer.Option(False, help="Also run the job once immediately.")) -> None:
+def schedule(once_now: bool = typer.Option(False, "--run-now", help="Also run the job once immediately.")) -> None:
     """Run the daily job every day (cron from [schedule]), never two at once, even across processes."""
-    from service.scheduler import run_forever
+    from service.daily import scheduled_daily
+    from service.scheduler import serve
 
     ctx = context()
-    run_forever(ctx, run_now=once_now, progress=info)
+    if once_now:
+        scheduled_daily(_state["config"], _state["db"])
+    info(f"scheduler: cron '{ctx.settings.schedule.cron}' ({ctx.settings.schedule.timezone}); Ctrl-C stops")
+    serve(ctx.settings, ctx.db_url, scheduled_daily, job_args=(_state["config"], _state["db"]))
 
 
 @app.command()
@@ -281,6 +294,48 @@ def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the 
     typer.echo(f"E-mails written: {summary['eml_files']} in {summary['outbox']}")
     if not result.ok:
         fail("; ".join(result.failures)[:2000], code=1)
+
+
+@alerts_app.command("queue")
+def alerts_queue() -> None:
+    """Compose alerts for new and updated findings into the outbox (no sending)."""
+    from alerts.outbox import queue_alerts
+
+    ctx = context()
+    with ctx.session() as s:
+        typer.echo(json.dumps(queue_alerts(s, ctx.settings), ensure_ascii=False))
+
+
+@alerts_app.command("send")
+def alerts_send(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files instead of sending.")) -> None:
+    """Deliver queued messages (SMTP, or .eml files in outbox mode / --dry-run), with retries and back-off."""
+    from alerts.outbox import deliver
+    from alerts.smtp_sender import DeliveryError
+    from storage.db import session_factory
+
+    ctx = context()
+    try:
+        typer.echo(json.dumps(deliver(session_factory(ctx.db_url), ctx.settings, dry_run=dry_run), ensure_ascii=False))
+    except DeliveryError as exc:
+        fail(str(exc))
+
+
+@app.command("review-report")
+def review_report(detector: Optional[str] = typer.Option(None, help="Only this detector.")) -> None:
+    """Precision per rule from analyst reviews, and threshold suggestions."""
+    from storage.reviews import precision_by_rule
+
+    ctx = context()
+    with ctx.session() as s:
+        rows = [r for r in precision_by_rule(s) if not detector or r["detector"] == detector]
+        for r in rows:
+            typer.echo(json.dumps(r, ensure_ascii=False))
+        try:
+            from detectors.review_report import threshold_suggestions
+        except ImportError:
+            return
+        for sug in threshold_suggestions(s, detector=detector or "collusion"):
+            typer.echo(json.dumps({"suggestion": sug}, ensure_ascii=False, default=str))
 
 
 @app.command()

@@ -187,6 +187,12 @@ def settings_from_dict(data: dict[str, Any], source: str = "<config>") -> Settin
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
     settings.source_path = source
     settings.detector_settings()  # unknown detector names or keys are errors now, not at detection time
+    from alerts.routing import Router, RoutingError
+
+    try:
+        Router(settings.alerts)  # unknown province names in recipients are errors now, not at alert time
+    except RoutingError as exc:
+        raise ConfigError(f"invalid configuration:\n  {source}: alerts.recipients: {exc}") from None
     return settings
 
 

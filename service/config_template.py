@@ -47,10 +47,10 @@ def _render_section(model: BaseModel, table: str, out: list[str]) -> None:
         if field.exclude:
             continue
         value = getattr(model, name)
-        if isinstance(value, Section):
+        if isinstance(value, BaseModel):
             nested.append((name, value))
             continue
-        if isinstance(value, list) and value and isinstance(value[0], Section):
+        if isinstance(value, list) and value and isinstance(value[0], BaseModel):
             continue
         if name == "recipients":
             continue

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import func, select
-
-from service.context import AppContext
+from service.context import AppContext, make_context
+from storage.db import session_factory
 from storage.models import CrawlRun, JobRun
 from storage.timeutil import utcnow
 
@@ -91,13 +90,16 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
             specs += thads_specs(ctx, sites=opts.thads_sites, full=opts.thads_full, portal_url=opts.thads_url,
                                  retry_base_delay=opts.retry_base_delay)
             runs = run_crawl(ctx, specs, progress=say)
+            from alerts.operator import alert_for_crawl_run
+
             for r in runs:
                 if r["status"] in ("blocked", "failed"):
                     result.ok = False
-                    msg = f"crawl {r['source']} {r['kind']} {r['status']}: {(r.get('message') or '').strip()[:500]}"
-                    result.failures.append(msg)
-                    _operator(ctx, "portal_blocked" if r["status"] == "blocked" else "crawl_failed", msg,
-                              {"run": r}, f"crawl:{r['source']}:{r['kind']}:{r['status']}")
+                    result.failures.append(f"crawl {r['source']} {r['kind']} {r['status']}: "
+                                           f"{(r.get('message') or '').strip()[:500]}")
+                    if r.get("run_id"):
+                        with ctx.session() as s:
+                            alert_for_crawl_run(s, ctx.settings, s.get(CrawlRun, r["run_id"]))
             return runs
 
         stage("crawl", crawl)
@@ -124,23 +126,12 @@ def _attachments(ctx: AppContext, say) -> dict[str, int]:
                            progress=say)
 
 
-def _freshness(ctx: AppContext) -> dict[str, Any]:
+def _freshness(ctx: AppContext) -> int:
     """Tell the operator when a source brought no new record for N days (a silent block looks like this)."""
-    days = ctx.settings.alerts.no_new_records_days
-    since = utcnow() - timedelta(days=days)
-    out = {}
+    from alerts.operator import check_no_new_records
+
     with ctx.session() as s:
-        for source in ("dgts", "thads"):
-            runs = s.scalars(select(CrawlRun).where(CrawlRun.source == source, CrawlRun.started_at >= since)).all()
-            if not runs:
-                continue
-            first_ever = s.scalar(select(func.min(CrawlRun.started_at)).where(CrawlRun.source == source))
-            new = sum((r.counters or {}).get("new", 0) for r in runs)
-            out[source] = new
-            if new == 0 and first_ever is not None and first_ever <= since:
-                _operator(ctx, "no_new_records", f"{source}: không có bản ghi mới trong {days} ngày",
-                          {"source": source, "days": days}, f"stale:{source}")
-    return out
+        return len(check_no_new_records(s, ctx.settings))
 
 
 def _alerts(ctx: AppContext, dry_run: bool, say) -> dict[str, Any]:
@@ -148,7 +139,7 @@ def _alerts(ctx: AppContext, dry_run: bool, say) -> dict[str, Any]:
 
     with ctx.session() as s:
         queued = queue_alerts(s, ctx.settings, utcnow())
-    delivered = deliver(ctx.session, ctx.settings, utcnow(), dry_run=dry_run)
+    delivered = deliver(session_factory(ctx.db_url), ctx.settings, utcnow(), dry_run=dry_run)
     say(f"alerts: queued {queued}, delivery {delivered}")
     return {"queued": queued, "delivered": delivered}
 
@@ -157,3 +148,12 @@ def _jsonable(value: Any) -> Any:
     import json
 
     return json.loads(json.dumps(value, default=str))
+
+
+LOCK_TTL_S = 6 * 3600
+
+
+def scheduled_daily(config_path: str | None = None, db: str | None = None) -> bool:
+    """The scheduler's job (module level, so the persistent job store can reference it by name)."""
+    ctx = make_context(config_path, db)
+    return daily_run(ctx, progress=log.info).ok

@@ -82,6 +82,7 @@ SAFE_HTML_TAGS = frozenset({"p", "br", "div", "span", "h1", "h2", "h3", "h4", "h
                             "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "b", "strong", "i", "em", "u",
                             "sup", "sub", "blockquote", "pre", "a", "hr"})
 _CELL_TAGS = frozenset({"td", "th"})
+_ROW_TAGS = frozenset({"li", "tr", "td", "dd", "dt"})
 
 ItemKey = tuple[str, str, int]
 
@@ -624,14 +625,41 @@ def _date_line_element(string: NavigableString) -> PageElement:
     return node
 
 
+def _neighbour_string(element: PageElement, *, backwards: bool) -> NavigableString | None:
+    """The nearest string with letters or digits before (or after) `element`, outside `element` itself."""
+    steps = element.previous_elements if backwards else element.next_elements
+    for count, node in enumerate(steps):
+        if count > 60:
+            return None
+        if type(node) is not NavigableString or (not backwards and _contains(element, node)):
+            continue
+        if re.search(r"\w", node):
+            return node
+    return None
+
+
+def _links_other_item(string: PageElement, page_key: ItemKey | None, page_url: str, page_host: str) -> bool:
+    node = string.parent
+    for _ in range(_LINK_CLIMB_LIMIT):
+        if not isinstance(node, Tag):
+            return False
+        if node.name == "a":
+            found = _item_anchor(node, page_url, page_host)
+            return found is not None and found[1] != page_key
+        node = node.parent
+    return False
+
+
 def _is_related_row(element: PageElement, page_key: ItemKey | None, page_url: str, page_host: str) -> bool:
-    """True when the date sits in a short row that links another item (a "related notices" box)."""
+    """True when the date line belongs to another item ("Các thông báo khác" boxes): the text right before or
+    after it is a link to another item, or its list/table row is short and holds such a link."""
+    for backwards in (True, False):
+        neighbour = _neighbour_string(element, backwards=backwards)
+        if neighbour is not None and _links_other_item(neighbour, page_key, page_url, page_host):
+            return True
     row = element.parent
-    for _ in range(_ROW_CLIMB_LIMIT):
-        if not isinstance(row, Tag) or _short_text(row, DATE_LINE_MAX_CHARS) is None:
-            break
-        row = row.parent
-    if not isinstance(row, Tag) or _short_text(row, _RELATED_ROW_MAX_CHARS) is None:
+    if (not isinstance(row, Tag) or row.name not in _ROW_TAGS
+            or _short_text(row, _RELATED_ROW_MAX_CHARS) is None):
         return False
     for anchor in row.find_all("a", href=True, limit=20):
         found = _item_anchor(anchor, page_url, page_host)

@@ -291,8 +291,9 @@ def parse_vnd(text: str) -> int | None:
         amount = _number_from_token(bare.group(2))
         if amount is None:
             return None
-    value = int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return value if 0 <= value <= MAX_VND else None
+    if not 0 <= amount <= MAX_VND:  # also keeps quantize() within Decimal precision
+        return None
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def epoch_ms_to_local(ms: int | float) -> datetime | None:

@@ -77,6 +77,7 @@ class ExclusionaryTermsSettings(DetectorSettings):
     deposit_min_pct: float = Field(5, ge=0, le=100, description="Lowest legal deposit, % of the start price (Luật Đấu giá tài sản 2016 Điều 39 k1).")
     deposit_max_pct: float = Field(20, ge=0, le=100, description="Highest legal deposit, % of the start price (Luật Đấu giá tài sản 2016 Điều 39 k1).")
     deposit_exempt_property_types: list[int] = Field(default_factory=list, description="Property types whose deposit follows another law (e.g. land allocation); not checked.")
+    fee_exempt_property_types: list[int] = Field([173], description="Property types whose dossier fee is not checked against the table: state land-use-right auctions (173) have their own, area-based caps in TT 48/2017/TT-BTC.")
     fee_cap_bounds_vnd: list[float] = Field([200_000_000, 500_000_000], description="Start-price band upper bounds (VND, inclusive) of the dossier-fee cap table (Thông tư 48/2017/TT-BTC).")
     fee_caps_vnd: list[float] = Field([100_000, 200_000, 500_000], description="Dossier-fee cap per band, one more than the bounds (TT 48/2017/TT-BTC: <=200M: 100,000; 200-500M: 200,000; >500M: 500,000 VND).")
     min_reg_window_days_real_estate: int = Field(13, ge=0, le=120, description="Shortest registration window (calendar days) for real estate: posting >= 15 days before the auction (Điều 35 k1) and registration until 2 days before it (Điều 38 k1).")

@@ -49,6 +49,7 @@ def check_notice(n: Notice, s: ExclusionaryTermsSettings) -> tuple[list[dict[str
     problems: list[dict[str, Any]] = []
     checked = 0
     exempt = bool(n.type_ids() & set(s.deposit_exempt_property_types))
+    fee_exempt = bool(n.type_ids() & set(s.fee_exempt_property_types))
     for lot in n.lots:
         pct = None if exempt else deposit_pct(lot.start_price, lot.deposit, lot.deposit_unit)
         if pct is not None:
@@ -58,7 +59,7 @@ def check_notice(n: Notice, s: ExclusionaryTermsSettings) -> tuple[list[dict[str
                                  "deposit": lot.deposit, "deposit_unit": UNIT_NAMES.get(lot.deposit_unit, "?"),
                                  "deposit_pct": round(pct, 4), "allowed_pct": [s.deposit_min_pct, s.deposit_max_pct],
                                  "source": "Luật Đấu giá tài sản 2016 Điều 39 k1"})
-        if lot.start_price and lot.start_price > 0 and lot.file_cost is not None:
+        if not fee_exempt and lot.start_price and lot.start_price > 0 and lot.file_cost is not None:
             checked += 1
             cap = fee_cap(s, lot.start_price)
             if lot.file_cost > cap:

@@ -602,7 +602,7 @@ def add_premature_scoring(demo: Demo) -> None:
     lots = [Lot(land(203, 3, "120", "khu dân cư Minh Họa, xã Minh Họa Đông, tỉnh Đắk Lắk", "đất ở tại nông thôn")
                 + " (lô đất số LK-03)", 480_000_000, type_name=TYPE_NAMES[173])]
     sel(selection_notice(900003, o["ubnd_dl"], lots, ("2026-06-19", "09:05:40"), ("2026-06-22", "2026-06-30")))
-    res(selection_result(990003, o["ubnd_dl"], org["C"], lots, ("2026-07-01", "10:45:09"), "2026-07-01", 93))
+    res(selection_result(990003, o["ubnd_dl"], org["C"], lots, ("2026-07-02", "09:30:09"), "2026-07-01", 93))
     lot = lots[0]
     demo.auctions.append(auction_notice(
         9000003, o["ubnd_dl"], org["C"],
@@ -613,15 +613,16 @@ def add_premature_scoring(demo: Demo) -> None:
                   "an auction notice for the same owner and asset before the window closed", "flag",
                   [ref_sel(900003), ref_auc(9000003), ref_res(990003)],
                   "Window 22/6–30/6; Minh Họa C posts auction notice 9000003 for lot LK-03 on 26/6; the result "
-                  "selecting Minh Họa C only appears on 1/7.")
+                  "selecting Minh Họa C only appears on 2/7.")
 
     lots = [Lot("Lô phế liệu sắt thép thu hồi sau thanh lý nhà xưởng cũ, khối lượng khoảng 42 tấn", 230_000_000,
                 quality="Phế liệu", type_name=TYPE_NAMES[326])]
     sel(selection_notice(900004, o["enterprise_south"], lots, ("2026-06-18", "16:30:21"), ("2026-06-19", "2026-06-22")))
-    res(selection_result(990004, o["enterprise_south"], org["F"], lots, ("2026-06-23", "15:10:02"), "2026-06-23", 85))
+    res(selection_result(990004, o["enterprise_south"], org["F"], lots, ("2026-06-24", "15:10:02"), "2026-06-23", 85))
     demo.scenario("d1_window_two_working_days_weekend", "premature_scoring", "notice period shorter than 3 working days "
                   "(counted in working days, not calendar days)", "flag", [ref_sel(900004), ref_res(990004)],
-                  "Published Thu 18/6; window Fri 19/6–Mon 22/6 = 4 calendar days but 2 working days; scored 23/6.")
+                  "Published Thu 18/6; window Fri 19/6–Mon 22/6 = 4 calendar days but 2 working days; scored 23/6, "
+                  "published 24/6.")
 
     lots = [Lot("Xe ô tô 16 chỗ Ford Transit, biển kiểm soát 37B-000.05, sản xuất năm 2009", 85_000_000,
                 quality="Xe đã qua sử dụng", type_name=TYPE_NAMES[176])]
@@ -760,8 +761,11 @@ CONCENTRATION = ("kv91", [("2025-07-07", "A"), ("2025-08-11", "A"), ("2025-09-15
                           ("2026-06-15", "A")])
 PEERS = (("kv92", [("2025-08-04", "C"), ("2025-11-03", "A"), ("2026-02-02", "D"), ("2026-05-11", "B")]),
          ("kv98", [("2025-09-08", "B"), ("2025-12-08", "D"), ("2026-03-02", "E"), ("2026-06-01", "C")]))
-ROTATION = ("land_fund", [("2025-08-18", "C"), ("2025-10-13", "D"), ("2025-12-15", "E"), ("2026-02-02", "C"),
-                          ("2026-03-23", "D"), ("2026-05-25", "E")])
+# Twelve turns: with three organisations, fewer cannot be told from chance (the orders of CCDDEE with no repeat
+# make up a third of all its orders; for four wins each, 3 %).
+ROTATION = ("land_fund", [(published, "CDE"[turn % 3]) for turn, published in enumerate((
+    "2025-07-21", "2025-08-18", "2025-09-15", "2025-10-13", "2025-11-10", "2025-12-08", "2026-01-05", "2026-02-02",
+    "2026-03-09", "2026-04-06", "2026-05-11", "2026-06-08"))])
 
 
 def add_selection_history(demo: Demo) -> None:
@@ -786,8 +790,8 @@ def add_selection_history(demo: Demo) -> None:
                   "Khu vực 92 and 98 (Đồng Nai) choose A, B, C, D, E in turn without a pattern.")
     owner_key, picks = ROTATION
     refs = series(900131, owner_key, picks, 40)
-    demo.scenario("d3_rotation", "collusion", "three organisations take turns for one owner (C → D → E → C → D → E)",
-                  "flag", refs, f"{OWNERS[owner_key].name}: six selections rotating Minh Họa C, D, E.")
+    demo.scenario("d3_rotation", "collusion", "three organisations take turns for one owner (C → D → E → C → …)",
+                  "flag", refs, f"{OWNERS[owner_key].name}: twelve monthly selections rotating Minh Họa C, D, E.")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -892,7 +896,7 @@ def add_auction_patterns(demo: Demo) -> None:
 
     add(auction_notice(9000301, o["market_ls"], org["F"], [AuctionLot(
         "Lô hàng tịch thu: 1.200 kg hạt điều nhân không rõ nguồn gốc", "Kho tang vật Minh Họa, phường Minh Họa, tỉnh "
-        "Lạng Sơn", 95_000_000, 30, 150_000, deposit_unit=1, quality="Hàng còn nguyên bao bì", type_id=180)],
+        "Lạng Sơn", 95_000_000, 30, 100_000, deposit_unit=1, quality="Hàng còn nguyên bao bì", type_id=180)],
         auction_schedule("2026-06-22", "11:18:09", reg_days=12)))
     demo.scenario("d3_deposit_30_percent", "collusion", "deposit above the 20 % ceiling (Luật ĐGTS Điều 39)", "flag",
                   [ref_auc(9000301)], "Deposit 30 % (depositUnit 1) of 95 million.")
@@ -909,14 +913,14 @@ def add_auction_patterns(demo: Demo) -> None:
         150_000_000, 22_500_000, 1_000_000, quality="Máy đã qua sử dụng", type_id=326)],
         auction_schedule("2026-06-24", "16:02:51", reg_days=12)))
     demo.scenario("d3_dossier_fee_too_high", "collusion", "dossier fee far above the cap for the price band "
-                  "(1.000.000 đ on a 150-million start price; cap 200.000 đ)", "flag", [ref_auc(9000303)],
+                  "(1.000.000 đ on a 150-million start price; cap 100.000–200.000 đ)", "flag", [ref_auc(9000303)],
                   "fileCost 1.000.000 on propertyStartPrice 150.000.000.")
 
     sunday = auction_schedule("2026-06-25", "08:33:18", reg_days=12)
     sunday = Schedule(sunday.published, sunday.reg_start, at("2026-07-12", "17:00:00"), at("2026-07-15", "09:00:00"))
     add(auction_notice(9000304, o["health_kh"], org["C"], [AuctionLot(
         "Xe ô tô Mitsubishi Pajero, biển kiểm soát 79A-000.04, sản xuất năm 2008", "Trung tâm Y tế Minh Họa, phường "
-        "Minh Họa, tỉnh Khánh Hòa", 68_000_000, 10_200_000, 150_000, quality="Xe đã qua sử dụng", type_id=176)],
+        "Minh Họa, tỉnh Khánh Hòa", 68_000_000, 10_200_000, 100_000, quality="Xe đã qua sử dụng", type_id=176)],
         sunday))
     demo.scenario("d3_registration_closes_sunday", "collusion", "registration window closes on a Sunday "
                   "(buyers cannot file at the office)", "flag", [ref_auc(9000304)],
@@ -955,7 +959,7 @@ def add_after_clock_events(demo: Demo) -> None:
     add = demo.auctions.append
     add(auction_notice(9000401, o["kv92"], org["C"], [AuctionLot(
         "Xe mô tô Honda SH 150i, biển kiểm soát 60B1-000.01, sản xuất năm 2020, của ông Lê Văn Thử",
-        "Kho vật chứng Minh Họa, xã Minh Họa Bắc, tỉnh Đồng Nai", 62_000_000, 9_300_000, 150_000,
+        "Kho vật chứng Minh Họa, xã Minh Họa Bắc, tỉnh Đồng Nai", 62_000_000, 9_300_000, 100_000,
         quality="Xe đã qua sử dụng", type_id=178)], auction_schedule("2026-07-01", "10:15:33", reg_days=12),
         sim={"taken_down_at": "2026-07-02T17:30:00+07:00"}))
     demo.scenario("history_take_down", "history", "notice taken down after demo_clock(): DELISTED on the next "
@@ -971,7 +975,7 @@ def add_after_clock_events(demo: Demo) -> None:
 
     add(auction_notice(9000403, o["enterprise_south"], org["F"], [AuctionLot(
         "Hệ thống máy nén khí trục vít Atlas Copco GA75, sản xuất năm 2014", "Lô 21 khu công nghiệp Minh Họa, "
-        "Thành phố Hồ Chí Minh", 180_000_000, 27_000_000, 200_000, quality="Máy đã qua sử dụng", type_id=326)],
+        "Thành phố Hồ Chí Minh", 180_000_000, 27_000_000, 100_000, quality="Máy đã qua sử dụng", type_id=326)],
         auction_schedule("2026-06-30", "14:20:57", reg_days=12),
         sim={"edits": [{"at": "2026-07-02T20:00:00+07:00", "set": {
             "property_info.0.propertyStartPrice": 162_000_000, "property_info.0.deposit": 24_300_000,

@@ -147,3 +147,24 @@ def test_html_to_text_of_body_html_equals_body_text() -> None:
 def test_html_to_text_of_a_fragment() -> None:
     assert html_to_text("<p>Dòng 1<br>Dòng 2</p><script>x()</script><table><tr><td>a</td><td>b</td></tr></table>") == \
         "Dòng 1\nDòng 2\na | b"
+
+
+def test_other_notices_box_with_many_medium_titles_is_not_a_date() -> None:
+    rows = "".join(f'<li><a href="View_Detail.aspx?ItemID={n}">Thông báo lựa chọn tổ chức đấu giá số {n}</a>'
+                   f' <span>({n:02d}/05/2026)</span></li>' for n in range(10, 20))
+    html = f"<h1>Thông báo chính</h1><div>03/06/2026</div><div>Nội dung</div><ul>{rows}</ul>"
+    page = parse_detail_page(html, BASE + "/hue/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?ItemID=3")
+    assert page.dates == [date(2026, 6, 3)]
+
+
+def test_date_before_other_item_link_is_not_a_date() -> None:
+    html = """<h1>Thông báo chính</h1><div>03/06/2026</div><p>Nội dung</p>
+    <div class="x"><span>01/06/2026</span> <a href="View_Detail.aspx?ItemID=8">Thông báo khác có tiêu đề dài</a></div>"""
+    page = parse_detail_page(html, BASE + "/hue/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?ItemID=3")
+    assert page.dates == [date(2026, 6, 3)]
+
+
+def test_title_linking_to_the_page_itself_keeps_the_date() -> None:
+    html = """<h1><a href="View_Detail.aspx?ItemID=3">Thông báo chính</a></h1><div>03/06/2026</div><p>Nội dung</p>"""
+    page = parse_detail_page(html, BASE + "/hue/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?ItemID=3")
+    assert page.title == "Thông báo chính" and page.dates == [date(2026, 6, 3)]

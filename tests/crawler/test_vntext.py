@@ -140,7 +140,8 @@ def test_parse_vnd_forms(text: str, expected: int) -> None:
     assert parse_vnd(text) == expected
 
 
-@pytest.mark.parametrize("text", ["-1.000.000 đồng", "20% giá khởi điểm", "năm 2026", "99999999999999999999 đồng", "", "đồng"])
+@pytest.mark.parametrize("text", ["-1.000.000 đồng", "20% giá khởi điểm", "năm 2026", "99999999999999999999 đồng", "", "đồng",
+                                  "10000000000000000000000000000", "1" * 4_000 + " tỷ đồng"])
 def test_parse_vnd_rejects(text: str) -> None:
     assert parse_vnd(text) is None
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 14:53:39.074940
+Create Date: 2026-11-23 15:10:51.294774
 """
 from alembic import op
 import sqlalchemy as sa
@@ -97,6 +97,16 @@ def upgrade() -> None:
     sa.Column('acquired_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_job_locks'))
+    )
+    op.create_table('job_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=40), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('stages', sa.JSON(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs'))
     )
     op.create_table('lots',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -476,6 +486,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_lots_notice_key'))
 
     op.drop_table('lots')
+    op.drop_table('job_runs')
     op.drop_table('job_locks')
     op.drop_table('detector_runs')
     op.drop_table('crawl_runs')
