@@ -4,9 +4,9 @@ The portal's link id (``selection_results.notice_id``) wins when present. Otherw
 before the result is scored on: owner (same ``owner_id`` or normalised owner key, else fuzzy owner names), asset
 similarity (rapidfuzz ``token_set_ratio`` on folded names with the notice boilerplate removed, minus a penalty when
 each name carries numbers the other lacks: "thửa 12" is not "thửa 13"), start prices (any pair equal within a
-tolerance; a known difference counts against) and, for THADS, the result citing the notice number. Versions of one notice (same dgts ``root_id``)
-collapse to the latest one published before the result. Two candidates within a margin are *ambiguous*: the
-caller reports that as insufficient data, never as a flag.
+tolerance; a known difference counts against) and, for THADS, the result citing the notice number. Versions of
+one notice (same dgts ``root_id``) collapse to the latest one published before the result. Two candidates within
+a margin are *ambiguous*: the caller reports that as insufficient data, never as a flag.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Sequence
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from rapidfuzz import fuzz
 from sqlalchemy import select

@@ -23,7 +23,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
@@ -77,8 +77,8 @@ LEGAL_BASIS = {
                                         + PROGRAMME_2024 + ".",
     "short_window": "Thông tư 02/2022/TT-BTP Điều 4 k2 (thông báo công khai ít nhất 03 ngày làm việc trước ngày quyết "
                     "định lựa chọn); Bộ luật Dân sự 2015 Điều 147–148 (cách tính thời hạn); " + PROGRAMME_2024 + ".",
-    "rushed_result": "Thông tư 02/2022/TT-BTP Điều 5 (chấm điểm toàn bộ hồ sơ đã nộp) và Điều 6 k1 (công khai kết quả); "
-                     + PROGRAMME_2024 + ".",
+    "rushed_result": "Thông tư 02/2022/TT-BTP Điều 5 (chấm điểm toàn bộ hồ sơ đã nộp) và Điều 6 k1 (công khai kết "
+                     "quả); " + PROGRAMME_2024 + ".",
     "result_without_notice": "Luật Đấu giá tài sản Điều 56 k2; Thông tư 02/2022/TT-BTP Điều 4 k2 (thông báo công khai "
                              "việc lựa chọn trên Cổng thông tin điện tử quốc gia về đấu giá tài sản) và Điều 6.",
     "window_changed_after_publication": "Thông tư 02/2022/TT-BTP Điều 4 k2; " + PROGRAMME_2024 + ".",
@@ -319,8 +319,8 @@ def load_dgts(session: Session, settings: Settings) -> Source:
         published = _earliest(n.first_published_at, n.published_at)
         notices.append(NoticeView(
             kind="selection_notice", key=str(n.id), url=n.url, owner_id=n.owner_id, owner_name=n.owner_name,
-            province=n.province, asset_text=_join_assets(n.property_name, *(l.name for l in own)),
-            start_prices=tuple(l.start_price for l in own if l.start_price), published_at=published,
+            province=n.province, asset_text=_join_assets(n.property_name, *(lot.name for lot in own)),
+            start_prices=tuple(lot.start_price for lot in own if lot.start_price), published_at=published,
             published_day=published.date() if published else None, window_start=n.window_start,
             window_end=n.window_end, window_source="receiveTimeEnd" if n.window_end else None,
             root_key=str(n.root_id) if n.root_id else None, created_at=to_local(n.created_at)))
@@ -336,8 +336,8 @@ def load_dgts(session: Session, settings: Settings) -> Source:
         published = to_local(r.published_at)
         results.append(ResultView(
             kind="selection_result", key=str(r.id), url=r.url, owner_id=r.owner_id, owner_name=r.owner_name,
-            province=r.province, asset_text=_join_assets(r.property_name, *(l.name for l in own)),
-            start_prices=tuple(l.start_price for l in own if l.start_price), published_at=published,
+            province=r.province, asset_text=_join_assets(r.property_name, *(lot.name for lot in own)),
+            start_prices=tuple(lot.start_price for lot in own if lot.start_price), published_at=published,
             published_day=published.date() if published else None, organisation_id=r.organisation_id,
             org_name=r.org_name, portal_notice_key=str(r.notice_id) if r.notice_id else None,
             decision_dates=dates + att_dates, attachments_unread=unread))
@@ -367,8 +367,8 @@ def load_thads(session: Session, settings: Settings) -> Source:
     notices, results = [], []
     for row in rows:
         own = lots.get(row.key, [])
-        asset_text = _join_assets(*(l.name for l in own), row.title)
-        prices = tuple(l.start_price for l in own if l.start_price)
+        asset_text = _join_assets(*(lot.name for lot in own), row.title)
+        prices = tuple(lot.start_price for lot in own if lot.start_price)
         if row.category == THADS_SELECTION:
             window_end, source = _thads_window(row)
             notices.append(NoticeView(
@@ -477,15 +477,21 @@ class PrematureScoringDetector(Detector):
 
     def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
         self._window_lengths, self._delays, self._counts = [], [], Counter()
-        session = ctx.session
-        yield from self._evaluate_source(ctx, load_dgts(session, self.s))
-        yield from self._evaluate_source(ctx, load_thads(session, self.s))
+        dgts = load_dgts(ctx.session, self.s)
+        yield from self._evaluate_source(ctx, dgts)
+        # A THADS office may publish its selection notice on dgts only: a THADS result with no THADS notice is
+        # then matched against the dgts notices (by owner and asset) before it counts as a result without notice.
+        yield from self._evaluate_source(ctx, load_thads(ctx.session, self.s), fallback=dgts)
         yield from self._window_changes(ctx)
 
-    def _evaluate_source(self, ctx: DetectionContext, src: Source) -> Iterator[Result]:
+    def _evaluate_source(self, ctx: DetectionContext, src: Source, fallback: Source | None = None
+                         ) -> Iterator[Result]:
         params = self._link_params()
-        notices = {n.key: n for n in src.notices}
-        pool = CandidatePool([n.link_side() for n in src.notices], params.min_owner_similarity)
+        catalogues = [(src, {n.key: n for n in src.notices},
+                       CandidatePool([n.link_side() for n in src.notices], params.min_owner_similarity))]
+        if fallback is not None:
+            catalogues.append((fallback, {n.key: n for n in fallback.notices},
+                               CandidatePool([n.link_side() for n in fallback.notices], params.min_owner_similarity)))
         coverage_start = min((n.published_day for n in src.notices if n.published_day), default=None)
         coverage_by_site: dict[str, date] = {}
         for n in src.notices:
@@ -494,10 +500,8 @@ class PrematureScoringDetector(Detector):
         results_of_notice: dict[str, list[ResultView]] = defaultdict(list)
         links = LinkStore(ctx.session, src.result_link_kind)
         for r in src.results:
-            decision = self._link(ctx, src, r, notices, pool, params, links)
-            notice = notices.get(decision.chosen.key) if decision.chosen and decision.status in ("linked", "matched") \
-                else None
-            if notice is not None:
+            decision, notice = self._link(ctx, r, catalogues, params, links)
+            if notice is not None and notice.kind == src.notice_link_kind:
                 results_of_notice[notice.key].append(r)
             if not self._in_scope(ctx, r.published_day):
                 continue
@@ -512,15 +516,27 @@ class PrematureScoringDetector(Detector):
             yield self._short_window(n, linked)
             yield self._auction_notice_before_window_end(ctx.session, n, linked)
 
-    def _link(self, ctx: DetectionContext, src: Source, r: ResultView, notices: dict[str, NoticeView],
-              pool: CandidatePool, params: LinkParams, links: LinkStore) -> LinkDecision:
+    def _link(self, ctx: DetectionContext, r: ResultView,
+              catalogues: list[tuple[Source, dict[str, NoticeView], CandidatePool]], params: LinkParams,
+              links: LinkStore) -> tuple[LinkDecision, NoticeView | None]:
+        """Link ``r`` within its own source first, then in the fallback catalogue; store and return the link."""
+        src, notices, _pool = catalogues[0]
         if r.portal_notice_key:
             decision = linked_by_id(r.portal_notice_key, r.portal_notice_key in notices)
         else:
             side = r.link_side()
-            decision = match_result(side, pool.pool(side), params, rejected=links.rejected(r.key))
+            decision = LinkDecision("none")
+            for src, notices, pool in catalogues:
+                probe = side if src.name == "thads" else replace(side, site=None, body=None)
+                decision = match_result(probe, pool.pool(probe), params, rejected=links.rejected(r.key))
+                if decision.status != "none":
+                    break
+            else:
+                src, notices, _pool = catalogues[0]
         links.store(r.key, src.notice_link_kind, decision, ctx.now)
-        return decision
+        notice = notices.get(decision.chosen.key) if decision.chosen and decision.status in ("linked", "matched") \
+            else None
+        return decision, notice
 
     # ---------------------------------------------------------------- per-result rules
 
@@ -561,7 +577,7 @@ class PrematureScoringDetector(Detector):
             return self._result(rule, r.kind, r.key, "insufficient", severity="high", evidence=ev, urls=[r.url],
                                 **common)
         urls = [r.url, n.url]
-        ev.update(notice=n.key, notice_published=n.published_at or n.published_day, window_start=n.window_start,
+        ev.update(notice=n.key, notice_kind=n.kind, notice_published=n.published_at or n.published_day, window_start=n.window_start,
                   window_end=n.window_end, window_source=n.window_source)
         if n.window_end is None:
             ev["reason"] = "the selection notice states no application window end"
@@ -708,11 +724,11 @@ class PrematureScoringDetector(Detector):
                 continue
             lots = list(session.scalars(select(Lot).where(Lot.notice_kind == "auction_notice",
                                                           Lot.notice_key == str(a.id))))
-            text = _join_assets(a.property_name, *(l.name for l in lots))
+            text = _join_assets(a.property_name, *(lot.name for lot in lots))
             sim, _notes = asset_similarity(n.asset_text, text)
             if sim < self.s.auction_min_asset_similarity:
                 continue
-            price = prices_match(n.start_prices, [l.start_price for l in lots if l.start_price],
+            price = prices_match(n.start_prices, [lot.start_price for lot in lots if lot.start_price],
                                  self.s.price_tolerance)
             if price is False:
                 continue
@@ -839,7 +855,7 @@ def _thads_snapshot_window_changes(session: Session, key: str) -> list[dict[str,
                                        published=parse_vn_date(str(doc.get("date") or "")))
         windows.append((snap, fields.window_start, fields.window_end))
     out = []
-    for (_, old_start, old_end), (snap, new_start, new_end) in zip(windows, windows[1:]):
+    for (_, old_start, old_end), (snap, new_start, new_end) in zip(windows, windows[1:], strict=False):
         if old_end != new_end and (old_end or new_end):
             out.append({"which": "end", "field": "text", "old": old_end, "new": new_end,
                         "at": to_local(snap.captured_at),

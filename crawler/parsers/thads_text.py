@@ -54,7 +54,10 @@ CATEGORY_PHRASES: tuple[tuple[NoticeCategory, str], ...] = (
     (NoticeCategory.AUCTION_NOTICE, r"thong\s+bao\s+(?:cong\s+khai\s+)?(?:ve\s+)?(?:viec\s+)?(?:ban\s+)?dau\s+gia"),
     (NoticeCategory.AUCTION_NOTICE, r"\b(?:ban|niem\s+yet(?:\s+viec)?\s+(?:ban\s+)?)dau\s+gia"),
     (NoticeCategory.AUCTION_NOTICE, r"dau\s+gia\s+(?:tai\s+san|quyen\s+su\s+dung|lan\s+(?:thu\s+)?\w+)"),
-    # Title-only weak cue: a notice about valuation ("Thông báo về việc thẩm định giá tài sản").
+)
+# Weak cues used for titles only, after the phrases above: a notice about valuation ("Thông báo về việc thẩm định
+# giá tài sản") is filed with the valuation-organisation selections.
+TITLE_ONLY_PHRASES: tuple[tuple[NoticeCategory, str], ...] = (
     (NoticeCategory.SELECTION_VALUATION_ORG, rf"thong\s+bao\s+(?:ve\s+)?(?:viec\s+)?{_VALUATION}"),
 )
 # Words of a title that may precede the key phrase of a notice title ("Thông báo số 12/TB-THADS về việc …").
@@ -79,10 +82,12 @@ OFFICE_PATTERNS: tuple[str, ...] = (
     rf"(?:cuc\s+)?{_THA}\s+(?:tp\.?\s?hcm|tp\.?\s?ho\s+chi\s+minh|thanh\s+pho\s+ho\s+chi\s+minh)\b",
     rf"(?:cuc\s+)?{_THA}\s+(?:tinh|thanh\s+pho|tp\.?)\s*(?P<name>{_NAME})",
 )
-# A name stops at these words (a flattened header runs "… HUYỆN VẠN NINH CỘNG HÒA XÃ HỘI …" together).
+# A name stops at these words (a flattened header runs "… HUYỆN VẠN NINH CỘNG HÒA XÃ HỘI …" together). They are
+# matched WITH diacritics on the original text: "tại"/"tỉnh" end a name, the given names "Tài"/"Tình" do not.
 NAME_STOP = re.compile(
-    r"\s+(?:cong\s+hoa|so\b|ve\s+viec|thong\s+bao|ngay\b|phong\s+(?:thi|thads)|chi\s+cuc|doc\s+lap|tinh\b|"
-    r"thi\s+hanh|dia\s+chi|kinh\s+gui|cuc\s+thi|va\b|sinh\b|cu\s+tru|tru\s+so|nam\s+sinh|tai\b|theo\b|cua\b)",
+    r"\s+(?:cộng\s+h[òo]a|số\b|về\s+việc|thông\s+báo|ngày\b|phòng\s+(?:thi|thads)|chi\s+cục|độc\s+lập|tỉnh\b|"
+    r"thi\s+hành|địa\s+chỉ|kính\s+gửi|cục\s+thi|và\b|sinh\s+(?:năm|ngày)|cư\s+trú|trú\b|trụ\s+sở|năm\s+sinh|"
+    r"tại\b|theo\b|của\b)",
     re.I)
 OWNER_LABEL = r"ten\s*,?\s*(?:dia\s+chi\s+)?(?:cua\s+)?(?:to\s+chuc|nguoi|co\s+quan|don\s+vi)\s+co\s+tai\s+san(?:\s+dau\s+gia)?\s*:\s*"
 # The owner's name may carry " - <province>" ("Phòng THADS khu vực 3 - Gia Lai"), so a dash does not end it.
@@ -106,8 +111,9 @@ WINDOW_DEADLINE = re.compile(r"\b(?:han\s+cuoi|han\s+chot|cham\s+nhat|truoc|den\
 WINDOW_DURATION = re.compile(
     r"\btrong\s+(?:thoi\s+han\s+|vong\s+)?(\d{1,3})\s*(?:\([^)\n]{0,40}\)\s*)?ngay(\s+lam\s+viec)?"
     r"(?:[^\n.]{0,20}?\bke\s+tu\s+(?:ngay\s+)?([^\n;]{0,80}))?", re.I)
-REFERENCE_NOTICE_DATE = re.compile(r"^(?:ra|ky|ban\s+hanh)\s+(?:thong\s+bao|van\s+ban)", re.I)
-REFERENCE_PUBLISHED = re.compile(r"^(?:dang|dang\s+tai|niem\s+yet|cong\s+khai|thong\s+bao|dang\s+thong\s+bao)\b", re.I)
+# "kể từ ngày …": the notice's own date ("ký/ra/ban hành thông báo", "thông báo") or its publication ("đăng …").
+REFERENCE_NOTICE_DATE = re.compile(r"^(?:(?:ra|ky|ban\s+hanh)\s+)?(?:thong\s+bao|van\s+ban)\b", re.I)
+REFERENCE_PUBLISHED = re.compile(r"^(?:dang|niem\s+yet|cong\s+khai)\b", re.I)
 
 # Results.
 _ORG_VALUE_END = re.compile(
@@ -147,7 +153,7 @@ DEBTOR_LABEL = re.compile(r"nguoi\s+phai\s+thi\s+hanh\s+an\s*(?:la\s*)?[:\-]\s*"
 _DEBTOR_VALUE_END = re.compile(
     r",|;|\n|\(|\s[-–]\s|\.\s|\.$|\s+(?:sinh\s+nam|nam\s+sinh|dia\s+chi|cu\s+tru|tru\s+so|tru\s+tai|o\s+tai)\b",
     re.I)
-_HONORIFIC = r"(?:ong|ba|anh|chi|cu)"
+_HONORIFIC = r"(?:ong|ba|anh|chi(?!\s+cuc\b)|cu)"  # "chị", not "Chi cục"
 _PERSON = rf"{_HONORIFIC}\s+{_NAME}(?:\s+va\s+{_HONORIFIC}\s+{_NAME})?"
 _COMPANY = r"(?:cong\s+ty|doanh\s+nghiep|hop\s+tac\s+xa|ngan\s+hang)\b[^,;\n(]{2,120}"
 COMPANY_END = re.compile(r"\s+(?:theo|tai|dia\s+chi|tru\s+so|do|ke\s+bien|de|sinh)\b", re.I)
@@ -235,11 +241,10 @@ def _compile(patterns: tuple[str, ...] | str, flags: int = re.I) -> tuple[re.Pat
     return tuple(re.compile(p, flags) for p in patterns)
 
 
-_CATEGORY_RES = tuple((category, re.compile(pattern, re.I)) for category, pattern in CATEGORY_PHRASES)
-_CATEGORY_BODY_RES = tuple(
-    (category, re.compile(_BODY_LINE_LEAD + pattern, re.I | re.M))
-    for category, pattern in CATEGORY_PHRASES[:-1]  # the weak valuation cue is for titles only
-)
+_CATEGORY_RES = tuple((category, re.compile(pattern, re.I))
+                      for category, pattern in CATEGORY_PHRASES + TITLE_ONLY_PHRASES)
+_CATEGORY_BODY_RES = tuple((category, re.compile(_BODY_LINE_LEAD + pattern, re.I | re.M))
+                           for category, pattern in CATEGORY_PHRASES)
 _OFFICE_RES = _compile(OFFICE_PATTERNS)
 _OWNER_LABEL_RE = re.compile(OWNER_LABEL, re.I)
 _NOTICE_NUMBER_LINE_RE = re.compile(NOTICE_NUMBER_LINE, re.I | re.M)
@@ -264,36 +269,37 @@ def _title_match_strength(folded_title: str, match: re.Match[str]) -> tuple[floa
     if NEWS_CUES.search(folded_title):
         return None
     if re.search(r"thong\s+bao", prefix, re.I):
-        return 0.85, "title: an office 'thông báo' it"
+        return 0.85, "title announces it after a lead-in"
     return 0.7, "title contains it"
 
 
 def classify_notice(title: str, text: str) -> Classification:
     """(category, confidence 0–1, reasons). The title decides first, the head of the body second."""
-    folded_title = fold_vn(normalize_vn((title or "")[:MAX_TITLE_CHARS]))
-    folded_text = fold_vn(normalize_vn((text or "")[:CLASSIFY_TEXT_CHARS]))
+    title_text = normalize_vn((title or "")[:MAX_TITLE_CHARS])
+    folded_title = fold_vn(title_text)
+    body_text = normalize_vn((text or "")[:CLASSIFY_TEXT_CHARS])
+    folded_body = fold_vn(body_text)
     reasons: list[str] = []
     for category, pattern in _CATEGORY_RES:
         match = pattern.search(folded_title)
         if not match:
             continue
+        phrase = " ".join(title_text[match.start():match.end()].split())
         strength = _title_match_strength(folded_title, match)
         if strength is None:
-            reasons.append(f"title phrase {match.group()!r} ignored: news/guidance wording")
+            reasons.append(f"title phrase {phrase!r} ignored: news or guidance wording")
             continue
         confidence, why = strength
-        return Classification(category, confidence, reasons + [f"{why}: {match.group()!r}"])
-    if folded_title.strip() and NEWS_CUES.search(folded_title) and reasons:
+        return Classification(category, confidence, reasons + [f"{why}: {phrase!r}"])
+    if reasons:  # the title only talks about such notices
         return Classification(NoticeCategory.OTHER, 0.8, reasons)
     title_is_notice = re.match(r"^\W*(?:thong\s+bao|tb)\b", folded_title, re.I) is not None
     for category, pattern in _CATEGORY_BODY_RES:
-        match = pattern.search(folded_text)
+        match = pattern.search(folded_body)
         if match:
-            confidence = 0.8 if title_is_notice else 0.65
-            phrase = " ".join(match.group().split())
-            return Classification(category, confidence, reasons + [f"body line starts with {phrase!r}"])
-    return Classification(NoticeCategory.OTHER, 0.9 if not reasons else 0.8,
-                          reasons or ["no selection, result, valuation or auction phrase"])
+            phrase = " ".join(body_text[match.start():match.end()].split())
+            return Classification(category, 0.8 if title_is_notice else 0.65, [f"body line starts with {phrase!r}"])
+    return Classification(NoticeCategory.OTHER, 0.9, ["no selection, result, valuation or auction phrase"])
 
 
 # --------------------------------------------------------------------------------------------------- helpers
@@ -309,7 +315,7 @@ def _cut_value(doc: _Text, start: int, limit: int, end_re: re.Pattern[str]) -> s
 
 def _trim_name(doc: _Text, start: int, end: int) -> int:
     """End of a capitalised name running from `start`, cut before a stop word."""
-    stop = NAME_STOP.search(doc.folded, max(0, start - 1), end)
+    stop = NAME_STOP.search(doc.text, max(0, start - 1), end)
     return stop.start() if stop else end
 
 
@@ -379,12 +385,12 @@ def _notice_date(body: _Text, number_doc: _Text | None, number_end: int) -> date
     return None
 
 
-def _segment(doc: _Text, start: int) -> tuple[str, str, int]:
+def _segment(doc: _Text, start: int) -> tuple[str, str]:
+    """(text, folded text) from a window label to the end of its paragraph or numbered section."""
     stop = min(len(doc.text), start + WINDOW_SEGMENT_CHARS)
-    # The segment may begin on a numbered line ("4. Thời gian nộp hồ sơ:"); cut at the next section only.
     end_match = _SEGMENT_END.search(doc.folded, start + 1, stop)
     end = end_match.start() if end_match else stop
-    return doc.text[start:end], doc.folded[start:end], start
+    return doc.text[start:end], doc.folded[start:end]
 
 
 def _dates_in_segment(segment: str) -> list[DateMatch]:
@@ -396,14 +402,11 @@ def _dates_in_segment(segment: str) -> list[DateMatch]:
 
 def _reference_date(reference: str, notice_date: date | None, published: date | None) -> date | None:
     folded = fold_vn(reference).strip().lower()
-    explicit = parse_vn_date(reference)
-    if explicit and not REFERENCE_NOTICE_DATE.match(folded) and not REFERENCE_PUBLISHED.match(folded):
-        return explicit
-    if REFERENCE_NOTICE_DATE.match(folded):
-        return notice_date
     if REFERENCE_PUBLISHED.match(folded):
         return published
-    return None
+    if REFERENCE_NOTICE_DATE.match(folded):
+        return notice_date
+    return parse_vn_date(reference)
 
 
 def _apply_window(fields: ThadsFields, segment: str, folded: str, published: date | None) -> bool:
@@ -442,7 +445,7 @@ def _window(fields: ThadsFields, body: _Text, published: date | None) -> None:
     for pattern in _WINDOW_LABEL_RES:
         starts.extend(m.start() for m in pattern.finditer(body.folded))
     for start in sorted(set(starts))[:20]:
-        segment, folded, _ = _segment(body, start)
+        segment, folded = _segment(body, start)
         if _apply_window(fields, segment, folded, published):
             return
 

@@ -1,7 +1,10 @@
 """The slice of storage the collusion rules read, loaded once per run as plain objects.
 
 Columns are selected explicitly (no ORM objects, no relationships) so a full load of ~600,000 auction notices and
-their lots stays a few plain tuples per row. Times are aware Asia/Ho_Chi_Minh datetimes (SQLite returns naive UTC).
+their lots stays a few plain tuples per row. Times are aware Asia/Ho_Chi_Minh datetimes. Every time column read here
+is written by ingest from portal epoch milliseconds as an aware +07:00 value; PostgreSQL returns it aware, SQLite
+drops the offset and returns the wall clock it was written with, so a naive value is read as Vietnamese local time
+(not UTC: reading it as UTC would move a 17:00 deadline to the next day).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import AuctionNotice, Finding, Lot, Organisation, Owner, SelectionResult
-from storage.timeutil import to_local
+from storage.timeutil import VN_TZ, to_local
 
 NAME_CHARS = 4_000  # asset names beyond this are not needed to identify an asset
 
@@ -132,6 +135,13 @@ class Dataset:
         return bool(owner and owner.is_thads) or bool(n.type_ids() & set(thads_types))
 
 
+def portal_time(dt: datetime | None) -> datetime | None:
+    """A portal time column as aware local time (see the module docstring for naive values)."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=VN_TZ) if dt.tzinfo is None else dt.astimezone(VN_TZ)
+
+
 def _ids(value) -> tuple[int, ...]:
     out = []
     for v in value or ():
@@ -159,8 +169,8 @@ def load_dataset(session: Session) -> Dataset:
          root_id, related, province, url, status) = row
         notices[nid] = Notice(
             id=nid, name=(name or "")[:NAME_CHARS], owner_id=owner_id, owner_name=owner_name, org_id=org_id,
-            org_name=org_name, published=to_local(published), auction_at=to_local(auction_at),
-            reg_start=to_local(reg_start), reg_end=to_local(reg_end), property_type_id=type_id, root_id=root_id,
+            org_name=org_name, published=portal_time(published), auction_at=portal_time(auction_at),
+            reg_start=portal_time(reg_start), reg_end=portal_time(reg_end), property_type_id=type_id, root_id=root_id,
             related_ids=_ids(related), province=province, url=url, status=status or "active")
     lots_by_notice: dict[int, list[LotTerms]] = defaultdict(list)
     for key, idx, name, place, price, deposit, unit, fee, type_id in session.execute(select(
@@ -177,7 +187,7 @@ def load_dataset(session: Session) -> Dataset:
             notices[nid].lots = sorted(lots, key=lambda l: l.index)
     R = SelectionResult
     results = [
-        ResultRow(rid, owner_id, org_id, to_local(published), (name or "")[:NAME_CHARS], province, url)
+        ResultRow(rid, owner_id, org_id, portal_time(published), (name or "")[:NAME_CHARS], province, url)
         for rid, owner_id, org_id, published, name, province, url in session.execute(select(
             R.id, R.owner_id, R.organisation_id, R.published_at, R.property_name, R.province, R.url)
             .where(R.status != "removed"))

@@ -102,7 +102,7 @@ def price_points(earlier: float | None, later: float | None) -> tuple[float, str
         return (50.0, "identical non-round start price") if specific else (8.0, "same start price")
     if later > earlier:
         return -10.0, "start price rose"
-    cut = 1 - later / earlier
+    cut = round(1 - later / earlier, 9)  # 1 - 0.85 must be a 15 % cut, not 15.000000000000002 %
     if specific:
         step = round(cut * 200) / 2  # nearest half percent
         if 0 < step <= 50:

@@ -226,7 +226,7 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
                                     "comparable": _comparable(r1, r2)}
             steps.append(step)
             if step["comparable"]:
-                cut = 1 - r2.price / r1.price  # type: ignore[operator]
+                cut = round(1 - r2.price / r1.price, 9)  # type: ignore[operator]
                 step["cut"] = round(cut, 6)
                 if thads and cut > limit:
                     sev = "high" if cut > two_steps else "medium"

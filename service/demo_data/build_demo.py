@@ -104,6 +104,14 @@ def working_day_on_or_after(value: date) -> date:
     return value
 
 
+def deadline_day_on_or_after(value: date) -> date:
+    """A working day that is not the eve of a public holiday (offices do not set deadlines there)."""
+    value = working_day_on_or_after(value)
+    while (following := value + timedelta(days=1)) in _vn_holidays(following.year):
+        value = working_day_on_or_after(following)
+    return value
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Parties (all fictional; real province names only so that alerts can be routed)
 # ---------------------------------------------------------------------------------------------------------------
@@ -132,38 +140,39 @@ VALUATION_ORG = Party("Công ty Cổ phần Thẩm định giá Minh Họa", "S�
                       "000.000.0007")
 
 
-def _owner(name: str, address: str, number: int) -> Party:
-    return Party(name, address, f"000.000.01{number:02d}")
-
-
-OWNERS = {
-    "kv91": _owner("Phòng Thi hành án dân sự khu vực 91 - Đồng Nai", "Số 91 đường Minh Họa, xã Minh Họa, tỉnh Đồng Nai", 91),
-    "kv92": _owner("Phòng Thi hành án dân sự khu vực 92 - Đồng Nai", "Số 92 đường Minh Họa, xã Minh Họa Bắc, tỉnh Đồng Nai", 92),
-    "kv98": _owner("Phòng Thi hành án dân sự khu vực 98 - Đồng Nai", "Số 98 đường Minh Họa, xã Minh Họa Nam, tỉnh Đồng Nai", 98),
-    "kv93": _owner("Phòng Thi hành án dân sự khu vực 93 - Cần Thơ", "Số 93 đường Minh Họa, phường Minh Họa, thành phố Cần Thơ", 93),
-    "kv94": _owner("Phòng Thi hành án dân sự khu vực 94 - Tây Ninh", "Số 94 đường Minh Họa, xã Minh Họa, tỉnh Tây Ninh", 94),
-    "kv95": _owner("Phòng Thi hành án dân sự khu vực 95 - Gia Lai", "Số 95 đường Minh Họa, xã Minh Họa, tỉnh Gia Lai", 95),
-    "kv96": _owner("Phòng Thi hành án dân sự khu vực 96 - Đồng Tháp", "Số 96 đường Minh Họa, xã Minh Họa, tỉnh Đồng Tháp", 96),
-    "kv97": _owner("Phòng Thi hành án dân sự khu vực 97 - Thành phố Hồ Chí Minh",
-                   "Số 97 đường Minh Họa, phường Minh Họa, Thành phố Hồ Chí Minh", 97),
-    "land_fund": _owner("Trung tâm Phát triển quỹ đất Minh Họa, tỉnh Tây Ninh", "Số 10 đường Minh Họa, xã Minh Họa, tỉnh Tây Ninh", 10),
-    "ubnd_ld": _owner("Ủy ban nhân dân xã Minh Họa, tỉnh Lâm Đồng", "Thôn Minh Họa, xã Minh Họa, tỉnh Lâm Đồng", 11),
-    "ubnd_dl": _owner("Ủy ban nhân dân xã Minh Họa Đông, tỉnh Đắk Lắk", "Thôn Minh Họa, xã Minh Họa Đông, tỉnh Đắk Lắk", 12),
-    "ubnd_ag": _owner("Ủy ban nhân dân xã Minh Họa Nam, tỉnh An Giang", "Ấp Minh Họa, xã Minh Họa Nam, tỉnh An Giang", 13),
-    "hospital_qt": _owner("Bệnh viện Đa khoa Minh Họa, tỉnh Quảng Trị", "Số 14 đường Minh Họa, phường Minh Họa, tỉnh Quảng Trị", 14),
-    "hospital_na": _owner("Bệnh viện Đa khoa khu vực Minh Họa, tỉnh Nghệ An", "Số 15 đường Minh Họa, xã Minh Họa, tỉnh Nghệ An", 15),
-    "school_na": _owner("Trường Trung học phổ thông Minh Họa, tỉnh Nghệ An", "Số 16 đường Minh Họa, xã Minh Họa Tây, tỉnh Nghệ An", 16),
-    "health_kh": _owner("Trung tâm Y tế Minh Họa, tỉnh Khánh Hòa", "Số 17 đường Minh Họa, phường Minh Họa, tỉnh Khánh Hòa", 17),
-    "pmu_qn": _owner("Ban Quản lý dự án đầu tư xây dựng Minh Họa, tỉnh Quảng Ngãi",
-                     "Số 18 đường Minh Họa, phường Minh Họa, tỉnh Quảng Ngãi", 18),
-    "ward_hn": _owner("Ủy ban nhân dân phường Minh Họa Tây, thành phố Hà Nội", "Số 19 phố Minh Họa, phường Minh Họa Tây, thành phố Hà Nội", 19),
-    "market_ls": _owner("Đội Quản lý thị trường số 20 Minh Họa, tỉnh Lạng Sơn", "Số 20 đường Minh Họa, phường Minh Họa, tỉnh Lạng Sơn", 20),
-    "enterprise_south": _owner("Công ty TNHH Một thành viên Minh Họa Nam", "Lô 21 khu công nghiệp Minh Họa, tỉnh Bình Dương cũ, nay là Thành phố Hồ Chí Minh", 21),
-    "enterprise_green": _owner("Công ty Cổ phần Minh Họa Xanh", "Lô 22 khu công nghiệp Minh Họa, tỉnh Bắc Ninh", 22),
-    "bank": _owner("Ngân hàng Thương mại cổ phần Minh Họa", "Số 23 phố Minh Họa, phường Minh Họa, thành phố Hà Nội", 23),
-    "bank_amc": _owner("Công ty TNHH Một thành viên Quản lý nợ và Khai thác tài sản Ngân hàng Thương mại cổ phần Minh Họa",
-                       "Số 24 phố Minh Họa, phường Minh Họa, thành phố Hà Nội", 24),
-}
+_MINH_HOA = "đường Minh Họa, phường Minh Họa"
+_OWNER_ROWS: tuple[tuple[str, str, str], ...] = (  # key, name, address
+    ("kv91", "Phòng Thi hành án dân sự khu vực 91 - Đồng Nai", "Số 91 đường Minh Họa, xã Minh Họa, tỉnh Đồng Nai"),
+    ("kv92", "Phòng Thi hành án dân sự khu vực 92 - Đồng Nai", "Số 92 đường Minh Họa, xã Minh Họa Bắc, tỉnh Đồng Nai"),
+    ("kv93", "Phòng Thi hành án dân sự khu vực 93 - Cần Thơ", f"Số 93 {_MINH_HOA}, thành phố Cần Thơ"),
+    ("kv94", "Phòng Thi hành án dân sự khu vực 94 - Tây Ninh", "Số 94 đường Minh Họa, xã Minh Họa, tỉnh Tây Ninh"),
+    ("kv95", "Phòng Thi hành án dân sự khu vực 95 - Gia Lai", "Số 95 đường Minh Họa, xã Minh Họa, tỉnh Gia Lai"),
+    ("kv96", "Phòng Thi hành án dân sự khu vực 96 - Đồng Tháp", "Số 96 đường Minh Họa, xã Minh Họa, tỉnh Đồng Tháp"),
+    ("kv97", "Phòng Thi hành án dân sự khu vực 97 - Thành phố Hồ Chí Minh", f"Số 97 {_MINH_HOA}, Thành phố Hồ Chí Minh"),
+    ("kv98", "Phòng Thi hành án dân sự khu vực 98 - Đồng Nai", "Số 98 đường Minh Họa, xã Minh Họa Nam, tỉnh Đồng Nai"),
+    *((f"kv{n}", f"Phòng Thi hành án dân sự khu vực {n} - {province}", f"Số {n} {_MINH_HOA}, tỉnh {province}")
+      for n, province in ((81, "Khánh Hòa"), (82, "Đắk Lắk"), (83, "Lâm Đồng"), (84, "An Giang"), (85, "Vĩnh Long"),
+                          (86, "Quảng Ngãi"))),
+    ("land_fund", "Trung tâm Phát triển quỹ đất Minh Họa, tỉnh Tây Ninh", "Số 10 đường Minh Họa, xã Minh Họa, tỉnh Tây Ninh"),
+    ("ubnd_ld", "Ủy ban nhân dân xã Minh Họa, tỉnh Lâm Đồng", "Thôn Minh Họa, xã Minh Họa, tỉnh Lâm Đồng"),
+    ("ubnd_dl", "Ủy ban nhân dân xã Minh Họa Đông, tỉnh Đắk Lắk", "Thôn Minh Họa, xã Minh Họa Đông, tỉnh Đắk Lắk"),
+    ("ubnd_ag", "Ủy ban nhân dân xã Minh Họa Nam, tỉnh An Giang", "Ấp Minh Họa, xã Minh Họa Nam, tỉnh An Giang"),
+    ("hospital_qt", "Bệnh viện Đa khoa Minh Họa, tỉnh Quảng Trị", f"Số 14 {_MINH_HOA}, tỉnh Quảng Trị"),
+    ("hospital_na", "Bệnh viện Đa khoa khu vực Minh Họa, tỉnh Nghệ An", "Số 15 đường Minh Họa, xã Minh Họa, tỉnh Nghệ An"),
+    ("school_na", "Trường Trung học phổ thông Minh Họa, tỉnh Nghệ An", "Số 16 đường Minh Họa, xã Minh Họa Tây, tỉnh Nghệ An"),
+    ("health_kh", "Trung tâm Y tế Minh Họa, tỉnh Khánh Hòa", f"Số 17 {_MINH_HOA}, tỉnh Khánh Hòa"),
+    ("pmu_qn", "Ban Quản lý dự án đầu tư xây dựng Minh Họa, tỉnh Quảng Ngãi", f"Số 18 {_MINH_HOA}, tỉnh Quảng Ngãi"),
+    ("ward_hn", "Ủy ban nhân dân phường Minh Họa Tây, thành phố Hà Nội", "Số 19 phố Minh Họa, phường Minh Họa Tây, "
+     "thành phố Hà Nội"),
+    ("market_ls", "Đội Quản lý thị trường số 20 Minh Họa, tỉnh Lạng Sơn", f"Số 20 {_MINH_HOA}, tỉnh Lạng Sơn"),
+    ("enterprise_south", "Công ty TNHH Một thành viên Minh Họa Nam", "Lô 21 khu công nghiệp Minh Họa, Thành phố Hồ Chí Minh"),
+    ("enterprise_green", "Công ty Cổ phần Minh Họa Xanh", "Lô 22 khu công nghiệp Minh Họa, tỉnh Bắc Ninh"),
+    ("bank", "Ngân hàng Thương mại cổ phần Minh Họa", "Số 23 phố Minh Họa, phường Minh Họa, thành phố Hà Nội"),
+    ("bank_amc", "Công ty TNHH Một thành viên Quản lý nợ và Khai thác tài sản Ngân hàng Thương mại cổ phần Minh Họa",
+     "Số 24 phố Minh Họa, phường Minh Họa, thành phố Hà Nội"),
+)
+OWNERS = {key: Party(name, address, f"000.000.01{number:02d}")
+          for number, (key, name, address) in enumerate(_OWNER_ROWS, start=1)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -464,10 +473,11 @@ class Schedule:
 def auction_schedule(published_day: str, published_clock: str, *, reg_days: int = 16, gap_days: int = 3,
                      auction_clock: str = "09:00:00") -> Schedule:
     """A lawful timetable: registration from the next working day 07:30 to a working day `reg_days` later at
-    17:00, the auction on a working day at least `gap_days` after that (real estate: >= 15 days after posting)."""
+    17:00 (never the eve of a holiday), the auction on a working day at least `gap_days` after that (with the
+    default 16 + 3 days, real estate is posted >= 15 days before its auction)."""
     pub = day(published_day)
     reg_start = working_day_on_or_after(pub + timedelta(days=1))
-    reg_end = working_day_on_or_after(pub + timedelta(days=reg_days))
+    reg_end = deadline_day_on_or_after(pub + timedelta(days=reg_days))
     auction = working_day_on_or_after(reg_end + timedelta(days=gap_days))
     millis = sum(ord(ch) for ch in published_day + published_clock) * 7 % 1000
     return Schedule(at(published_day, published_clock, millis), at(reg_start.isoformat(), "07:30:00"),
@@ -581,7 +591,7 @@ DEBTORS = ("ông Nguyễn Văn Mẫu", "bà Trần Thị Mẫu", "ông Lê Văn 
 
 def add_premature_scoring(demo: Demo) -> None:
     o, org = OWNERS, ORGS
-    sel, res = demo.selection.append, demo.selection.append
+    sel = res = demo.selection.append
 
     lots = [Lot(land(101, 6, "125", "khu dân cư Minh Họa, xã Minh Họa, tỉnh Lâm Đồng"), 612_500_000)]
     sel(selection_notice(900001, o["ubnd_ld"], lots, ("2026-06-18", "09:12:07"), ("2026-06-19", "2026-06-26")))
@@ -749,15 +759,17 @@ def _history_pair(demo: Demo, notice_id: int, result_id: int, owner_key: str, le
     start, end = pub + timedelta(days=1), pub + timedelta(days=8)
     scored = working_day_on_or_after(end + timedelta(days=2))
     result_day = working_day_on_or_after(scored + timedelta(days=1))
-    demo.selection.append(selection_notice(notice_id, owner, [lot], (published, f"{8 + seq % 3:02d}:{(seq * 13) % 60:02d}:{(seq * 29) % 60:02d}"),
+    notice_clock = f"{8 + seq % 3:02d}:{seq * 13 % 60:02d}:{seq * 29 % 60:02d}"
+    result_clock = f"{9 + seq % 6:02d}:{seq * 17 % 60:02d}:{seq * 7 % 60:02d}"
+    demo.selection.append(selection_notice(notice_id, owner, [lot], (published, notice_clock),
                                            (start.isoformat(), end.isoformat())))
-    demo.selection.append(selection_result(result_id, owner, ORGS[letter], [lot],
-                                           (result_day.isoformat(), f"{9 + seq % 6:02d}:{(seq * 17) % 60:02d}:{(seq * 7) % 60:02d}"),
+    demo.selection.append(selection_result(result_id, owner, ORGS[letter], [lot], (result_day.isoformat(), result_clock),
                                            scored.isoformat(), 88 + seq % 8))
 
 
-CONCENTRATION = ("kv91", [("2025-07-07", "A"), ("2025-08-11", "A"), ("2025-09-15", "A"), ("2025-10-20", "A"),
-                          ("2025-11-24", "B"), ("2026-01-12", "A"), ("2026-03-16", "A"), ("2026-04-13", "A"),
+# Starts in August 2025 so that all nine stay inside a 365-day period for weeks after demo_clock().
+CONCENTRATION = ("kv91", [("2025-08-11", "A"), ("2025-09-08", "A"), ("2025-10-06", "A"), ("2025-11-03", "A"),
+                          ("2025-12-01", "B"), ("2026-01-12", "A"), ("2026-03-16", "A"), ("2026-04-13", "A"),
                           ("2026-06-15", "A")])
 PEERS = (("kv92", [("2025-08-04", "C"), ("2025-11-03", "A"), ("2026-02-02", "D"), ("2026-05-11", "B")]),
          ("kv98", [("2025-09-08", "B"), ("2025-12-08", "D"), ("2026-03-02", "E"), ("2026-06-01", "C")]))
@@ -766,6 +778,47 @@ PEERS = (("kv92", [("2025-08-04", "C"), ("2025-11-03", "A"), ("2026-02-02", "D")
 ROTATION = ("land_fund", [(published, "CDE"[turn % 3]) for turn, published in enumerate((
     "2025-07-21", "2025-08-18", "2025-09-15", "2025-10-13", "2025-11-10", "2025-12-08", "2026-01-05", "2026-02-02",
     "2026-03-09", "2026-04-06", "2026-05-11", "2026-06-08"))])
+
+
+PEER_AUCTION_OWNERS = ("kv81", "kv82", "kv83", "kv84", "kv85", "kv86")
+PLATES = {"kv81": "79A", "kv82": "47A", "kv83": "49A", "kv84": "67A", "kv85": "64A", "kv86": "76A"}
+
+
+def fee_cap(price: int) -> int:
+    """Dossier-fee cap of the stricter TT 48/2017/TT-BTC table (land-use rights): <=200M 100.000 đ, <=500M 200.000 đ."""
+    return 100_000 if price <= 200_000_000 else 200_000 if price <= 500_000_000 else 500_000
+
+
+def _peer_auctions(demo: Demo) -> list[str]:
+    """Six more enforcement offices, each with four auction notices by four different organisations over the year:
+    the baseline of top shares the repeat-selection fence is computed from (it needs eight owners of one kind)."""
+    refs = []
+    for peer, owner_key in enumerate(PEER_AUCTION_OWNERS):
+        owner = OWNERS[owner_key]
+        province = owner.name.rsplit(" - ", 1)[1]
+        for turn in range(4):
+            notice_id = 9000501 + 4 * peer + turn
+            seq = 4 * peer + turn
+            letter = "ABCDEF"[(peer + 5 * turn) % 6]
+            published = working_day_on_or_after(day("2025-07-14") + timedelta(days=91 * turn + 9 * peer))
+            clock = f"{9 + peer:02d}:{(7 * turn + 13 * peer) % 60:02d}:{(11 * turn + 17 * peer) % 60:02d}"
+            debtor = DEBTORS[seq % len(DEBTORS)]
+            if turn % 2 == 0:
+                price = (150 + 23 * seq % 250) * 1_000_000
+                lot = AuctionLot(f"Xe ô tô con Kia Morning, biển kiểm soát {PLATES[owner_key]}-000.{seq + 20:02d}, "
+                                 f"sản xuất năm {2012 + seq % 9}, của {debtor}",
+                                 f"Kho vật chứng Minh Họa, phường Minh Họa, tỉnh {province}", price, price * 15 // 100,
+                                 fee_cap(price), quality="Xe đã qua sử dụng", type_id=178)
+                schedule = auction_schedule(published.isoformat(), clock, reg_days=12)
+            else:
+                price = (700 + 137 * seq % 1300) * 1_000_000
+                where = f"tổ dân phố Minh Họa {seq}, phường Minh Họa, tỉnh {province}"
+                lot = AuctionLot(land(2000 + 61 * seq, 40 + seq, f"{90 + 7 * seq},5", where, "đất ở tại đô thị", debtor),
+                                 where, price, price // 5, fee_cap(price), type_id=178)
+                schedule = auction_schedule(published.isoformat(), clock)
+            demo.auctions.append(auction_notice(notice_id, owner, ORGS[letter], [lot], schedule))
+            refs.append(ref_auc(notice_id))
+    return refs
 
 
 def add_selection_history(demo: Demo) -> None:
@@ -785,9 +838,12 @@ def add_selection_history(demo: Demo) -> None:
     peer_refs: list[str] = []
     for index, (peer_key, peer_picks) in enumerate(PEERS):
         peer_refs += series(900111 + 10 * index, peer_key, peer_picks, 20 + 10 * index)
-    demo.scenario("d3_peer_baseline", "collusion", "clean control: peer offices of the same kind and province spread "
-                  "their choices over four organisations", "no_flag", peer_refs,
-                  "Khu vực 92 and 98 (Đồng Nai) choose A, B, C, D, E in turn without a pattern.")
+    peer_refs += _peer_auctions(demo)
+    demo.scenario("d3_peer_baseline", "collusion", "clean control: peer enforcement offices spread their choices over "
+                  "four organisations each (and give the repeat-selection fence its eight owners of one kind)",
+                  "no_flag", peer_refs,
+                  "Khu vực 92 and 98 - Đồng Nai by selections, khu vực 81–86 by auction notices; four different "
+                  "organisations each, no pattern.")
     owner_key, picks = ROTATION
     refs = series(900131, owner_key, picks, 40)
     demo.scenario("d3_rotation", "collusion", "three organisations take turns for one owner (C → D → E → C → …)",
@@ -917,14 +973,14 @@ def add_auction_patterns(demo: Demo) -> None:
                   "fileCost 1.000.000 on propertyStartPrice 150.000.000.")
 
     sunday = auction_schedule("2026-06-25", "08:33:18", reg_days=12)
-    sunday = Schedule(sunday.published, sunday.reg_start, at("2026-07-12", "17:00:00"), at("2026-07-15", "09:00:00"))
+    sunday = Schedule(sunday.published, sunday.reg_start, at("2026-07-12", "11:30:00"), at("2026-07-15", "09:00:00"))
     add(auction_notice(9000304, o["health_kh"], org["C"], [AuctionLot(
         "Xe ô tô Mitsubishi Pajero, biển kiểm soát 79A-000.04, sản xuất năm 2008", "Trung tâm Y tế Minh Họa, phường "
         "Minh Họa, tỉnh Khánh Hòa", 68_000_000, 10_200_000, 100_000, quality="Xe đã qua sử dụng", type_id=176)],
         sunday))
     demo.scenario("d3_registration_closes_sunday", "collusion", "registration window closes on a Sunday "
                   "(buyers cannot file at the office)", "flag", [ref_auc(9000304)],
-                  "aucRegTimeEnd Sunday 12/7/2026 17:00; auction Wednesday 15/7.")
+                  "aucRegTimeEnd Sunday 12/7/2026 11:30; auction Wednesday 15/7.")
 
     quick = auction_schedule("2026-06-26", "10:48:02", reg_days=12)
     quick = Schedule(quick.published, quick.reg_start, at("2026-07-09", "17:00:00"), at("2026-07-10", "08:30:00"))
@@ -1107,6 +1163,8 @@ def add_thads(demo: Demo) -> None:
     add(thads_notice("cantho", 9301, "Thông báo về việc bán đấu giá tài sản kê biên", "2026-06-26",
                      thads_body(ct, "936/TB-THADS", day("2026-06-26"), "Về việc bán đấu giá tài sản kê biên", [
                          f"{ct.owner.name} thông báo bán đấu giá tài sản kê biên của bà Võ Thị Giả.",
+                         "Tài sản bán đấu giá: Quyền sử dụng đất tại phường Minh Họa, thành phố Cần Thơ (số thửa, số tờ "
+                         "bản đồ, diện tích theo văn bản đính kèm).",
                          "Thông tin chi tiết về tài sản, giá khởi điểm, thời gian và địa điểm tổ chức đấu giá xem tại "
                          "văn bản đính kèm.",
                      ]),
@@ -1114,7 +1172,8 @@ def add_thads(demo: Demo) -> None:
                        "content_b64": b64(scanned_pdf(scan_lines))}]))
     demo.scenario("thads_scanned_attachment", "parcel_details", "parcel details only in a scanned PDF (no text layer): "
                   "complete after OCR, 'insufficient' without it", "no_flag", [ref_thads("cantho", 9301)],
-                  "The body says 'xem tại văn bản đính kèm'; the image-only PDF gives thửa 612, tờ 18, 180,2 m2.")
+                  "The body names the land and its ward but refers to the attachment for parcel, sheet and area; the "
+                  "image-only PDF gives thửa 612, tờ 18, 180,2 m2.")
 
     match_asset = land(789, 21, "245,6", "khu vực Minh Họa, phường Minh Họa, thành phố Cần Thơ", "đất ở tại đô thị",
                        "ông Nguyễn Văn Mẫu")

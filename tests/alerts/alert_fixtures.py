@@ -1,4 +1,4 @@
-"""Fixtures for the alert tests (imported by name, not a conftest, so "from conftest import" elsewhere keeps
+"""Fixtures for the alert tests (imported by name, not a conftest, so "from am_testing import" elsewhere keeps
 working): a SQLite database per test, findings, settings, and a real SMTP server (aiosmtpd on 127.0.0.1) whose
 handler stores accepted messages and can refuse or drop the connection on demand."""
 

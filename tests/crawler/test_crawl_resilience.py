@@ -17,7 +17,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from conftest import crawl_dgts, make_app_context
+from am_testing import crawl_dgts, make_app_context
 from crawler.simulator import FaultPlan, PortalSimulator
 from storage.models import ChangeEvent, RawResponse, Record, SelectionNotice, SelectionResult, Snapshot
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from conftest import crawl_dgts
+from am_testing import crawl_dgts
 from crawler.simulator import PortalSimulator
 from storage.models import AuctionNotice, ChangeEvent, CrawlRun, Lot, RawResponse, Record, Snapshot
 
@@ -158,7 +158,7 @@ def test_transient_faults_are_retried_and_nothing_is_lost(app_ctx, june_docs, sp
 
 
 def test_timeout_is_retried(tmp_path, june_docs):
-    from conftest import make_app_context
+    from am_testing import make_app_context
     from crawler.simulator import FaultPlan
 
     ctx = make_app_context(tmp_path, **{"portals.dgts.timeout_s": 1.0})

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from conftest import crawl_thads, make_app_context
+from am_testing import crawl_thads, make_app_context
 from crawler.simulator import PortalSimulator
 from storage.models import Attachment, ChangeEvent, Record, ThadsNotice
 

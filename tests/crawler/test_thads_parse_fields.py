@@ -141,6 +141,11 @@ def test_window_working_days_from_signing_uses_notice_date() -> None:
     assert (f.window_working_days, f.window_start) == (5, date(2026, 6, 2))
 
 
+def test_window_from_notice_date_phrase() -> None:
+    text = "Số: 9/TB-THADS\nHuế, ngày 02 tháng 6 năm 2026\nThời gian nộp hồ sơ: trong 03 ngày làm việc kể từ ngày thông báo."
+    assert fields(text, published=date(2026, 6, 4)).window_start == date(2026, 6, 2)
+
+
 def test_window_working_days_unknown_reference_leaves_start_empty() -> None:
     f = fields("Thời gian tiếp nhận hồ sơ: trong thời hạn 03 ngày làm việc kể từ ngày đăng thông báo.", published=None)
     assert (f.window_working_days, f.window_start, f.window_end) == (3, None, None)
@@ -266,10 +271,22 @@ def test_result_fixture() -> None:
          "ông Nguyễn Văn Tạo"),
         ("Kê biên tài sản của Công ty TNHH Ví Dụ theo Bản án số 12/2025/DS-ST", "", "Công ty TNHH Ví Dụ"),
         ("TÀI SẢN CỦA ÔNG LÊ VĂN C, SINH NĂM 1955", "", "ÔNG LÊ VĂN C"),
+        ("Người phải thi hành án: ông Nguyễn Văn Tài", "", "ông Nguyễn Văn Tài"),
+        ("Tài sản của bà Trần Thị Tình sinh năm 1960", "", "bà Trần Thị Tình"),
+        ("TÀI SẢN CỦA ÔNG LÊ VĂN TÀI TẠI XÃ AN PHÚ", "", "ÔNG LÊ VĂN TÀI"),
     ],
 )
 def test_debtor(text: str, title: str, expected: str) -> None:
     assert fields(text, title=title).debtor == expected
+
+
+def test_debtor_not_an_office() -> None:
+    assert fields("Bàn giao tài sản của Chi Cục Thi hành án dân sự huyện A").debtor is None
+
+
+def test_owner_office_place_name_like_stop_word() -> None:
+    assert fields("Chi cục Thi hành án dân sự huyện Tịnh Biên tỉnh An Giang\n").owner_office == \
+        "Chi cục Thi hành án dân sự huyện Tịnh Biên"
 
 
 def test_debtor_not_the_applicant() -> None:

@@ -13,6 +13,7 @@ from crawler.parsers.thads import (
     ThadsFields,
     classify_notice,
     extract_notice_fields,
+    html_to_text,
     parse_detail_page,
     parse_list_page,
 )
@@ -122,4 +123,5 @@ def test_random_text_never_raises(title: str, text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("<>/=\"' adivhrefView_Detail.aspx?ItemID=12&#;:01/06/2026")), max_size=600))
 def test_random_markup_never_raises(html: str) -> None:
     parse_list_page(html, LIST_URL)
-    parse_detail_page(html, PAGE_URL)
+    page = parse_detail_page(html, PAGE_URL)
+    assert html_to_text(page.body_html) == page.body_text

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from conftest import crawl_dgts, make_app_context, real_notices_path
+from am_testing import crawl_dgts, make_app_context, real_notices_path
 from crawler.dataset_import import import_dataset
 from crawler.simulator import PortalSimulator
 from storage.models import AuctionNotice, ChangeEvent, Lot, Owner
