@@ -230,12 +230,26 @@ def safe_url(url: Any) -> str | None:
     return url if url.lower().startswith(("http://", "https://")) else None
 
 
-def format_value(value: Any) -> str:
-    """Evidence values for people: dd/mm/yyyy dates, 1.234.567 numbers, có/không, lists joined."""
+_ID_KEYS = frozenset({"notice", "result", "auction_notice", "selection_notice", "selection_result", "thads_notice",
+                      "chain", "root", "subject"})
+
+
+def is_id_key(key: str) -> bool:
+    """Portal ids are shown as written (593406), not as amounts (593.406)."""
+    k = key.lower()
+    return k in _ID_KEYS or k.endswith(("_id", "_ids", "id", "ids", "_key", "_keys"))
+
+
+def format_value(value: Any, key: str = "") -> str:
+    """Evidence values for people: dd/mm/yyyy dates, 1.234.567 numbers, có/không, lists joined; ids verbatim."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return "có" if value else "không"
+    if key and is_id_key(key) and isinstance(value, (int, str)):
+        return bounded(str(value))
+    if key and is_id_key(key) and isinstance(value, (list, tuple)):
+        return bounded(", ".join(str(v) for v in value[:MAX_LIST_ITEMS]))
     if isinstance(value, int):
         return f"{value:,}".replace(",", ".")
     if isinstance(value, float):
@@ -288,7 +302,7 @@ def evidence_rows(evidence: dict[str, Any] | None) -> list[tuple[str, str]]:
                 for i, item in enumerate(value[:MAX_LIST_ITEMS], start=1):
                     walk(item, f"{label} [{i}]", depth + 1)
             else:
-                rows.append((label, format_value(value)))
+                rows.append((label, format_value(value, key)))
 
     if isinstance(evidence, dict):
         walk(evidence, "", 0)

@@ -65,8 +65,44 @@ def run_detectors(
     return run
 
 
+RECORD_KIND_OF_SUBJECT = {
+    "selection_notice": "dgts.selection_notice",
+    "selection_result": "dgts.selection_result",
+    "auction_notice": "dgts.auction_notice",
+    "thads_notice": "thads.notice",
+}
+MAX_SOURCE_BLOBS = 8
+
+
+def _record_of(subject_kind: str, subject_id: str) -> tuple[str, str] | None:
+    if subject_kind == "lot":  # "<notice_kind>:<notice_id>:<lot_index>"
+        parts = str(subject_id).split(":")
+        if len(parts) >= 3 and parts[0] in RECORD_KIND_OF_SUBJECT:
+            return RECORD_KIND_OF_SUBJECT[parts[0]], ":".join(parts[1:-1])
+        return None
+    kind = RECORD_KIND_OF_SUBJECT.get(subject_kind)
+    return (kind, str(subject_id)) if kind else None
+
+
+def source_blobs(session: Session, subject_kind: str, subject_id: str, cache: dict) -> list[str]:
+    """SHA-256 of the raw responses behind the subject's latest snapshot: the proof an alert links to."""
+    rec = _record_of(subject_kind, subject_id)
+    if rec is None:
+        return []
+    if rec not in cache:
+        from storage.models import RawResponse, Snapshot
+
+        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == rec[0], Snapshot.record_key == rec[1])
+                              .order_by(Snapshot.id.desc()).limit(1))
+        ids = list(snap.raw_response_ids or [])[:MAX_SOURCE_BLOBS] if snap else []
+        cache[rec] = list(session.scalars(select(RawResponse.sha256).where(RawResponse.id.in_(ids))
+                                          .order_by(RawResponse.id))) if ids else []
+    return cache[rec]
+
+
 def _store(session: Session, detector: str, results: list[Result], run: DetectorRun, now: datetime) -> dict[str, int]:
     counts: Counter[str] = Counter()
+    blob_cache: dict = {}
     existing = {
         f.fingerprint: f for f in session.scalars(select(Finding).where(Finding.detector == detector))
     }
@@ -76,6 +112,9 @@ def _store(session: Session, detector: str, results: list[Result], run: Detector
         finding = existing.get(fp)
         if r.status in STORED or (r.status == "not_applicable" and r.keep):
             ev = jsonable(r.evidence)
+            blobs = source_blobs(session, r.subject_kind, r.subject_id, blob_cache)
+            if blobs and "raw_sha256s" not in ev:
+                ev["raw_sha256s"] = blobs
             ev_hash = evidence_hash(ev)
             if finding is None:
                 finding = Finding(

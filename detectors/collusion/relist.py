@@ -59,6 +59,7 @@ MAX_REASONS_STORED = 30
 class Round:
     notices: list[Prepared]
     price: float | None
+    repost_of: int | None = None  # 1-based number of an earlier round posted again at its old price
 
     @property
     def first(self) -> Prepared:
@@ -73,8 +74,11 @@ class Round:
         return self.first.when
 
     def as_dict(self, ds: Dataset) -> dict[str, Any]:
-        return {"notice_ids": [p.id for p in self.notices], "published": self.when, "start_price": self.price,
-                "organisations": sorted(filter(None, (ds.org_name(o) for o in self.org_ids)))}
+        out = {"notice_ids": [p.id for p in self.notices], "published": self.when, "start_price": self.price,
+               "organisations": sorted(filter(None, (ds.org_name(o) for o in self.org_ids)))}
+        if self.repost_of:
+            out["repost_of_round"] = self.repost_of
+        return out
 
 
 @dataclass
@@ -183,6 +187,8 @@ def _store_links(session: Session, existing: dict[tuple[str, str], RecordLink], 
 
 
 def make_rounds(members: list[Prepared], same_round_days: int) -> list[Round]:
+    """Rounds in publication order. A round at the start price of an earlier, non-adjacent round is marked as a
+    re-posting of it (real chains show an old notice posted again between two cuts) and is left out of the steps."""
     rounds: list[Round] = []
     for p in sorted(members, key=Prepared.order_key):
         cur = rounds[-1] if rounds else None
@@ -193,7 +199,16 @@ def make_rounds(members: list[Prepared], same_round_days: int) -> list[Round]:
                 cur.notices.append(p)
                 continue
         rounds.append(Round([p], p.price))
+    for i, r in enumerate(rounds):
+        if r.price is not None:
+            earlier = next((k for k in range(i - 1) if rounds[k].price == r.price and not rounds[k].repost_of), None)
+            if earlier is not None:
+                r.repost_of = earlier + 1
     return rounds
+
+
+def effective_rounds(rounds: list[Round]) -> list[Round]:
+    return [r for r in rounds if not r.repost_of]
 
 
 def _comparable(r1: Round, r2: Round) -> bool:
@@ -209,7 +224,8 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
         members = [prepared[m] for m in member_ids]
         if since is not None and not any(p.when is None or p.when.date() >= since for p in members):
             continue
-        rounds = make_rounds(members, settings.same_round_days)
+        all_rounds = make_rounds(members, settings.same_round_days)
+        rounds = effective_rounds(all_rounds)
         failed = len(rounds) - 1
         first = rounds[0].first.notice
         base = dict(subject_kind="chain", subject_id=str(root), owner_name=first.owner_name,
@@ -222,8 +238,8 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
         steps, reasons, severities = [], [], []
         for i in range(1, len(rounds)):
             r1, r2 = rounds[i - 1], rounds[i]
-            step: dict[str, Any] = {"from_round": i, "to_round": i + 1, "from_price": r1.price, "to_price": r2.price,
-                                    "comparable": _comparable(r1, r2)}
+            step: dict[str, Any] = {"from_notice": r1.first.id, "to_notice": r2.first.id, "from_price": r1.price,
+                                    "to_price": r2.price, "comparable": _comparable(r1, r2)}
             steps.append(step)
             if step["comparable"]:
                 cut = round(1 - r2.price / r1.price, 9)  # type: ignore[operator]
@@ -231,13 +247,13 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
                 if thads and cut > limit:
                     sev = "high" if cut > two_steps else "medium"
                     severities.append(sev)
-                    reasons.append({"code": "cut_above_legal_step", "round": i + 1, "cut": round(cut, 6),
+                    reasons.append({"code": "cut_above_legal_step", "notice": r2.first.id, "cut": round(cut, 6),
                                     "max_cut_per_round": settings.max_cut_per_round, "severity": sev,
                                     "note": None if sev == "high" else "within two legal steps: a round may be "
                                                                        "missing from the data"})
             if settings.flag_org_restart and r1.org_ids and r2.org_ids and not (r1.org_ids & r2.org_ids):
                 severities.append("low")
-                reasons.append({"code": "restart_other_organisation", "round": i + 1,
+                reasons.append({"code": "restart_other_organisation", "notice": r2.first.id,
                                 "from": sorted(filter(None, map(ds.org_name, r1.org_ids))),
                                 "to": sorted(filter(None, map(ds.org_name, r2.org_ids)))})
         last, prev = rounds[-1], rounds[-2]
@@ -245,11 +261,11 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
         last_cut = steps[-1].get("cut") if steps and steps[-1].get("comparable") else None
         if outcome and last_cut and last_cut > 0 and last.org_ids & prev.org_ids:
             severities.append("medium")
-            reasons.append({"code": "sold_after_cut_same_organisation", "round": len(rounds), "cut": last_cut,
+            reasons.append({"code": "sold_after_cut_same_organisation", "notice": last.first.id, "cut": last_cut,
                             "organisation": sorted(filter(None, map(ds.org_name, last.org_ids))),
                             "winning_price": outcome.get("winning_price")})
         evidence: dict[str, Any] = {
-            "chain_notice_ids": sorted(member_ids), "rounds": [r.as_dict(ds) for r in rounds],
+            "chain_notice_ids": sorted(member_ids), "rounds": [r.as_dict(ds) for r in all_rounds],
             "failed_rounds": failed, "min_failed_rounds": settings.min_failed_rounds,
             "judgment_enforcement_asset": thads, "steps": steps, "max_cut_per_round": settings.max_cut_per_round,
             "cut_tolerance": settings.cut_tolerance, "link_threshold": settings.link_threshold,
@@ -316,7 +332,12 @@ def chain_positions(linkage: Linkage, prepared: dict[int, Prepared],
     """Notice id -> (rounds before its own round, price cut against the previous round; None if not comparable)."""
     out: dict[int, tuple[int, float | None]] = {}
     for members in linkage.chains.values():
-        rounds = make_rounds([prepared[m] for m in members if m in prepared], same_round_days)
+        all_rounds = make_rounds([prepared[m] for m in members if m in prepared], same_round_days)
+        rounds = effective_rounds(all_rounds)
+        for r in all_rounds:
+            if r.repost_of:
+                for p in r.notices:
+                    out[p.id] = (r.repost_of - 1, None)
         for k, r in enumerate(rounds):
             cut: float | None = 0.0
             if k > 0:

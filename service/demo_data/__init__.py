@@ -12,7 +12,7 @@ portal events (a take-down, a second publication, edits, a next-day result) lie 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ DEMO_FILES = [REAL_AUCTION_NOTICES, *MADE_UP_FILES]
 # Sites of the made-up THADS notices (the THADS crawl of the demo should visit these sub-sites).
 DEMO_THADS_SITES = ("tphochiminh", "binhdinh", "cantho")
 # The oldest made-up publication is an auction notice of 14/07/2025; the real notices start on 06/05/2025.
-DEMO_BACKFILL_START = "2025-05-01"
+DEMO_BACKFILL_START = date(2025, 5, 1)
 
 _ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -10,7 +10,8 @@ a `Scenario` that names the detector rule it should trigger or, for the clean on
 filled by `build_documents()` and README.md describes the same list for people.
 
 Ids cannot collide with real portal ids: selection notices 900001+, selection results 990001+, auction notices
-9000001+ (real ones are below 600000 and 105000 and 65000), THADS items 9101+. Times are epoch ms in ICT, selection
+9000001+ (real auction notices are below 600000; real selection notices and results seen so far are near 106000 and
+63000), THADS items 9101+. Times are epoch ms in ICT, selection
 windows at local midnight (the end day is inclusive, as on the portal).
 """
 

@@ -161,7 +161,7 @@ def test_windows_are_local_midnights(made_up):
 
 def test_publications_sit_before_the_clock_and_after_the_backfill_start(made_up):
     clock_ms = int(demo_clock().timestamp() * 1000)
-    floor = ms_of(DEMO_BACKFILL_START)
+    floor = ms_of(DEMO_BACKFILL_START.isoformat())
     for document in made_up:
         if document["kind"] == "thads.notice":
             published = ms_of(datetime.strptime(document["date"], "%d/%m/%Y").date().isoformat())
