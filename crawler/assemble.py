@@ -70,9 +70,12 @@ def unwrap(part: DetailPart, payload: Any) -> Any:
             return []
         return check_envelope(payload, what)["items"]
     if part.shape == "envelope_first":
+        # Only `items` is relied on here: clients read items[0] and no evidence shows rowCount on this endpoint.
         if payload in (None, ""):
             return {}
-        items = check_envelope(payload, what)["items"]
+        if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+            raise SchemaDrift(f"{what}: expected an object with an 'items' list")
+        items = payload["items"]
         return items[0] if items else {}
     if part.shape == "array":
         if payload in (None, ""):

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from service.context import AppContext, make_context
 from storage.db import session_factory
-from storage.models import CrawlRun, JobRun
+from storage.models import JobRun
 from storage.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -89,17 +89,12 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
                                retry_base_delay=opts.retry_base_delay)
             specs += thads_specs(ctx, sites=opts.thads_sites, full=opts.thads_full, portal_url=opts.thads_url,
                                  retry_base_delay=opts.retry_base_delay)
-            runs = run_crawl(ctx, specs, progress=say)
-            from alerts.operator import alert_for_crawl_run
-
+            runs = run_crawl(ctx, specs, progress=say)  # queues operator alerts for blocked/failed sources
             for r in runs:
                 if r["status"] in ("blocked", "failed"):
                     result.ok = False
                     result.failures.append(f"crawl {r['source']} {r['kind']} {r['status']}: "
                                            f"{(r.get('message') or '').strip()[:500]}")
-                    if r.get("run_id"):
-                        with ctx.session() as s:
-                            alert_for_crawl_run(s, ctx.settings, s.get(CrawlRun, r["run_id"]))
             return runs
 
         stage("crawl", crawl)

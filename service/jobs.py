@@ -58,6 +58,7 @@ def run_crawl(ctx: AppContext, specs: list, progress: Callable[[str], None] | No
     if code != 0 and not runs:
         runs = [{"run_id": None, "source": "crawl", "kind": "crawl", "status": "failed", "counters": {},
                  "message": f"crawl process exited with code {code}"}]
+    notify_operator(ctx, runs, code)
     if progress:
         for r in runs:
             c = r["counters"] or {}
@@ -103,3 +104,17 @@ def close_interrupted_runs(ctx: AppContext) -> int:
             run.message = "interrupted: the crawl process ended without finishing this run"
             n += 1
     return n
+
+
+def notify_operator(ctx: AppContext, runs: list[dict[str, Any]], exit_code: int = 0) -> None:
+    """A blocked or failed source is the operator's business: queue one operator alert per source and day."""
+    from alerts.operator import alert_for_crawl_run, queue_operator_alert
+    from storage.models import CrawlRun
+
+    with ctx.session() as s:
+        for r in runs:
+            if r.get("run_id"):
+                alert_for_crawl_run(s, ctx.settings, s.get(CrawlRun, r["run_id"]))
+            elif r["status"] == "failed":
+                queue_operator_alert(s, ctx.settings, "crawl_failed", "Tiến trình thu thập dừng bất thường",
+                                     {"exit_code": exit_code, "message": r.get("message")}, "crawl_failed:process")

@@ -24,7 +24,7 @@ import io
 import json
 import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -186,7 +186,8 @@ class Scenario:
 
     ``expect``: "flag" (the rule must fire), "no_flag" (a clean control), "insufficient" (the detector must say it
     cannot decide), "event" (a change-history event after ``demo_clock()``: DELISTED, SECOND_PUBLICATION, CHANGED).
-    Record references are "dgts.selection_notice:900001" or "thads.notice:binhdinh/9202".
+    Record references are "dgts.selection_notice:900001" or "thads.notice:binhdinh/9202". ``rule_id`` is the rule
+    name the detector reports (``findings.rule``) or, for "event", the change-event name; None for clean controls.
     """
 
     key: str
@@ -195,6 +196,7 @@ class Scenario:
     expect: str
     records: tuple[str, ...]
     summary: str
+    rule_id: str | None = None
 
 
 @dataclass
@@ -1201,6 +1203,36 @@ def add_thads(demo: Demo) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 SCENARIOS: list[Scenario] = []
+# Rule names as the detectors report them (detectors/premature_scoring.py, parcel_details.py, collusion/).
+RULE_IDS = {
+    "d1_result_before_window_end": "result_before_window_end",
+    "d1_scoring_date_in_text_before_window_end": "result_before_window_end",
+    "d1_auction_notice_before_window_end": "auction_notice_before_window_end",
+    "d1_window_two_working_days_weekend": "short_window",
+    "d1_window_over_tet": "short_window",
+    "d1_window_over_30_4_1_5": "short_window",
+    "d1_rushed_result": "rushed_result",
+    "d1_result_without_notice": "result_without_notice",
+    "d1_window_shortened_after_publication": "window_changed_after_publication",
+    "d1_ambiguous_result": "result_before_window_end",
+    "d1_after_clock_shortened_window": "window_changed_after_publication",
+    "thads_scoring_before_window_end": "result_before_window_end",
+    "d2_missing_map_sheet": "missing_parcel_fields",
+    "d2_missing_area": "missing_parcel_fields",
+    "d2_missing_location": "missing_parcel_fields",
+    "thads_land_without_area": "missing_parcel_fields",
+    "d3_owner_concentration": "repeat_selection",
+    "d3_rotation": "rotation",
+    "d3_relist_cut_beyond_10_percent": "relist_chain",
+    "d3_deposit_30_percent": "exclusionary_terms",
+    "d3_deposit_2_percent": "exclusionary_terms",
+    "d3_dossier_fee_too_high": "exclusionary_terms",
+    "d3_registration_closes_sunday": "exclusionary_terms",
+    "d3_auction_day_after_registration": "exclusionary_terms",
+    "history_take_down": "DELISTED",
+    "history_second_publication": "SECOND_PUBLICATION",
+    "history_edit": "CHANGED",
+}
 
 
 def build_documents() -> dict[str, list[dict[str, Any]]]:
@@ -1212,7 +1244,7 @@ def build_documents() -> dict[str, list[dict[str, Any]]]:
     add_auction_patterns(demo)
     add_after_clock_events(demo)
     add_thads(demo)
-    SCENARIOS[:] = demo.scenarios
+    SCENARIOS[:] = [replace(s, rule_id=RULE_IDS.get(s.key)) for s in demo.scenarios]
     return {
         SELECTION_FILE: sorted(demo.selection, key=lambda d: (d["kind"], d["id"])),
         THADS_FILE: sorted(demo.thads, key=lambda d: (d["site"], d["item_id"])),

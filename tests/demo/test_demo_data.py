@@ -313,6 +313,7 @@ def test_every_made_up_record_belongs_to_a_scenario(made_up, scenarios):
     referenced = {ref for s in scenarios.values() for ref in s.records}
     assert referenced == {record_ref(d) for d in made_up}
     assert {s.expect for s in scenarios.values()} <= {"flag", "no_flag", "insufficient", "event"}
+    assert all((s.rule_id is None) == (s.expect == "no_flag") for s in scenarios.values())
 
 
 def test_readme_describes_every_scenario(scenarios):

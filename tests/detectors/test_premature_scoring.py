@@ -93,8 +93,9 @@ def test_statistics_describe_window_lengths(short_window_db) -> None:
     with session_factory(short_window_db)() as s:
         list(det.evaluate(DetectionContext(session=s, now=NOW)))
     stats = det.finalize()
-    # Windows of 900401 (2), 900402 (3), 900403 (2), 900404 (3): 900405 ends before it was published, 900406 has none.
-    assert stats["window_length_working_days"]["count"] == 4
+    # 900401 (2), 900402 (3), 900403 (2), 900404 (3) and THADS 105 (2), 106 (3 computed from "trong 03 ngày làm
+    # việc"); 900405 ends before it was published and 900406 has no window.
+    assert stats["window_length_working_days"]["count"] == 6
     assert stats["window_length_working_days"]["min"] == 2
     assert stats["window_length_working_days"]["max"] == 3
 
@@ -108,9 +109,10 @@ def test_runner_stores_findings_and_links_once(tmp_path) -> None:
         with session_scope(url) as s:
             flags = s.scalars(select(Finding).where(Finding.rule == "result_before_window_end",
                                                     Finding.status == "flag")).all()
-            assert sorted(f.subject_id for f in flags) == ["800101", "800102", "800104"]
-            assert all(f.urls and f.urls[0].startswith("https://dgts.moj.gov.vn/") for f in flags)
+            assert sorted(f.subject_id for f in flags) == ["800101", "800102", "800104", "khanhhoa/thongbao/102"]
+            assert all(f.urls and f.urls[0].startswith("https://") for f in flags)
             assert all("Thông tư 02/2022/TT-BTP" in f.legal_basis for f in flags)
-            assert s.scalar(select(func.count()).select_from(RecordLink)) == 6  # 4 matched + 2 ambiguous
+            # dgts: 4 matched + 2 ambiguous rows; THADS: 2 matched
+            assert s.scalar(select(func.count()).select_from(RecordLink)) == 8
     finally:
         dispose_engines()
