@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.parsers.vntext import find_dates, fold_vn, normalize_vn
@@ -761,13 +761,17 @@ class PrematureScoringDetector(Detector):
                 continue
             changes = [c for c in (_dgts_window_change(e) for e in evs) if c]
             yield self._window_change_result("selection_notice", str(n.id), n.url, n.owner_name, n.province, changes)
+        versioned = set(session.scalars(
+            select(Snapshot.record_key).where(Snapshot.record_kind == "thads.notice")
+            .group_by(Snapshot.record_key).having(func.count(Snapshot.id) > 1)))
         for row in session.scalars(select(ThadsNotice).where(ThadsNotice.category == THADS_SELECTION)
                                    .order_by(ThadsNotice.key)):
             evs = events.get(("thads.notice", row.key), [])
             if not self._window_change_in_scope(ctx, row.published_on or row.notice_date, evs):
                 continue
             changes = [c for c in (_dgts_window_change(e) for e in evs) if c]
-            changes += _thads_snapshot_window_changes(session, row.key)
+            if row.key in versioned:
+                changes += _thads_snapshot_window_changes(session, row.key)
             yield self._window_change_result("thads_notice", row.key, row.url, row.owner_name, row.province, changes)
 
     def _window_change_in_scope(self, ctx: DetectionContext, day: date | None, evs: list[ChangeEvent]) -> bool:
