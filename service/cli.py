@@ -143,6 +143,9 @@ def crawl_thads(sites: Optional[str] = typer.Option(None, help="Comma-separated 
     specs = thads_specs(ctx, sites=[s.strip() for s in sites.split(",")] if sites else None,
                         full=True if full else None, portal_url=portal_url)
     runs = run_crawl(ctx, specs, progress=info)
+    from service.jobs import link_thads
+
+    info(f"THADS ↔ dgts links: {link_thads(ctx)}")
     typer.echo(json.dumps(runs, ensure_ascii=False, default=str))
     bad = [r for r in runs if r["status"] in ("failed", "blocked")]
     if bad:

@@ -51,7 +51,7 @@ def _operator(ctx: AppContext, kind: str, message: str, details: dict[str, Any],
 
 def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = "daily",
               progress: Callable[[str], None] | None = None) -> DailyResult:
-    from service.jobs import dgts_specs, run_crawl, run_detection, thads_specs
+    from service.jobs import dgts_specs, link_thads, run_crawl, run_detection, thads_specs
 
     opts = opts or DailyOptions()
     say = progress or (lambda m: None)
@@ -99,6 +99,7 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
 
         stage("crawl", crawl)
         stage("attachments", lambda: _attachments(ctx, say))
+        stage("link", lambda: link_thads(ctx))
         stage("freshness", lambda: _freshness(ctx))
     stage("detect", lambda: run_detection(ctx, progress=say))
     stage("alerts", lambda: _alerts(ctx, opts.dry_run, say))

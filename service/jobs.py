@@ -118,3 +118,11 @@ def notify_operator(ctx: AppContext, runs: list[dict[str, Any]], exit_code: int 
             elif r["status"] == "failed":
                 queue_operator_alert(s, ctx.settings, "crawl_failed", "Tiến trình thu thập dừng bất thường",
                                      {"exit_code": exit_code, "message": r.get("message")}, "crawl_failed:process")
+
+
+def link_thads(ctx: AppContext) -> dict[str, int]:
+    """Match THADS notices to their dgts counterparts (stored in record_links with confidence and reasons)."""
+    from crawler.thads_linking import link_thads_notices
+
+    with ctx.session() as s:
+        return link_thads_notices(s)

@@ -69,8 +69,9 @@ def test_share_count_and_kind() -> None:
     assert i.shares == {9750} and "shares" in i.categories
 
 
-def test_certificate_serial() -> None:
-    i = ident("Quyền sử dụng đất thửa đất số 77, tờ bản đồ số 28; Giấy chứng nhận số BV 684861")
+def test_certificate_serial() -> None:  # real notice 443427
+    i = ident("Quyền sử dụng đất thuộc thửa đất số 77, tờ bản đồ số 28. Đất đã được UBND huyện Cư M’gar cấp Giấy "
+              "chứng nhận quyền sử dụng đất số BV 684861; số vào sổ cấp GCN số CH01218")
     assert i.certificates == {"BV684861"}
 
 
