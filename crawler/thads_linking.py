@@ -27,7 +27,7 @@ from detectors.linking import asset_similarity, prices_match
 from detectors.parcels import extract_parcel_details
 from storage.models import AuctionNotice, Lot, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
 from storage.names import fold
-from storage.timeutil import to_local, utcnow
+from storage.timeutil import day_start, to_local, utcnow
 
 LINK_TYPE = "thads_dgts"
 TARGETS = {
@@ -117,7 +117,7 @@ def link_thads_notices(session: Session, *, threshold: float = 60.0, margin: flo
         lo = thads.published_on - timedelta(days=max_days)
         hi = thads.published_on + timedelta(days=max_days + 1)
         when = model.published_at
-        cands = session.scalars(select(model).where(when >= lo, when < hi)
+        cands = session.scalars(select(model).where(when >= day_start(lo), when < day_start(hi))
                                 .where((model.owner_id == thads.owner_id) | (model.province == thads.province))).all()
         t_lots = list(session.scalars(select(Lot).where(Lot.notice_kind == "thads_notice", Lot.notice_key == thads.key)))
         scored = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timedelta
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -37,10 +38,17 @@ _BOILERPLATE = re.compile(
     r"\b(?:thong bao(?: cong khai)?|ket qua|(?:viec )?lua chon|to chuc(?: hanh nghe)?|dau gia|tai san|ve viec|"
     r"doi voi|danh muc|cua|va|so|tb|la)\b"
 )
+_OWNER_BOILERPLATE = re.compile(
+    r"\b(?:uy ban nhan dan|ubnd|hoi dong nhan dan|phong(?= (?:thi|tha) hanh an| thads)|chi cuc|cuc|tong cuc|"
+    r"(?:thi|tha) hanh an(?: dan su)?|thads|cthads|ccthads|pthads|thuong mai co phan|tmcp|"
+    r"chi nhanh|cn|tnhh|mot thanh vien|mtv|co phan|cp|trach nhiem huu han|"
+    r"xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tp|tinh|khu vuc|kv|viet nam|cua|va|tai)\b"
+)
 _ABBREVIATIONS = ((re.compile(r"\bqsdd\b"), "quyen su dung dat"), (re.compile(r"\bqsd\b"), "quyen su dung"),
                   (re.compile(r"\bbks\b"), "bien kiem soat"), (re.compile(r"\bgcn\b"), "giay chung nhan"))
 
 
+@lru_cache(maxsize=65_536)
 def fold_asset(text: str | None) -> str:
     """Folded asset name for matching: no diacritics, no punctuation, no notice boilerplate."""
     s = _NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS]))
@@ -49,8 +57,29 @@ def fold_asset(text: str | None) -> str:
     return " ".join(_BOILERPLATE.sub(" ", s).split())
 
 
+@lru_cache(maxsize=65_536)
 def fold_words(text: str | None) -> str:
     return " ".join(_NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS])).split())
+
+
+@lru_cache(maxsize=65_536)
+def fold_owner(name: str | None) -> str:
+    """The distinctive part of an owner name: folded, without the words every office of its kind carries
+    ("Ủy ban nhân dân xã", "Chi cục Thi hành án dân sự huyện", "TMCP", "Chi nhánh"); words that tell kinds
+    apart (bệnh viện, công ty, ngân hàng) stay."""
+    return " ".join(_OWNER_BOILERPLATE.sub(" ", fold_words(name)).split())
+
+
+def owner_similarity(a: str | None, b: str | None) -> float:
+    """0–100 similarity of two owner names on their distinctive words; 0 when both carry numbers the other lacks
+    ("khu vực 3" is not "khu vực 5")."""
+    fa, fb = fold_owner(a), fold_owner(b)
+    if not fa or not fb:
+        return 100.0 if fold_words(a) == fold_words(b) and fold_words(a) else 0.0
+    na, nb = set(_NUMBER.findall(fa)), set(_NUMBER.findall(fb))
+    if (na - nb) and (nb - na):
+        return 0.0
+    return float(fuzz.token_set_ratio(fa, fb))
 
 
 def asset_similarity(a: str | None, b: str | None) -> tuple[float, list[str]]:
@@ -150,7 +179,7 @@ def _owner_score(result: LinkSide, notice: LinkSide, params: LinkParams) -> tupl
         return 100.0, 1.0, "same owner (normalised name)"
     if not result.owner_name or not notice.owner_name:
         return None, 0.5, "owner unknown on one side"
-    sim = float(fuzz.token_set_ratio(fold_words(result.owner_name), fold_words(notice.owner_name)))
+    sim = owner_similarity(result.owner_name, notice.owner_name)
     if sim < params.min_owner_similarity:
         return sim, -1.0, None
     return sim, sim / 100.0, f"owner names similar ({sim:.0f})"
@@ -247,7 +276,7 @@ class CandidatePool:
             if n.owner_id is not None:
                 self.by_owner.setdefault(n.owner_id, []).append(n)
             if n.owner_name:
-                self.by_owner_name.setdefault(fold_words(n.owner_name), []).append(n)
+                self.by_owner_name.setdefault(fold_owner(n.owner_name) or fold_words(n.owner_name), []).append(n)
             else:
                 self.without_owner.append(n)
         self._names = list(self.by_owner_name)
@@ -262,9 +291,10 @@ class CandidatePool:
             return [n for group in self.by_owner_name.values() for n in group] + self.without_owner
         from rapidfuzz import process
 
-        found = process.extract(fold_words(result.owner_name), self._names, scorer=fuzz.token_set_ratio,
-                                score_cutoff=self.min_owner_similarity, limit=50)
-        out = [n for name, _score, _i in found for n in self.by_owner_name[name]]
+        found = process.extract(fold_owner(result.owner_name) or fold_words(result.owner_name), self._names,
+                                scorer=fuzz.token_set_ratio, score_cutoff=self.min_owner_similarity, limit=50)
+        out = [n for name, _score, _i in found for n in self.by_owner_name[name]
+               if owner_similarity(result.owner_name, n.owner_name) >= self.min_owner_similarity]
         return out + self.without_owner
 
 

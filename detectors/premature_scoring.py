@@ -40,9 +40,9 @@ from detectors.linking import (
     LinkSide,
     LinkStore,
     asset_similarity,
-    fold_words,
     linked_by_id,
     match_result,
+    owner_similarity,
     prices_match,
 )
 from detectors.workdays import add_calendar_days, add_working_days, count_days
@@ -711,24 +711,26 @@ class PrematureScoringDetector(Detector):
                                             AuctionNotice.published_at < close + timedelta(days=1))
         if org_id is not None:
             query = query.where(AuctionNotice.organisation_id == org_id)
-        elif org_name:
+        else:
             query = query.where(AuctionNotice.org_name.is_not(None))
+        key = normalize_org_name(org_name) if org_id is None and org_name else None
         rows = [a for a in session.scalars(query.order_by(AuctionNotice.id))
-                if a.published_at is not None and start <= to_local(a.published_at) < close]
-        if org_id is None and org_name:
-            key = normalize_org_name(org_name)
-            rows = [a for a in rows if a.org_name and normalize_org_name(a.org_name) == key]
+                if a.published_at is not None and start <= to_local(a.published_at) < close
+                and (key is None or (a.org_name and normalize_org_name(a.org_name) == key))
+                and self._same_owner(n, a)]
+        if not rows:
+            return []
+        lots: dict[str, list[Lot]] = defaultdict(list)
+        for lot in session.scalars(select(Lot).where(Lot.notice_kind == "auction_notice",
+                                                     Lot.notice_key.in_([str(a.id) for a in rows]))):
+            lots[lot.notice_key].append(lot)
         out = []
         for a in rows:
-            if not self._same_owner(n, a):
-                continue
-            lots = list(session.scalars(select(Lot).where(Lot.notice_kind == "auction_notice",
-                                                          Lot.notice_key == str(a.id))))
-            text = _join_assets(a.property_name, *(lot.name for lot in lots))
-            sim, _notes = asset_similarity(n.asset_text, text)
+            own = lots.get(str(a.id), [])
+            sim, _notes = asset_similarity(n.asset_text, _join_assets(a.property_name, *(lot.name for lot in own)))
             if sim < self.s.auction_min_asset_similarity:
                 continue
-            price = prices_match(n.start_prices, [lot.start_price for lot in lots if lot.start_price],
+            price = prices_match(n.start_prices, [lot.start_price for lot in own if lot.start_price],
                                  self.s.price_tolerance)
             if price is False:
                 continue
@@ -738,12 +740,7 @@ class PrematureScoringDetector(Detector):
     def _same_owner(self, n: NoticeView, a: AuctionNotice) -> bool:
         if n.owner_id is not None and n.owner_id == a.owner_id:
             return True
-        if not n.owner_name or not a.owner_name:
-            return False
-        from rapidfuzz import fuzz
-
-        return fuzz.token_set_ratio(fold_words(n.owner_name), fold_words(a.owner_name)) >= \
-            self.s.auction_min_owner_similarity
+        return owner_similarity(n.owner_name, a.owner_name) >= self.s.auction_min_owner_similarity
 
     # ---------------------------------------------------------------- window changes
 

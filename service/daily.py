@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable
 
+from sqlalchemy import select
+
 from service.context import AppContext, make_context
 from storage.db import session_factory
 from storage.models import JobRun
@@ -57,6 +59,10 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
     say = progress or (lambda m: None)
     ctx.ensure_schema()
     with ctx.session() as s:
+        # Callers hold the run lock, so a run of this name still "running" was killed (kill -9, power cut).
+        for stale in s.scalars(select(JobRun).where(JobRun.name == name, JobRun.status == "running")):
+            stale.status, stale.finished_at = "failed", utcnow()
+            stale.message = "interrupted: the process ended without finishing this run"
         job = JobRun(name=name, started_at=utcnow(), status="running", stages={})
         s.add(job)
         s.flush()

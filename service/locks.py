@@ -3,7 +3,9 @@
 Acquiring is an atomic INSERT (the primary key makes a second holder fail); a lock whose ``expires_at`` has
 passed is taken over with a conditional UPDATE, so exactly one contender wins either way. Release deletes the row
 only when we still hold it. ``ttl_s`` must exceed the longest run: a holder that outlives its lock can be
-overtaken (that is what makes a crashed holder recoverable).
+overtaken (that is what makes a crashed holder recoverable). A holder on this same host whose process no longer
+exists (killed with -9, power cut of a container) is taken over at once, without waiting for the expiry; a live
+process with that pid, or a holder on another host, is always respected until the expiry.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import get_engine
@@ -24,6 +26,23 @@ from storage.models import JobLock
 def new_holder() -> str:
     """An identity unique to this process and call: host, pid and a random part."""
     return f"{socket.gethostname()[:100]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _holder_is_dead(holder: str) -> bool:
+    """True only when ``holder`` names a process of this host that is certainly gone."""
+    parts = holder.rsplit(":", 2)  # new_holder(): host:pid:random
+    if len(parts) != 3 or parts[0] != socket.gethostname()[:100] or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid <= 1 or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):
+        return False
+    return False
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -50,6 +69,14 @@ def acquire_lock(db_url: str, name: str, ttl_s: float, holder: str, *, now: date
             .where(JobLock.name == name, JobLock.expires_at < now)
             .values(holder=holder, acquired_at=now, expires_at=expires)
         ).rowcount
+        if taken != 1:
+            current = conn.execute(select(JobLock.holder).where(JobLock.name == name)).scalar()
+            if current is not None and _holder_is_dead(current):
+                taken = conn.execute(
+                    update(JobLock)
+                    .where(JobLock.name == name, JobLock.holder == current)
+                    .values(holder=holder, acquired_at=now, expires_at=expires)
+                ).rowcount
     return taken == 1
 
 

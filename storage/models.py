@@ -19,7 +19,7 @@ share one history mechanism.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
@@ -36,6 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 
 class Base(DeclarativeBase):
@@ -54,7 +55,36 @@ class Base(DeclarativeBase):
     )
 
 
-TZ = DateTime(timezone=True)
+class UtcDateTime(TypeDecorator):
+    """Aware datetimes stored as UTC and read back aware (UTC) on every database.
+
+    SQLite has no time-zone type: SQLAlchemy would write a +07 wall time without its offset and read it back
+    naive, shifting every portal time by seven hours. Normalising to UTC at the column is the one fix that holds
+    for every query and every database.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, datetime):  # a calendar day compared with a timestamp means its local midnight
+            from storage.timeutil import day_start
+
+            value = day_start(value)
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: give a time zone (portal times are +07)")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+TZ = UtcDateTime()
 
 # --------------------------------------------------------------------------------------------- provenance
 

@@ -150,12 +150,13 @@ def _has_marker(text: str) -> bool:
 def _thads_links(session: Session) -> dict[str, set[int]]:
     """THADS notice key -> dgts auction notice ids, from matched record links in either direction."""
     out: dict[str, set[int]] = defaultdict(set)
+    thads = ("thads.notice", "thads_notice")  # crawler.thads_linking writes the record kind "thads.notice"
     for fk, fkey, tk, tkey in session.execute(select(
             RecordLink.from_kind, RecordLink.from_key, RecordLink.to_kind, RecordLink.to_key).where(
             RecordLink.link_type == "thads_dgts", RecordLink.status == "matched")):
-        if fk == "thads_notice" and tk == "auction_notice" and tkey.isdigit():
+        if fk in thads and tk == "auction_notice" and tkey.isdigit():
             out[fkey].add(int(tkey))
-        elif tk == "thads_notice" and fk == "auction_notice" and fkey.isdigit():
+        elif tk in thads and fk == "auction_notice" and fkey.isdigit():
             out[tkey].add(int(fkey))
     return out
 

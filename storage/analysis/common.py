@@ -12,9 +12,11 @@ import contextlib
 import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import pandas as pd
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from storage.db import normalize_url, session_scope
@@ -44,6 +46,23 @@ COLUMN_LABELS_VI: dict[str, str] = {
     "role": "vai trò", "change": "thay đổi", "current_status": "hiện tại", "new_status": "sau khi đổi",
 }
 
+RECORD_KIND_LABELS_VI: dict[str, str] = {
+    "dgts.selection_notice": "dgts: thông báo lựa chọn tổ chức đấu giá",
+    "dgts.selection_result": "dgts: kết quả lựa chọn",
+    "dgts.auction_notice": "dgts: thông báo đấu giá",
+    "thads.notice": "THADS: thông báo",
+}
+NOTICE_KIND_LABELS_VI: dict[str, str] = {
+    "selection_notice": "Thông báo lựa chọn", "selection_result": "Kết quả lựa chọn",
+    "auction_notice": "Thông báo đấu giá", "thads_notice": "Thông báo THADS", "lot": "Lô tài sản",
+    "chain": "Chuỗi đấu giá lại", "owner": "Người có tài sản", "organisation": "Tổ chức đấu giá",
+}
+DETECTOR_LABELS_VI: dict[str, str] = {
+    "premature_scoring": "Chấm điểm trước hạn", "parcel_details": "Thiếu thông tin thửa đất",
+    "collusion": "Dấu hiệu thông đồng",
+}
+STATUS_LABELS_VI: dict[str, str] = {"flag": "cảnh báo", "insufficient": "chưa đủ dữ liệu",
+                                    "not_applicable": "không áp dụng"}
 MAX_CELL_CHARS = 300
 
 
@@ -57,6 +76,43 @@ def session_for(db: DB) -> Iterator[Session]:
         raise TypeError("db must be a database URL or an SQLAlchemy Session")
     with session_scope(normalize_url(db)) as session:
         yield session
+
+
+def resolve_db_url(url: str, search_parents: int = 2) -> str:
+    """The URL of an existing database. A relative SQLite path that does not exist from the working folder is
+    also looked for from its parents (a notebook runs in ``notebooks/``, the demo writes ``demo-output/`` at the
+    repository root). FileNotFoundError when no such SQLite file exists: opening it would create an empty one."""
+    url = normalize_url(url) if "://" in url else url
+    if "://" not in url:
+        candidates = [Path(url).expanduser()]
+    else:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return url
+        candidates = [Path(parsed.database).expanduser()]
+    path = candidates[0]
+    if not path.is_absolute():
+        base = Path.cwd()
+        candidates = [base.joinpath(*([".."] * up), path).resolve() for up in range(search_parents + 1)]
+    for candidate in candidates:
+        if candidate.is_file():
+            return f"sqlite:///{candidate.resolve()}"
+    raise FileNotFoundError(f"no SQLite database at {path} (looked in {', '.join(str(c) for c in candidates)}); "
+                            "run `auction-monitor demo` or set AUCTION_MONITOR_DB")
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit to print: the password, if any, is masked."""
+    return make_url(normalize_url(url)).render_as_string(hide_password=True)
+
+
+def default_evidence_dir(db_url: str) -> Path | None:
+    """The ``evidence`` folder next to a SQLite database (the demo's layout), when it exists."""
+    parsed = make_url(normalize_url(db_url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    folder = Path(parsed.database).resolve().parent / "evidence"
+    return folder if folder.is_dir() else None
 
 
 def local_naive(value: datetime | None) -> datetime | None:
@@ -82,6 +138,13 @@ def short(text: str | None, limit: int = MAX_CELL_CHARS) -> str | None:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
 
 
+def format_vnd(amount: float | int | None) -> str:
+    """An amount in đồng with Vietnamese digit grouping ("1.800.000.000"); "không rõ" when unknown."""
+    if amount is None or amount != amount:  # None or NaN
+        return "không rõ"
+    return f"{amount:,.0f}".replace(",", ".")
+
+
 def province_label(code: str | None) -> str:
     """Vietnamese display name of a post-2025 province code; the code itself when unknown, "(không rõ)" when empty."""
     if not code:
@@ -97,6 +160,16 @@ def province_label(code: str | None) -> str:
 def frame(rows: Iterable[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     """A DataFrame with exactly ``columns`` in order, even when there are no rows."""
     return pd.DataFrame(list(rows), columns=columns)
+
+
+PERIOD_ALIASES = {"D": "D", "W": "W-SUN", "M": "M", "MS": "M", "ME": "M", "Q": "Q", "Y": "Y"}
+
+
+def period_alias(freq: str) -> str:
+    """The pandas period alias for a frequency name: "W" is weeks Monday–Sunday, "M"/"MS"/"ME" months."""
+    if freq not in PERIOD_ALIASES:
+        raise ValueError(f"freq must be one of {', '.join(PERIOD_ALIASES)}")
+    return PERIOD_ALIASES[freq]
 
 
 def vi_columns(df: pd.DataFrame, extra: dict[str, str] | None = None) -> pd.DataFrame:

@@ -84,6 +84,21 @@ def publication_days(session: Session) -> dict[tuple[str, str], date]:
     return out
 
 
+def url_publication_days(session: Session) -> dict[str, date]:
+    """Portal URL -> ICT publication day of the parsed record at that URL (the latest, when several share it)."""
+    out: dict[str, date] = {}
+    days = publication_days(session)
+    for kind, model, key_col in (("dgts.selection_notice", SelectionNotice, SelectionNotice.id),
+                                 ("dgts.selection_result", SelectionResult, SelectionResult.id),
+                                 ("dgts.auction_notice", AuctionNotice, AuctionNotice.id),
+                                 ("thads.notice", ThadsNotice, ThadsNotice.key)):
+        for key, url in session.execute(select(key_col, model.url).where(model.url.is_not(None))):
+            day = days.get((kind, str(key)))
+            if day is not None and (url not in out or out[url] < day):
+                out[url] = day
+    return out
+
+
 def crawl_coverage(db: DB, since: date | None = None, until: date | None = None,
                    record_kinds: tuple[str, ...] | list[str] | None = None) -> pd.DataFrame:
     """Records per record kind and ICT day, one row for every day of the range (zeros included, so holes show):

@@ -1,0 +1,75 @@
+"""Analyst helpers: read the project's database into pandas DataFrames for the notebooks in ``notebooks/``.
+
+Every function takes ``db`` — a database URL or an open SQLAlchemy session — and returns a DataFrame with English
+column names (``vi_columns`` renames them for display). Portal text in the frames is plain text, shortened to keep
+cells readable; display it with pandas' default (escaped) rendering, never as raw HTML.
+"""
+
+from storage.analysis.common import (
+    COLUMN_LABELS_VI,
+    DETECTOR_LABELS_VI,
+    NOTICE_KIND_LABELS_VI,
+    RECORD_KIND_LABELS_VI,
+    STATUS_LABELS_VI,
+    default_evidence_dir,
+    format_vnd,
+    local_naive,
+    province_label,
+    resolve_db_url,
+    safe_url,
+    session_for,
+    vi_columns,
+)
+from storage.analysis.coverage import (
+    RECORD_KINDS,
+    check_failed_events,
+    coverage_gaps,
+    crawl_activity,
+    crawl_coverage,
+    crawl_runs,
+)
+from storage.analysis.findings import (
+    detector_settings,
+    evidence_value,
+    evidence_values,
+    findings_frame,
+    findings_over_time,
+    findings_summary,
+    open_findings,
+    owner_findings,
+    precision_table,
+    record_verdicts,
+    reviews_frame,
+    settings_effect,
+    threshold_changes,
+    threshold_effect,
+)
+from storage.analysis.parcels import lot_parcels, parcel_completeness
+from storage.analysis.parties import (
+    find_owners,
+    organisation_selections,
+    organisation_share,
+    owner_org_edges,
+    owner_selections,
+    resolve_organisation,
+    resolve_owner,
+)
+from storage.analysis.timeline import (
+    notice_attachments,
+    notice_family,
+    notice_findings,
+    notice_records,
+    notice_timeline,
+    relist_rounds,
+)
+
+__all__ = [
+    "COLUMN_LABELS_VI", "DETECTOR_LABELS_VI", "NOTICE_KIND_LABELS_VI", "RECORD_KINDS", "RECORD_KIND_LABELS_VI",
+    "STATUS_LABELS_VI", "check_failed_events", "coverage_gaps", "crawl_activity", "crawl_coverage",
+    "crawl_runs", "default_evidence_dir", "detector_settings", "format_vnd", "evidence_value", "evidence_values", "find_owners", "findings_frame",
+    "findings_over_time", "findings_summary", "local_naive", "lot_parcels", "notice_attachments", "notice_family",
+    "notice_findings", "notice_records", "notice_timeline", "open_findings", "organisation_selections", "owner_findings",
+    "organisation_share", "owner_org_edges", "owner_selections", "parcel_completeness", "precision_table",
+    "province_label", "record_verdicts", "relist_rounds", "resolve_db_url", "safe_url", "resolve_organisation", "resolve_owner", "reviews_frame",
+    "session_for", "settings_effect", "threshold_changes", "threshold_effect", "vi_columns",
+]
