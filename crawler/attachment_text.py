@@ -46,25 +46,32 @@ def extract_pending(session_factory: Callable, evidence: EvidenceStore, *, max_b
             att.error = result.error
             counts[result.status] += 1
             if att.notice_kind == "thads_notice" and result.text:
+                # In the same transaction as the text: a run killed after this commit must not leave the
+                # notice classified without it (the attachment is no longer pending, nothing would redo it).
+                session.flush()
+                _reapply_thads_in(session, [att.notice_key])
                 refresh.add(att.notice_key)
         if progress and (n % 20 == 0 or n == len(ids)):
             progress(f"attachments: {n}/{len(ids)} extracted")
     if refresh:
-        reapply_thads(session_factory, sorted(refresh))
         counts["thads_reclassified"] = len(refresh)
     return dict(counts)
 
 
 def reapply_thads(session_factory: Callable, keys: list[str]) -> None:
     """Rebuild THADS rows from their latest snapshot, now that attachment text is known."""
+    with session_factory() as session:
+        _reapply_thads_in(session, keys)
+
+
+def _reapply_thads_in(session, keys: list[str]) -> None:
     from crawler.ingest import apply_document
     from storage.models import Snapshot
     from storage.timeutil import utcnow
 
-    with session_factory() as session:
-        for key in keys:
-            snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == "thads.notice",
-                                                         Snapshot.record_key == key)
-                                  .order_by(Snapshot.id.desc()).limit(1))
-            if snap is not None:
-                apply_document(session, snap.document, at=utcnow())
+    for key in keys:
+        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == "thads.notice",
+                                                     Snapshot.record_key == key)
+                              .order_by(Snapshot.id.desc()).limit(1))
+        if snap is not None:
+            apply_document(session, snap.document, at=utcnow())

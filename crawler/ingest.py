@@ -111,6 +111,8 @@ def ingest_document(
     if not isinstance(doc, dict):
         raise DocumentError("a document must be a JSON object")
     kind, key = record_identity(doc)
+    if "_sim" in doc:  # simulator schedules (edits, take-downs) are not portal data
+        doc = {k: v for k, v in doc.items() if k != "_sim"}
     doc = externalize_attachments(doc, evidence)
     root_key = None
     if kind == "dgts.auction_notice":

@@ -77,7 +77,7 @@ _CAP_WORD = r"(?-i:[A-Z])[\w'’]*"
 _NAME = rf"{_CAP_WORD}(?:[ ]{{1,2}}{_CAP_WORD}|[ ]?[-–][ ]?{_CAP_WORD}){{0,5}}"
 # Issuing offices, most specific first: the issuer is the lowest unit in the header (Phòng under THADS tỉnh).
 OFFICE_PATTERNS: tuple[str, ...] = (
-    rf"(?:phong\s+)?{_THA}\s+khu\s+vuc\s+(?:\d{{1,3}}|[ivxl]{{1,6}})\b(?:(?:[ ]?[-–—][ ]?|[ ])(?P<name>{_NAME}))?",
+    rf"(?:phong\s+)?{_THA}\s+khu\s+vuc\s+(?:\d{{1,3}}|[ivxl]{{1,6}})\b(?:(?:[ ]?[-–—][ ]?|[ ])(?P<name>(?:(?i:thanh\s+pho|tinh)\s+)?{_NAME}))?",
     rf"chi\s+cuc\s+{_THA}\s+(?:huyen|quan|thi\s+xa|thanh\s+pho|tp\.?)\s*(?P<name>{_NAME})",
     rf"(?:cuc\s+)?{_THA}\s+(?:tp\.?\s?hcm|tp\.?\s?ho\s+chi\s+minh|thanh\s+pho\s+ho\s+chi\s+minh)\b",
     rf"(?:cuc\s+)?{_THA}\s+(?:tinh|thanh\s+pho|tp\.?)\s*(?P<name>{_NAME})",
