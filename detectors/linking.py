@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.admin_units import PROVINCE_ALIAS_RE
 from storage.models import RecordLink
 from storage.names import fold
 from storage.timeutil import to_local
@@ -44,6 +45,7 @@ _OWNER_BOILERPLATE = re.compile(
     r"chi nhanh|cn|tnhh|mot thanh vien|mtv|co phan|cp|trach nhiem huu han|"
     r"xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tp|tinh|khu vuc|kv|viet nam|cua|va|tai)\b"
 )
+_PROVINCE_QUALIFIER = re.compile(rf"\b(?:tinh|thanh pho|tp)\s+(?:{PROVINCE_ALIAS_RE})\b")
 _ABBREVIATIONS = ((re.compile(r"\bqsdd\b"), "quyen su dung dat"), (re.compile(r"\bqsd\b"), "quyen su dung"),
                   (re.compile(r"\bbks\b"), "bien kiem soat"), (re.compile(r"\bgcn\b"), "giay chung nhan"))
 
@@ -67,19 +69,22 @@ def fold_owner(name: str | None) -> str:
     """The distinctive part of an owner name: folded, without the words every office of its kind carries
     ("Ủy ban nhân dân xã", "Chi cục Thi hành án dân sự huyện", "TMCP", "Chi nhánh"); words that tell kinds
     apart (bệnh viện, công ty, ngân hàng) stay."""
-    return " ".join(_OWNER_BOILERPLATE.sub(" ", fold_words(name)).split())
+    words = _PROVINCE_QUALIFIER.sub(" ", fold_words(name))
+    return " ".join(_OWNER_BOILERPLATE.sub(" ", words).split())
 
 
 def owner_similarity(a: str | None, b: str | None) -> float:
-    """0–100 similarity of two owner names on their distinctive words; 0 when both carry numbers the other lacks
-    ("khu vực 3" is not "khu vực 5")."""
+    """0–100 similarity of two owner names on their distinctive words (province qualifiers such as "tỉnh Khánh
+    Hòa" removed); 0 when both carry numbers the other lacks ("khu vực 3" is not "khu vực 5")."""
     fa, fb = fold_owner(a), fold_owner(b)
     if not fa or not fb:
         return 100.0 if fold_words(a) == fold_words(b) and fold_words(a) else 0.0
     na, nb = set(_NUMBER.findall(fa)), set(_NUMBER.findall(fb))
     if (na - nb) and (nb - na):
         return 0.0
-    return float(fuzz.token_set_ratio(fa, fb))
+    # token_set_ratio alone says 100 whenever one name's words are a subset of the other's ("Tân Phú" in
+    # "Bệnh viện Tân Phú"); averaging with token_sort_ratio keeps word-order freedom without that shortcut.
+    return (fuzz.token_set_ratio(fa, fb) + fuzz.token_sort_ratio(fa, fb)) / 2.0
 
 
 def asset_similarity(a: str | None, b: str | None) -> tuple[float, list[str]]:

@@ -310,6 +310,8 @@ class PortalSimulator:
             body = body[: len(body) // 2]
         if path == LIST_PAGE_PATH and "JSESSIONID" not in (handler.headers.get("Cookie") or ""):
             response.headers.setdefault("Set-Cookie", f"JSESSIONID={self.challenge.new_nonce()[:32].upper()}; Path=/; HttpOnly")
+        # Logged before the bytes go out, so a client that has its answer always finds the request in the log.
+        log(response.status)
         try:
             handler.send_response(response.status)
             handler.send_header("Content-Type", response.content_type)
@@ -321,7 +323,6 @@ class PortalSimulator:
                 handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
-        log(response.status)
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

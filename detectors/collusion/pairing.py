@@ -37,7 +37,7 @@ from typing import Callable, Iterable, Iterator
 from rapidfuzz import fuzz
 
 from detectors.collusion.dataset import Notice
-from detectors.collusion.identity import AssetIdentity, extract_identity
+from detectors.collusion.identity import AssetIdentity, extract_identity, words
 
 ROUND_MILLION = 1_000_000
 EXACT_TOLERANCE_VND = 5
@@ -48,35 +48,44 @@ _PREFIX_STOP = frozenset({"tai", "san", "thu", "ts", "a", "b", "c", "d", "ban", 
 _KIND_CATEGORIES = frozenset({"land", "vehicle", "vessel", "shares", "debt"})
 
 
-@dataclass(slots=True)
 class Prepared:
-    """A notice with what the scorer needs, computed once."""
+    """A notice with what linking needs. The asset identity (the costly part) is extracted on first use, so runs
+    that only compare recent notices never extract it for the old ones."""
 
-    notice: Notice
-    ident: AssetIdentity
-    price: float | None
-    when: datetime | None
-    portal: frozenset[int]
-    lot_count: int
+    __slots__ = ("notice", "price", "when", "portal", "lot_count", "words", "_ident")
+
+    def __init__(self, n: Notice) -> None:
+        portal = set(n.related_ids)
+        if n.root_id:
+            portal.add(n.root_id)
+        portal.discard(n.id)
+        self.notice = n
+        self.price = n.total_price
+        self.when = n.published
+        self.portal = frozenset(portal)
+        self.lot_count = len(n.lots)
+        self.words = words(n.name)
+        self._ident: AssetIdentity | None = None
 
     @property
     def id(self) -> int:
         return self.notice.id
+
+    @property
+    def ident(self) -> AssetIdentity:
+        if self._ident is None:
+            n = self.notice
+            type_ids = n.type_ids()
+            places = [l.place for l in n.lots if l.place] + [l.name for l in n.lots if l.name and l.name != n.name]
+            self._ident = extract_identity(n.name, places, 173 if 173 in type_ids else (min(type_ids) if type_ids else None))
+        return self._ident
 
     def order_key(self) -> tuple:
         return (self.when is None, self.when or datetime.min, self.id)
 
 
 def prepare(n: Notice) -> Prepared:
-    type_ids = n.type_ids()
-    ident = extract_identity(n.name, [l.place for l in n.lots if l.place] + [l.name for l in n.lots
-                                                                             if l.name and l.name != n.name],
-                             173 if 173 in type_ids else (min(type_ids) if type_ids else None))
-    portal = set(n.related_ids)
-    if n.root_id:
-        portal.add(n.root_id)
-    portal.discard(n.id)
-    return Prepared(n, ident, n.total_price, n.published, frozenset(portal), len(n.lots))
+    return Prepared(n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +237,7 @@ def _text_points(ix: AssetIdentity, iy: AssetIdentity, reasons: list[str]) -> fl
         return 0.0
     points = 0.0
     sort_ratio = fuzz.token_sort_ratio(ix.words, iy.words)
-    wx, wy = set(ix.words.split()), set(iy.words.split())
-    jaccard = len(wx & wy) / len(wx | wy)
+    jaccard = len(ix.word_set & iy.word_set) / len(ix.word_set | iy.word_set)
     if sort_ratio >= 95:
         points += _pts(reasons, 25, f"names nearly identical ({sort_ratio:.0f})")
     elif jaccard >= 0.55:
@@ -245,7 +253,7 @@ def _text_points(ix: AssetIdentity, iy: AssetIdentity, reasons: list[str]) -> fl
 
 
 def name_similar(x: Prepared, y: Prepared, minimum: float = 90) -> bool:
-    return fuzz.token_set_ratio(x.ident.words, y.ident.words) >= minimum
+    return fuzz.token_set_ratio(x.words, y.words) >= minimum
 
 
 # --------------------------------------------------------------------------------------------------- blocking
@@ -262,9 +270,9 @@ def blocking_keys(p: Prepared, prefix_tokens: int) -> set[str]:
     keys.update(f"k:{v}" for v in ident.chassis)
     keys.update(f"e:{v}" for v in ident.engines)
     keys.update(f"a:{v}" for v in ident.addresses)
-    words = [w for w in ident.words.split() if w not in _PREFIX_STOP and not w.isdigit()][:prefix_tokens]
-    if words:
-        prefix = " ".join(words)
+    lead = [w for w in p.words.split() if w not in _PREFIX_STOP and not w.isdigit()][:prefix_tokens]
+    if lead:
+        prefix = " ".join(lead)
         if n.owner_id is not None:
             keys.add(f"n:o{n.owner_id}:{prefix}")
         if n.org_id is not None:
@@ -305,7 +313,7 @@ def candidate_pairs(prepared: dict[int, Prepared], prefix_tokens: int, max_block
                 (members[i], members[j]) for i in range(len(members)) for j in range(i + 1, len(members)))
         else:
             stats.oversized_blocks += 1
-            members.sort(key=lambda m: (m.ident.words, m.order_key()))
+            members.sort(key=lambda m: (m.words, m.order_key()))
             pairs = ((members[i], members[j]) for i in range(len(members))
                      for j in range(i + 1, min(len(members), i + 1 + window)))
         for x, y in pairs:

@@ -106,10 +106,14 @@ def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since:
     def touched(p: Prepared) -> bool:
         return since is None or p.when is None or p.when.date() >= since
 
+    universe = prepared
+    if since is not None:  # earlier rounds of a new notice's asset are recent; older ones are chained already
+        horizon = since - timedelta(days=settings.incremental_horizon_days)
+        universe = {nid: p for nid, p in prepared.items() if p.when is None or p.when.date() >= horizon}
     keep = None if since is None else (lambda x, y: touched(x) or touched(y))
     stats = BlockingStats()
     scored: dict[tuple[int, int], PairScore] = {}
-    for x, y in candidate_pairs(prepared, settings.name_prefix_tokens, settings.max_block_size, settings.window,
+    for x, y in candidate_pairs(universe, settings.name_prefix_tokens, settings.max_block_size, settings.window,
                                 stats, keep):
         key = (min(x.id, y.id), max(x.id, y.id))
         if key in scored:
@@ -152,6 +156,7 @@ def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since:
         "links_matched": len(matched), "links_review": len(review), "chains": len(chains),
         "largest_chain": max((len(m) for m in chains.values()), default=0), "rejected_pairs": len(rejected),
         "mode": "full" if since is None else f"incremental since {since.isoformat()}",
+        "compared_universe": len(universe),
     })
     if store:
         _store_links(session, existing, matched, review, full=since is None, now=now)

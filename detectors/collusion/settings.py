@@ -61,6 +61,7 @@ class RelistSettings(DetectorSettings):
     max_block_size: int = Field(200, ge=10, le=100_000, description="Candidate blocks larger than this are compared by sorted neighbourhood instead of all pairs.")
     window: int = Field(20, ge=2, le=1000, description="Sorted-neighbourhood window inside an oversized block.")
     name_prefix_tokens: int = Field(6, ge=2, le=30, description="Leading words of the folded asset name used as a blocking key (within one owner or organisation).")
+    incremental_horizon_days: int = Field(365, ge=30, le=3650, description="A run with 'since' compares new notices only with notices published up to this many days before it; older rounds stay chained through the stored links.")
     flag_org_restart: bool = Field(True, description="Flag a chain whose later round moved to another auction organisation.")
 
     @model_validator(mode="after")

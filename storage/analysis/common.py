@@ -44,6 +44,9 @@ COLUMN_LABELS_VI: dict[str, str] = {
     "would_drop": "bị loại", "land_lots": "số lô đất", "value": "giá trị", "subject_kind": "loại đối tượng",
     "subject_id": "đối tượng", "id": "mã", "lots": "số lô", "file_name": "tên tệp", "text_status": "trích xuất",
     "role": "vai trò", "change": "thay đổi", "current_status": "hiện tại", "new_status": "sau khi đổi",
+    "note": "ghi chú", "resolved_at": "giải quyết lúc", "last_seen": "thấy lần cuối", "first": "lần đầu",
+    "last": "lần cuối", "reviewer": "người đánh giá", "finding_id": "mã phát hiện", "created_at": "thời điểm ghi",
+    "subject_published": "ngày công bố", "notice_kind": "loại thông báo", "lot_index": "lô số",
 }
 
 RECORD_KIND_LABELS_VI: dict[str, str] = {
