@@ -288,7 +288,8 @@ def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the 
     ctx = context(migrate=False)
     result, summary = run_demo(ctx, workdir, smtp=smtp, progress=info)
     typer.echo("")
-    typer.echo(f"Demo finished ({'ok' if result.ok else 'with failures'}): {summary['requests']} simulated requests")
+    typer.echo(f"Demo finished ({'ok' if result.ok else 'with failures'}): {summary['days']} simulated days, "
+               f"{summary['requests']} requests to the simulator")
     typer.echo(f"Database: {summary['database']}")
     typer.echo("Findings (open) per detector.rule.status:")
     for k, n in summary["findings"].items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -42,24 +42,45 @@ def prepare_context(ctx: AppContext, workdir: Path, *, smtp: bool = False) -> Ap
     return AppContext(settings=s, db_url=s.database.url, evidence=EvidenceStore(s.evidence.path))
 
 
+def demo_days(clock: datetime) -> list[tuple[datetime, date | None]]:
+    """Simulated days the demo replays: (simulated time, first publication day to crawl; None = backfill).
+
+    A first run mid-June backfills the history, the main run at ``demo_clock()`` sees the edits made since
+    (a window shortened after publication), and a run one day later sees take-downs, second postings and edits
+    that happen after the clock, and shows that nothing already e-mailed is sent again.
+    """
+    return [(datetime.fromisoformat("2026-06-18T20:00:00+07:00"), None),
+            (clock, clock.date() - timedelta(days=17)),
+            (clock + timedelta(days=1), clock.date() - timedelta(days=3))]
+
+
 def run_demo(ctx: AppContext, workdir: Path, *, smtp: bool = False,
              progress: Callable[[str], None] | None = None) -> tuple[DailyResult, dict]:
     from crawler.simulator import PortalSimulator, load_documents
-    from service.demo_data import DEMO_FILES, demo_clock
+    from service.demo_data import DEMO_BACKFILL_START, DEMO_FILES, demo_clock
 
     say = progress or (lambda m: None)
     ctx = prepare_context(ctx, workdir, smtp=smtp)
     docs = load_documents([str(p) for p in DEMO_FILES])
     sites = sorted({d["site"] for d in docs if d.get("kind") == "thads.notice"})
-    first = min(_publication_day(d) for d in docs if _publication_day(d) is not None)
     clock = demo_clock()
-    say(f"simulator: {len(docs)} records ({len(sites)} THADS sites), clock {clock.isoformat()}")
-    with PortalSimulator(docs, clock=clock) as sim:
-        opts = DailyOptions(dgts_url=sim.base_url, thads_url=sim.base_url, since=first, until=clock.date(),
-                            thads_sites=sites, thads_full=True, retry_base_delay=0.1)
-        result = daily_run(ctx, opts, name="demo", progress=say)
+    days = demo_days(clock)
+    say(f"simulator: {len(docs)} records ({len(sites)} THADS sites); {len(days)} simulated days")
+    ok = True
+    failures: list[str] = []
+    with PortalSimulator(docs, clock=days[0][0]) as sim:
+        for n, (when, since) in enumerate(days, 1):
+            sim.set_clock(when)
+            say(f"=== simulated day {n}/{len(days)}: {when.isoformat()} ===")
+            opts = DailyOptions(dgts_url=sim.base_url, thads_url=sim.base_url, since=since or DEMO_BACKFILL_START,
+                                until=when.date(), thads_sites=sites, thads_full=True, retry_base_delay=0.1)
+            result = daily_run(ctx, opts, name="demo", progress=say)
+            ok = ok and result.ok
+            failures += result.failures
         summary = summarize(ctx, workdir)
         summary["requests"] = len(sim.request_log)
+        summary["days"] = len(days)
+    result.ok, result.failures = ok, failures
     return result, summary
 
 

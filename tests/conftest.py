@@ -41,3 +41,19 @@ def pg_url():
         conn.execute(text("CREATE SCHEMA public"))
     dispose_engines()
     return url
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """`auction-monitor demo` exactly as the README runs it (a subprocess), once per test session."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    workdir = tmp_path_factory.mktemp("demo") / "out"
+    exe = shutil.which("auction-monitor") or str(Path(sys.executable).with_name("auction-monitor"))
+    proc = subprocess.run([exe, "demo", "--workdir", str(workdir)], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return {"workdir": workdir, "db_url": f"sqlite:///{workdir / 'demo.sqlite'}", "stdout": proc.stdout,
+            "stderr": proc.stderr}

@@ -24,7 +24,6 @@ Subject: ``chain`` with the smallest notice id of the chain as id.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator

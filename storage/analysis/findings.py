@@ -144,6 +144,14 @@ def open_findings(db: DB, *, detector: str | None = None, rule: str | None = Non
     return df[OPEN_COLUMNS].reset_index(drop=True)
 
 
+def _text_or_none(value: Any) -> str | None:
+    """Optional text from a dict or DataFrame cell: None, NaN and blank mean "not given"."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
 def record_verdicts(db: DB, verdicts: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     """Record analyst verdicts through ``storage.reviews.record_review``; each item has ``finding_id`` and
     ``verdict`` (confirmed, false_positive, needs_more_info) and optionally ``note`` and ``reviewer``. All or
@@ -152,8 +160,8 @@ def record_verdicts(db: DB, verdicts: Iterable[Mapping[str, Any]] | pd.DataFrame
     rows = []
     with session_for(db) as s:
         for item in items:
-            review = record_review(s, int(item["finding_id"]), str(item["verdict"]), note=item.get("note"),
-                                   reviewer=item.get("reviewer"))
+            note, reviewer = (_text_or_none(item.get(k)) for k in ("note", "reviewer"))
+            review = record_review(s, int(item["finding_id"]), str(item["verdict"]), note=note, reviewer=reviewer)
             rows.append({"id": review.id, "finding_id": review.finding_id, "verdict": review.verdict,
                          "note": review.note, "reviewer": review.reviewer, "created_at": local_naive(review.created_at)})
     return frame(rows, ["id", "finding_id", "verdict", "note", "reviewer", "created_at"])

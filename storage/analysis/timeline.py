@@ -23,6 +23,7 @@ from storage.analysis.common import DB, format_vnd, frame, local_naive, session_
 from storage.analysis.findings import NOTICE_RECORD_KIND, subject_notice
 from storage.analysis.parties import ASSET_MATCH
 from storage.evidence import EvidenceError, EvidenceStore
+from storage.timeutil import from_epoch_ms
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -380,6 +381,17 @@ def _record_events(session: Session, k: str, rid: str, orgs: dict[int, str]) -> 
     return ev
 
 
+def _value(raw: str | None) -> str:
+    """A change-event value for reading: portal epoch milliseconds as an ICT date and time, text shortened."""
+    if raw is None or raw == "":
+        return "∅"
+    if raw.isdigit() and len(raw) == 13:
+        moment = from_epoch_ms(raw)
+        if moment is not None:
+            return moment.strftime("%d/%m/%Y %H:%M")
+    return short(raw, 80) or "∅"
+
+
 def notice_timeline(db: DB, kind: str, key: str | int, *, evidence_root: str | Path | None = None,
                     include_new_events: bool = False) -> pd.DataFrame:
     """Everything that happened to a notice and its family, oldest first, one row per event: when (local time),
@@ -408,7 +420,7 @@ def notice_timeline(db: DB, kind: str, key: str | int, *, evidence_root: str | P
                                                          ChangeEvent.record_key.in_(keys)).order_by(ChangeEvent.id)):
                 if e.event == "NEW" and not include_new_events:
                     continue
-                change = f"{e.field}: {short(e.old_value, 80) or '∅'} → {short(e.new_value, 80) or '∅'}" if e.field else None
+                change = f"{e.field}: {_value(e.old_value)} → {_value(e.new_value)}" if e.field else None
                 events.append({"at": local_naive(e.at), "event": EVENT_LABELS.get(e.event, e.event),
                                "record_kind": notice_kind, "record_id": e.record_key, "detail": change,
                                "url": urls.get((notice_kind, e.record_key))})

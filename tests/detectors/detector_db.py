@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import json
+import shutil
+import tempfile
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from crawler.attachment_text import extract_pending
 from crawler.ingest import ingest_document
-from storage.db import session_scope, upgrade
+from storage.db import get_engine, session_scope, upgrade
 from storage.evidence import EvidenceStore
 from storage.timeutil import VN_TZ
 
@@ -33,6 +37,17 @@ def with_inline_files(doc: dict[str, Any], evidence: EvidenceStore) -> dict[str,
     return {**doc, "files": out}
 
 
+@lru_cache(maxsize=1)
+def _schema_template() -> Path:
+    """An empty database at the head revision, migrated once per test process and copied for each case."""
+    folder = Path(tempfile.mkdtemp(prefix="detector-schema-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    url = f"sqlite:///{folder / 'schema.db'}"
+    upgrade(url)
+    get_engine(url).dispose()  # closes the connection, so the WAL is checkpointed into the file
+    return folder / "schema.db"
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -40,8 +55,8 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def load_case(path: Path | list[dict[str, Any]], tmp_path: Path) -> str:
     """A new database under ``tmp_path`` holding the documents (a JSONL file or a list), ingested in order one
     minute apart, with the text of inline attachments extracted. Returns its URL."""
+    shutil.copyfile(_schema_template(), tmp_path / "detectors.db")
     url = f"sqlite:///{tmp_path / 'detectors.db'}"
-    upgrade(url)
     evidence = EvidenceStore(tmp_path / "evidence")
     lines = read_jsonl(path) if isinstance(path, Path) else path
     with session_scope(url) as session:

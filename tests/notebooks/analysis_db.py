@@ -2,7 +2,7 @@
 
 Documents are built with the demo data builders and go through the crawler's ingest path; the detectors
 ``premature_scoring`` and ``parcel_details`` run through ``detectors.runner``. Crawl runs, a CHECK_FAILED event, a
-relist link and two THADS notices are inserted with the models, so every helper has something exact to find.
+relist link, two THADS notices and their result → notice link are inserted with the models, so every helper has something exact to find.
 
 Who is who (all fictional):
 
@@ -17,7 +17,7 @@ Who is who (all fictional):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from crawler.ingest import ingest_document, organisation_for, owner_for
@@ -74,6 +74,7 @@ def build(tmp: Path) -> AnalysisDb:
     url = f"sqlite:///{tmp / 'analysis.sqlite'}"
     upgrade(url)
     evidence = EvidenceStore(tmp / "evidence")
+    evidence.root.mkdir(parents=True, exist_ok=True)
     n1 = selection_notice(910001, OWNER_P, [LAND_LOT], ("2026-03-02", "09:00:00"), ("2026-03-03", "2026-03-09"))
     n1_edited = selection_notice(910001, OWNER_P, [LAND_LOT], ("2026-03-04", "10:00:00"), ("2026-03-03", "2026-03-06"))
     r1 = selection_result(990501, OWNER_P, ORG_X, [LAND_LOT], ("2026-03-05", "10:00:00"), "2026-03-05")
@@ -120,10 +121,11 @@ def build(tmp: Path) -> AnalysisDb:
                           selected_org=ORG_X.name, organisation_id=org_x.id, decision_date=date(2026, 4, 16),
                           province="lam-dong",
                           url="https://thads.moj.gov.vn/lamdong/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?ItemID=9902"))
+    detect(url, ["premature_scoring", "parcel_details"])
+    with session_scope(url) as s:  # after detection: the detector keeps only the THADS links it finds itself
         s.add(RecordLink(link_type="result_notice", from_kind="thads_notice", from_key="lamdong/thongbao/9902",
                          to_kind="thads_notice", to_key="lamdong/thongbao/9901", confidence=1.0, status="matched",
                          reasons=["cites the notice"], updated_at=DETECTED_AT))
-    detect(url, ["premature_scoring", "parcel_details"])
     return AnalysisDb(url=url, evidence=tmp / "evidence", runs=runs)
 
 
@@ -133,5 +135,3 @@ def detect(url: str, names: list[str], now: datetime = DETECTED_AT) -> None:
         run_detectors(s, [classes[n](classes[n].Settings()) for n in names], now=now)
 
 
-def later(days: int) -> datetime:
-    return DETECTED_AT + timedelta(days=days)
