@@ -270,15 +270,15 @@ def _aware(dt: datetime) -> datetime:
 
 
 def _set_decision_date(row: SelectionResult, result_text: str | None) -> None:
-    """A scoring/selection date written in the result's own text (attachments are read by the detector)."""
-    from crawler.parsers.thads import extract_notice_fields
+    """The earliest scoring/selection date the result's own text states (attachments are read by the detector)."""
+    from detectors.premature_scoring import find_decision_dates
 
-    if not result_text:
-        return
-    fields = extract_notice_fields("Thông báo kết quả lựa chọn tổ chức đấu giá tài sản", result_text, published=None)
-    if fields.scoring_date:
-        row.decision_date = fields.scoring_date
-        row.decision_date_source = "result text"
+    found = find_decision_dates(result_text, "result text")
+    if found:
+        first = min(found, key=lambda d: d.value)
+        row.decision_date, row.decision_date_source = first.value, f"{first.source}: {first.cue}"[:200]
+    else:
+        row.decision_date, row.decision_date_source = None, None
 
 
 def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:

@@ -7,7 +7,8 @@ the components our data need. Every component that fires adds one reason string 
 1. **Portal link**: one notice names the other as ``rootID`` or in its publication history -> 100.
 2. **Hard conflicts** -> 0: asset kinds differ (land / vehicle / vessel / shares / debt); different provinces
    (unless parcel + sheet or a certificate match); both list parcel numbers and share none; different
-   certificates, plates, chassis or engine numbers, share counts; different house numbers on one street.
+   certificates, plates, chassis or engine numbers, share counts; different house numbers on one street; debts
+   of different debtors.
 3. **Immediate matches**: >= 2 shared chassis/engine numbers -> 95; a shared plate or registration -> 90; a shared
    certificate serial -> 90.
 4. **Additive points**: parcel + sheet +75; parcel + shared locality +65; house address +50; share count +30;
@@ -163,6 +164,8 @@ def _conflict(x: Prepared, y: Prepared) -> str | None:
             return f"different {label} ({', '.join(sorted(map(str, vx))[:4])} vs {', '.join(sorted(map(str, vy))[:4])})"
     if _disjoint(ix.addresses, iy.addresses) and ix.streets & iy.streets:
         return "different house numbers on the same street"
+    if "debt" in kx & ky and _disjoint(ix.debtors, iy.debtors):
+        return f"debts of different debtors ({sorted(ix.debtors)[0]} vs {sorted(iy.debtors)[0]})"
     return None
 
 

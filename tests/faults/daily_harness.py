@@ -196,13 +196,33 @@ def wait_for(predicate, timeout: float = 90.0, interval: float = 0.05) -> bool:
 
 
 def db_state(db_url: str) -> dict[str, Any]:
-    """Everything an interruption must not change: records, history, typed THADS rows, findings, the outbox."""
+    """Everything an interruption must not change: records, history, typed THADS rows, findings, the outbox.
+
+    Findings are named by (detector, rule, subject kind, subject) with owner subjects by their normalised key,
+    not their row id, and evidence is compared without ``raw_sha256s``: row ids and the bytes of raw responses
+    (dgts file tokens change on every fetch) legitimately differ between two databases that crawled the same
+    portal. Alerts are named by what they carried, for the same reason (finding alerts' dedupe keys embed ids)."""
     from storage.db import session_scope
-    from storage.models import Alert, AlertItem, Attachment, ChangeEvent, Finding, Record, Snapshot, ThadsNotice
+    from storage.models import (Alert, AlertItem, Attachment, ChangeEvent, Finding, Organisation, Owner, Record,
+                                Snapshot, ThadsNotice)
 
     with session_scope(db_url) as s:
-        fingerprint = {f.id: f.fingerprint for f in s.scalars(select(Finding))}
-        alerts = {a.id: a for a in s.scalars(select(Alert))}
+        owners = {str(o.id): o.key for o in s.scalars(select(Owner))}
+        orgs = {str(o.id): o.key for o in s.scalars(select(Organisation))}
+        findings = {f.id: f for f in s.scalars(select(Finding))}
+
+        def name(f: Finding) -> tuple[str, str, str, str]:
+            subject = {"owner": owners, "organisation": orgs}.get(f.subject_kind, {}).get(f.subject_id, f.subject_id)
+            return f.detector, f.rule, f.subject_kind, subject
+
+        def evidence(f: Finding) -> str:
+            ev = {k: v for k, v in (f.evidence or {}).items() if k != "raw_sha256s"}
+            return json.dumps(ev, sort_keys=True, ensure_ascii=False, default=str)
+
+        items = list(s.scalars(select(AlertItem)))
+        carried: dict[int, list] = {}
+        for i in items:
+            carried.setdefault(i.alert_id, []).append((name(findings[i.finding_id]), i.reason))
         return {
             "records": sorted((r.record_kind, r.record_key, r.content_hash, r.status) for r in s.scalars(select(Record))),
             "snapshots": Counter((x.record_kind, x.record_key, x.content_hash) for x in s.scalars(select(Snapshot))),
@@ -210,11 +230,13 @@ def db_state(db_url: str) -> dict[str, Any]:
             "thads": sorted((t.key, t.category, t.window_start, t.window_end) for t in s.scalars(select(ThadsNotice))),
             "attachments": sorted((a.notice_key, a.file_key, a.sha256, a.text_status)
                                   for a in s.scalars(select(Attachment))),
-            "findings": sorted((f.fingerprint, f.status, f.severity, f.resolved_at is None)
-                               for f in s.scalars(select(Finding))),
-            "alerts": Counter((a.dedupe_key, a.status) for a in alerts.values()),
-            "alert_items": Counter((alerts[i.alert_id].dedupe_key, fingerprint[i.finding_id], i.recipient, i.severity,
-                                    i.evidence_hash, i.reason) for i in s.scalars(select(AlertItem))),
+            "findings": sorted((name(f), f.status, f.severity, f.resolved_at is None, evidence(f))
+                               for f in findings.values()),
+            "alerts": Counter((a.kind, a.recipient, tuple(sorted(set(a.cc or []))), a.status,
+                               tuple(sorted(carried.get(a.id, []))),
+                               a.dedupe_key if a.kind != "finding" else None) for a in s.scalars(select(Alert))),
+            "alert_items": Counter((name(findings[i.finding_id]), i.recipient, i.severity, i.reason,
+                                    i.evidence_hash == findings[i.finding_id].evidence_hash) for i in items),
         }
 
 
@@ -234,9 +256,14 @@ def sent_message_ids(db_url: str) -> list[str]:
 
 
 def count(db_url: str, model, *where) -> int:
+    """Rows of ``model`` matching ``where``; 0 while the child has not created the schema yet."""
     from sqlalchemy import func
+    from sqlalchemy.exc import OperationalError
 
     from storage.db import session_scope
 
-    with session_scope(db_url) as s:
-        return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+    try:
+        with session_scope(db_url) as s:
+            return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
+    except OperationalError:
+        return 0

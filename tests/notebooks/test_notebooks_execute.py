@@ -132,7 +132,7 @@ def test_timeline_notebook_links_the_notice_its_result_and_findings(demo):
         assert f"Kết quả lựa chọn {rid}" in text
     for f in findings:
         assert f"Phát hiện #{f.id}: {f.detector}.{f.rule}" in text
-    evidence = [line.split("chứng cứ: ", 1)[1].strip() for line in text.splitlines() if "chứng cứ: /" in line]
+    evidence = [line.split("chứng cứ: ", 1)[1] for line in text.splitlines() if line.startswith("    chứng cứ: ")]
     assert evidence and all(Path(p).is_file() and Path(p).is_relative_to(demo.workdir) for p in evidence)
     assert images(nb) >= 1
 
