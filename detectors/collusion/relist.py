@@ -5,7 +5,8 @@ above ``link_threshold`` (and not partial) are joined with union-find, strongest
 stored in ``record_links`` (``link_type = 'relist'``, status ``matched``). Pairs in ``[review_threshold,
 link_threshold)`` between two different chains go to the review queue (status ``review``; the best pair per pair of
 chains). A pair an analyst marked ``rejected`` is never linked again; rows whose reasons carry an ``analyst`` entry
-are never touched. With ``since`` set only pairs touching a notice published since then are rescored, and the
+are never touched, and an analyst's ``matched`` row always joins its pair. With ``since`` set only pairs touching a
+notice published since then (compared with notices up to ``incremental_horizon_days`` older) are rescored, and the
 stored matched links of the others are reused.
 
 Judging a chain: notices are ordered by publication; consecutive notices at the same total start price published
@@ -126,12 +127,14 @@ def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since:
     for nid in prepared:
         uf.find(nid)
     matched: list[PairScore] = []
-    if since is not None:  # reuse stored links of pairs not rescored this time
-        for (a, b), row in sorted(existing.items()):
-            if row.status == "matched" and a.isdigit() and b.isdigit():
-                ia, ib = int(a), int(b)
-                if ia in prepared and ib in prepared and (ia, ib) not in scored:
-                    uf.union(ia, ib)
+    rescored = {(str(x), str(y)) for x, y in scored}
+    for (a, b), row in sorted(existing.items()):
+        # an analyst's "matched" always holds; an incremental run also reuses the pairs it did not rescore
+        reuse = _is_analyst(row) or (since is not None and (a, b) not in rescored)
+        if row.status == "matched" and reuse and a.isdigit() and b.isdigit():
+            ia, ib = int(a), int(b)
+            if ia in prepared and ib in prepared:
+                uf.union(ia, ib)
     for s in strong:
         if uf.union(s.a, s.b):
             matched.append(s)

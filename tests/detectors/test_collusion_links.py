@@ -75,9 +75,10 @@ def test_analyst_rows_are_left_alone_and_stale_automatic_rows_removed() -> None:
                                to_key="5", confidence=0.9, status="matched", reasons=["old automatic link"],
                                updated_at=NOW))
         session.flush()
-        link_notices(session, sample(), RelistSettings(), None, NOW)
+        linkage, _ = link_notices(session, sample(), RelistSettings(), None, NOW)
         stored = rows(session)
     assert stored[("1", "4")].reasons == ["analyst: same asset"]
+    assert linkage.chains[1] == [1, 2, 3, 4]  # the analyst's link joins notice 4 to the chain
     assert ("2", "5") not in stored
 
 
