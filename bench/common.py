@@ -144,6 +144,15 @@ def view_at(doc: dict[str, Any], at_ms: int) -> dict[str, Any] | None:
     return None if view is None else view.document
 
 
+def published_ms(doc: dict[str, Any]) -> int:
+    """First publication time of a dataset document (epoch ms; 0 when unknown)."""
+    item = doc.get("list_item") or {}
+    value = {"dgts.auction_notice": item.get("publishTime1") or item.get("publishTime2"),
+             "dgts.selection_notice": item.get("lastUpdated"),
+             "dgts.selection_result": item.get("publishTime")}.get(doc.get("kind"))
+    return value if isinstance(value, int) else 0
+
+
 def write_views(dataset: Path, at: datetime, out_dir: Path) -> dict[str, int]:
     """Write every record as visible at `at` (one file per kind); returns counts per kind."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,12 @@ API_HEADERS = {
 }
 
 
+def _too_large(error: str) -> bool:
+    """Scrapy cancels a download above DOWNLOAD_MAXSIZE; its message names the max size."""
+    e = error.lower()
+    return "maxsize" in e or "max size" in e
+
+
 def list_hash(item: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(stable_document(item), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -425,7 +431,7 @@ class DgtsListSpider(PortalSpider):
             if meta.get("raw_id"):
                 bundle.raw_ids.append(meta["raw_id"])
         else:
-            entry["fetch_status"] = "too_large" if error and "maxsize" in error.lower() else "failed"
+            entry["fetch_status"] = "too_large" if error and _too_large(error) else "failed"
             entry["error"] = error or f"HTTP {response.status}"
         bundle.files.append(entry)
         bundle.pending_files -= 1

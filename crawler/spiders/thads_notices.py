@@ -20,7 +20,7 @@ from scrapy import Request
 
 from crawler.attachments import safe_attachment_name
 from crawler.parsers.thads_html import parse_detail_page, parse_list_page
-from crawler.spiders.base import PortalSpider
+from crawler.spiders.base import PortalSpider, _too_large
 from storage.evidence import sha256_hex
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ class ThadsNoticeSpider(PortalSpider):
             if meta.get("raw_id"):
                 entry["raw_ids"].append(meta["raw_id"])
         else:
-            f["fetch_status"] = "too_large" if error and "maxsize" in error.lower() else "failed"
+            f["fetch_status"] = "too_large" if error and _too_large(error) else "failed"
             f["error"] = error or f"HTTP {response.status}"
         entry["files"].append(f)
         entry["pending"] -= 1

@@ -65,11 +65,12 @@ from storage.analysis.timeline import (
 
 __all__ = [
     "COLUMN_LABELS_VI", "DETECTOR_LABELS_VI", "NOTICE_KIND_LABELS_VI", "RECORD_KINDS", "RECORD_KIND_LABELS_VI",
-    "STATUS_LABELS_VI", "check_failed_events", "coverage_gaps", "crawl_activity", "crawl_coverage",
-    "crawl_runs", "default_evidence_dir", "detector_settings", "format_vnd", "evidence_value", "evidence_values", "find_owners", "findings_frame",
-    "findings_over_time", "findings_summary", "local_naive", "lot_parcels", "notice_attachments", "notice_family",
-    "notice_findings", "notice_records", "notice_timeline", "open_findings", "organisation_selections", "owner_findings",
-    "organisation_share", "owner_org_edges", "owner_selections", "parcel_completeness", "precision_table",
-    "province_label", "record_verdicts", "relist_rounds", "resolve_db_url", "safe_url", "resolve_organisation", "resolve_owner", "reviews_frame",
-    "session_for", "settings_effect", "threshold_changes", "threshold_effect", "vi_columns",
+    "STATUS_LABELS_VI", "check_failed_events", "coverage_gaps", "crawl_activity", "crawl_coverage", "crawl_runs",
+    "default_evidence_dir", "detector_settings", "evidence_value", "evidence_values", "find_owners", "findings_frame",
+    "findings_over_time", "findings_summary", "format_vnd", "local_naive", "lot_parcels", "notice_attachments",
+    "notice_family", "notice_findings", "notice_records", "notice_timeline", "open_findings",
+    "organisation_selections", "organisation_share", "owner_findings", "owner_org_edges", "owner_selections",
+    "parcel_completeness", "precision_table", "province_label", "record_verdicts", "relist_rounds", "resolve_db_url",
+    "resolve_organisation", "resolve_owner", "reviews_frame", "safe_url", "session_for", "settings_effect",
+    "threshold_changes", "threshold_effect", "vi_columns",
 ]

@@ -27,7 +27,8 @@ DB: TypeAlias = str | Session
 # Vietnamese column headers for display in the notebooks (the DataFrames keep English identifiers).
 COLUMN_LABELS_VI: dict[str, str] = {
     "source": "nguồn", "kind": "loại", "record_kind": "loại bản ghi", "record_id": "mã bản ghi", "day": "ngày",
-    "week": "tuần", "period": "kỳ", "published": "công bố", "first_seen": "thấy lần đầu", "check_failed": "lỗi kiểm tra",
+    "week": "tuần", "period": "kỳ", "published": "công bố", "first_seen": "thấy lần đầu",
+    "check_failed": "lỗi kiểm tra",
     "status": "trạng thái", "started_at": "bắt đầu", "finished_at": "kết thúc", "duration_s": "thời lượng (giây)",
     "requests": "số yêu cầu", "new": "mới", "changed": "thay đổi", "removed": "gỡ bỏ", "message": "ghi chú",
     "window_start": "mở nhận hồ sơ", "window_end": "hết hạn nhận hồ sơ", "start": "từ ngày", "end": "đến ngày",

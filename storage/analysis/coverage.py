@@ -114,7 +114,8 @@ def crawl_coverage(db: DB, since: date | None = None, until: date | None = None,
             published[(kind, day)] += 1
         for kind, seen in s.execute(select(Record.record_kind, Record.first_seen)):
             first_seen[(kind, local_day(seen))] += 1
-        for kind, at in s.execute(select(ChangeEvent.record_kind, ChangeEvent.at).where(ChangeEvent.event == "CHECK_FAILED")):
+        failures = select(ChangeEvent.record_kind, ChangeEvent.at).where(ChangeEvent.event == "CHECK_FAILED")
+        for kind, at in s.execute(failures):
             failed[(kind, local_day(at))] += 1
     days = [d for c in (published, first_seen, failed) for (k, d) in c if k in kinds and d is not None]
     if not days and (since is None or until is None):

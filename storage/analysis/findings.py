@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
@@ -49,7 +49,8 @@ def findings_frame(db: DB, *, include_resolved: bool = False, detector: str | No
                    rule: str | None = None, statuses: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per finding (open ones unless ``include_resolved``): detector, rule, status, severity, subject,
     Vietnamese title, owner, province, ``subject_published`` (publication day of the notice it is about; for
-    owner-level patterns the newest record among its URLs; the detection day when none is known), first/last seen, first URL and the latest analyst verdict."""
+    owner-level patterns the newest record among its URLs; the detection day when none is known), first/last
+    seen, first URL and the latest analyst verdict."""
     with session_for(db) as s:
         q = select(Finding).order_by(Finding.id)
         if not include_resolved:
@@ -163,7 +164,8 @@ def record_verdicts(db: DB, verdicts: Iterable[Mapping[str, Any]] | pd.DataFrame
             note, reviewer = (_text_or_none(item.get(k)) for k in ("note", "reviewer"))
             review = record_review(s, int(item["finding_id"]), str(item["verdict"]), note=note, reviewer=reviewer)
             rows.append({"id": review.id, "finding_id": review.finding_id, "verdict": review.verdict,
-                         "note": review.note, "reviewer": review.reviewer, "created_at": local_naive(review.created_at)})
+                         "note": review.note, "reviewer": review.reviewer,
+                         "created_at": local_naive(review.created_at)})
     return frame(rows, ["id", "finding_id", "verdict", "note", "reviewer", "created_at"])
 
 
@@ -231,7 +233,8 @@ def evidence_values(db: DB, detector: str, rule: str, evidence_key: str, *,
         findings = list(s.scalars(q))
         verdicts = latest_verdicts(s) if findings else {}
         rows = [{"id": f.id, "subject_kind": f.subject_kind, "subject_id": f.subject_id, "status": f.status,
-                 "severity": f.severity, "title": short(f.title), "value": _number(evidence_value(f.evidence, evidence_key)),
+                 "severity": f.severity, "title": short(f.title),
+                 "value": _number(evidence_value(f.evidence, evidence_key)),
                  "verdict": verdicts.get(f.id)} for f in findings]
     df = frame(rows, ["id", "subject_kind", "subject_id", "status", "severity", "title", "value", "verdict"])
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
@@ -351,7 +354,8 @@ def settings_effect(db: DB, detector: str, overrides: Mapping[str, Any], *, now:
             continue
         change = ("unchanged" if cur_status == new_status else "added" if cur_status is None
                   else "dropped" if new_status is None else "status_changed")
-        rows.append({"rule": key[0], "subject_kind": key[1], "subject_id": key[2], "finding_id": cur[0] if cur else None,
+        rows.append({"rule": key[0], "subject_kind": key[1], "subject_id": key[2],
+                     "finding_id": cur[0] if cur else None,
                      "current_status": cur_status, "new_status": new_status, "change": change,
                      "title": short(res.title if res is not None and new_status else cur[2] if cur else None)})
     return frame(rows, ["rule", "subject_kind", "subject_id", "finding_id", "current_status", "new_status",

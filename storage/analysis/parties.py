@@ -317,7 +317,8 @@ def owner_org_edges(db: DB, *, owner: int | str | None = None, organisation: int
             rows = selection_rows(s, owner_ids={focus_owner}, include_auction_notices=include_auction_notices)
             if hops >= 2:
                 orgs = {r["organisation_id"] for r in rows}
-                rows = selection_rows(s, org_ids=orgs, include_auction_notices=include_auction_notices) if orgs else rows
+                if orgs:
+                    rows = selection_rows(s, org_ids=orgs, include_auction_notices=include_auction_notices)
         elif focus_org is not None:
             rows = selection_rows(s, org_ids={focus_org}, include_auction_notices=include_auction_notices)
             if hops >= 2:

@@ -78,10 +78,10 @@ def bipartite_layout(edges: pd.DataFrame) -> pd.DataFrame:
     rows = [{"node": f"owner:{oid}", "kind": "owner", "id": oid, "label": name, "weight": int(w), "x": 0.0, "y": y}
             for (oid, name, w), y in zip(owners[["owner_id", "owner", "selections"]].itertuples(index=False),
                                          ys(len(owners)))]
+    org_rows = orgs[["organisation_id", "organisation", "selections"]].itertuples(index=False)
     rows += [{"node": f"organisation:{oid}", "kind": "organisation", "id": oid, "label": name, "weight": int(w),
               "x": 1.0, "y": y}
-             for (oid, name, w), y in zip(orgs[["organisation_id", "organisation", "selections"]].itertuples(index=False),
-                                          ys(len(orgs)))]
+             for (oid, name, w), y in zip(org_rows, ys(len(orgs)))]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -23,7 +23,6 @@ from storage.analysis.common import DB, format_vnd, frame, local_naive, session_
 from storage.analysis.findings import NOTICE_RECORD_KIND, subject_notice
 from storage.analysis.parties import ASSET_MATCH
 from storage.evidence import EvidenceError, EvidenceStore
-from storage.timeutil import from_epoch_ms
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -38,6 +37,7 @@ from storage.models import (
     Snapshot,
     ThadsNotice,
 )
+from storage.timeutil import from_epoch_ms
 
 KINDS = ("selection_notice", "selection_result", "auction_notice", "thads_notice")
 MODELS = {"selection_notice": SelectionNotice, "selection_result": SelectionResult, "auction_notice": AuctionNotice}
@@ -290,7 +290,8 @@ def notice_attachments(db: DB, kind: str, key: str | int, *, evidence_root: str 
             for a in s.scalars(select(Attachment).where(Attachment.notice_kind == k,
                                                         Attachment.notice_key.in_(sorted(family[k])))
                                .order_by(Attachment.notice_key, Attachment.id)):
-                rows.append({"record_kind": k, "record_id": a.notice_key, "file_name": short(a.original_name or a.file_name, 200),
+                rows.append({"record_kind": k, "record_id": a.notice_key,
+                             "file_name": short(a.original_name or a.file_name, 200),
                              "role": a.role, "size": a.size, "text_status": a.text_status, "text_method": a.text_method,
                              "fetched_at": local_naive(a.fetched_at),
                              "evidence_path": _evidence_path(a.sha256, evidence_root), "url": a.source_url})
@@ -348,10 +349,12 @@ def _record_events(session: Session, k: str, rid: str, orgs: dict[int, str]) -> 
 
     if k == "thads_notice":
         t = session.get(ThadsNotice, rid)
-        add(_day_start(t.published_on or t.notice_date), f"THADS đăng thông báo ({t.category})", short(t.title, 200), t.url)
+        add(_day_start(t.published_on or t.notice_date), f"THADS đăng thông báo ({t.category})",
+            short(t.title, 200), t.url)
         add(_day_start(t.window_start), "mở nhận hồ sơ (THADS)", None, t.url)
-        add(_day_start(t.window_end + timedelta(days=1)) if t.window_end else None,
-            "hết hạn nhận hồ sơ (hết ngày " + t.window_end.strftime("%d/%m/%Y") + ")" if t.window_end else "", None, t.url)
+        if t.window_end:
+            add(_day_start(t.window_end + timedelta(days=1)),
+                f"hết hạn nhận hồ sơ (hết ngày {t.window_end.strftime('%d/%m/%Y')})", None, t.url)
         add(_day_start(t.decision_date), "ngày chấm điểm/quyết định theo văn bản",
             f"tổ chức được chọn: {short(t.selected_org, 150)}" if t.selected_org else None, t.url)
         return ev
@@ -369,7 +372,8 @@ def _record_events(session: Session, k: str, rid: str, orgs: dict[int, str]) -> 
     elif k == "selection_result":
         org = orgs.get(r.organisation_id) or r.org_name
         add(local_naive(r.published_at), "công bố kết quả lựa chọn", f"tổ chức được chọn: {short(org, 150)}", r.url)
-        add(_day_start(r.decision_date), "ngày chấm điểm/quyết định theo văn bản", short(r.decision_date_source, 150), r.url)
+        add(_day_start(r.decision_date), "ngày chấm điểm/quyết định theo văn bản",
+            short(r.decision_date_source, 150), r.url)
     else:
         org = orgs.get(r.organisation_id) or r.org_name
         price = _start_price(session, k, rid)

@@ -89,3 +89,21 @@ def test_selection_notice_is_classified_and_its_fields_extracted(tmp_path):
             assert a.sha256 and ctx.evidence.get(a.sha256)
         other = s.get(ThadsNotice, "binhdinh/thongbao/7")
         assert other.category == "auction_notice"
+
+
+def test_oversized_attachment_is_recorded_not_downloaded(tmp_path):
+    ctx = make_app_context(tmp_path, **{"attachments.max_bytes": 2_000})
+    docs = [{"kind": "thads.notice", "site": "binhdinh", "list": "ThongBao", "item_id": 1,
+             "title": "Thông báo bán đấu giá tài sản (dữ liệu giả lập)", "date": "02/05/2026",
+             "body_html": "<p>Bán đấu giá (dữ liệu giả lập)</p>",
+             "attachments": [{"name": "lon.pdf", "content_type": "application/pdf",
+                              "content_b64": base64.b64encode(b"%PDF-1.4 " + b"x" * 50_000).decode()},
+                             {"name": "nho.pdf", "content_type": "application/pdf",
+                              "content_b64": base64.b64encode(b"%PDF-1.4 small").decode()}]}]
+    with PortalSimulator(docs, clock=CLOCK) as sim:
+        run = crawl_thads(ctx, sim, ["binhdinh"])[0]
+    assert run["status"] == "complete"
+    with ctx.session() as s:
+        atts = {a.original_name: a for a in s.scalars(select(Attachment))}
+    assert atts["lon.pdf"].sha256 is None and atts["lon.pdf"].text_status == "too_large"
+    assert atts["nho.pdf"].sha256 and atts["nho.pdf"].size == len(b"%PDF-1.4 small")

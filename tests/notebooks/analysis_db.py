@@ -2,7 +2,8 @@
 
 Documents are built with the demo data builders and go through the crawler's ingest path; the detectors
 ``premature_scoring`` and ``parcel_details`` run through ``detectors.runner``. Crawl runs, a CHECK_FAILED event, a
-relist link, two THADS notices and their result → notice link are inserted with the models, so every helper has something exact to find.
+relist link, two THADS notices and their result → notice link are inserted with the models, so every helper has
+something exact to find.
 
 Who is who (all fictional):
 
@@ -85,7 +86,8 @@ def build(tmp: Path) -> AnalysisDb:
     a2 = _auction(9100002, 450_000_000, "2026-04-22")
     runs: dict[str, int] = {}
     with session_scope(url) as s:
-        first = CrawlRun(source="dgts", kind="dgts.selection_notice,dgts.selection_result", started_at=ict("2026-03-05", "12:00"),
+        first = CrawlRun(source="dgts", kind="dgts.selection_notice,dgts.selection_result",
+                         started_at=ict("2026-03-05", "12:00"),
                          finished_at=ict("2026-03-05", "12:02"), status="complete", window_start=date(2026, 3, 1),
                          window_end=date(2026, 3, 5), complete_lists=["dgts.selection_notice:all"],
                          counters={"requests": 12, "new": 3, "changed": 0})
@@ -98,10 +100,12 @@ def build(tmp: Path) -> AnalysisDb:
         s.add_all([first, second, third])
         s.flush()
         runs = {"first": first.id, "second": second.id, "thads": third.id}
-        for doc, run, when in ((n1, first, ict("2026-03-05", "12:01")), (r1, first, ict("2026-03-05", "12:01")),
-                               (n1_edited, second, ict("2026-04-23", "12:01")), (n2, second, ict("2026-04-23", "12:01")),
-                               (r2, second, ict("2026-04-23", "12:02")), (r3, second, ict("2026-04-23", "12:02")),
-                               (a1, second, ict("2026-04-23", "12:03")), (a2, second, ict("2026-04-23", "12:03"))):
+        batches = ((n1, first, "2026-03-05", "12:01"), (r1, first, "2026-03-05", "12:01"),
+                   (n1_edited, second, "2026-04-23", "12:01"), (n2, second, "2026-04-23", "12:01"),
+                   (r2, second, "2026-04-23", "12:02"), (r3, second, "2026-04-23", "12:02"),
+                   (a1, second, "2026-04-23", "12:03"), (a2, second, "2026-04-23", "12:03"))
+        for doc, run, day_text, clock in batches:
+            when = ict(day_text, clock)
             ingest_document(s, doc, run=run, at=when, evidence=evidence)
         s.add(ChangeEvent(record_kind="dgts.auction_notice", record_key="9100002", run_id=second.id,
                           event="CHECK_FAILED", field="detail", new_value="HTTP 503", at=ict("2026-04-23", "12:04")))

@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 
 import analysis_db  # noqa: E402
 from analysis_db import DETECTED_AT, ORG_X, ORG_Y, OWNER_P, OWNER_Q, OWNER_T  # noqa: E402
+
 from storage import analysis as an  # noqa: E402
 from storage.db import session_scope  # noqa: E402
 from storage.evidence import EvidenceStore  # noqa: E402
@@ -268,7 +269,8 @@ def test_record_verdicts_writes_reviews_and_precision_follows(writable):
     ]))
     assert list(written["verdict"]) == ["confirmed", "false_positive"]
     assert written["reviewer"].iloc[0] == "cán bộ A"
-    table = an.precision_table(writable).set_index(["detector", "rule"]).loc[("parcel_details", "missing_parcel_fields")]
+    table = an.precision_table(writable).set_index(["detector", "rule"])
+    table = table.loc[("parcel_details", "missing_parcel_fields")]
     assert (table["reviewed"], table["confirmed"], table["false_positive"]) == (2, 1, 1)
     assert table["precision"] == pytest.approx(0.5)
     history = an.reviews_frame(writable)
@@ -304,10 +306,10 @@ def _add_scored_findings(url: str, scores: list[float | None], verdicts: list[st
     with session_scope(url) as s:
         for i, (score, verdict) in enumerate(zip(scores, verdicts)):
             evidence = {} if score is None else {"score": score}
-            f = Finding(fingerprint=f"test-{i}", detector="collusion", rule="anomaly_rank", subject_kind="auction_notice",
-                        subject_id=str(8_000_000 + i), status="flag", severity="low", title=f"điểm {score}",
-                        evidence=evidence, evidence_hash="0" * 64, urls=[], first_seen=DETECTED_AT,
-                        last_seen=DETECTED_AT)
+            f = Finding(fingerprint=f"test-{i}", detector="collusion", rule="anomaly_rank",
+                        subject_kind="auction_notice", subject_id=str(8_000_000 + i), status="flag",
+                        severity="low", title=f"điểm {score}", evidence=evidence, evidence_hash="0" * 64, urls=[],
+                        first_seen=DETECTED_AT, last_seen=DETECTED_AT)
             s.add(f)
             s.flush()
             ids.append(f.id)

@@ -16,8 +16,8 @@ NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = ["01_tong_quan.ipynb", "02_chu_tai_san_va_to_chuc.ipynb", "03_dong_thoi_gian_thong_bao.ipynb",
             "04_thong_tin_thua_dat.ipynb", "05_danh_gia_phat_hien.ipynb"]
 VIETNAMESE = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
-SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b|(?<![.\w])text\(|\.execute\(",
-                 re.IGNORECASE)
+SQL = re.compile(r"\b(SELECT\s+.+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b"
+                 r"|(?<![.\w])text\(|\.execute\(", re.IGNORECASE)
 RAW_HTML = re.compile(r"escape\s*=\s*False|IPython\.display\s+import\s+[^\n]*\bHTML\b|display\.HTML|\bHTML\(|"
                       r"Markdown\(|unsafe_allow_html|\.to_html\(")
 

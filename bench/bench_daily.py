@@ -1,0 +1,216 @@
+"""Daily-run benchmark: crawl + detect + alert of one simulated day on top of the full history.
+
+1. The history database (every record as visible one day before the dataset's daily clock, imported with
+   `auction-monitor import-dataset`) is brought to steady state by the previous day's run against the simulator
+   at that time: crawl, detect, alerts. That "warm" database is cached in --workdir and copied for each run.
+2. The simulator clock moves one day (to the daily clock, 06:00 the day after the last publication day) and the
+   measured run does what `auction-monitor run` does for dgts: `crawl dgts` (window = the default lookback of 3
+   days before today, to today), `detect` (all detectors, full history, as the daily job does), `alerts queue`,
+   `alerts send` (outbox mode: .eml files). THADS is not in the generated dataset and is not crawled.
+
+Figures: wall and CPU time and peak RSS per stage (wait4 on each CLI process), totals, and the HTTP requests from
+the simulator's request log compared with the minimum a crawler needs: the list pages of the window (auction
+notices per day, selection notices newest first down to the window start, every result page) plus one detail set
+per record that is new or whose list entry changed (4 requests per auction notice, 3 per selection notice or
+result). Attachment downloads are off (generated files have no bytes) and counted in neither.
+
+    python bench/bench_daily.py --dataset /tmp/am-bench/national [--db sqlite|postgresql://…] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (  # noqa: E402
+    Databases, Measured, build_history, cli, dataset_stamp, figure, local_day, machine_load, manifest, note,
+    parse_clock, start_simulator, to_ms, write_config,
+)
+
+LOOKBACK_DAYS = 3  # service.config DgtsSettings.lookback_days default
+DETAIL_REQUESTS = {"dgts.auction_notice": 4, "dgts.selection_notice": 3, "dgts.selection_result": 3}
+LIST_PATHS = {"/portal/search/auction-notice": "dgts.auction_notice",
+              "/ThongTin/getInfoSelectAuctionOrg": "dgts.selection_notice",
+              "/ThongTin/getResultSelectAuctionOrg": "dgts.selection_result"}
+
+
+def day_run(config: Path, sim_url: str, since, until) -> dict[str, Measured]:
+    stages = {"crawl": cli(config, "crawl", "dgts", "--since", since.isoformat(), "--until", until.isoformat(),
+                           "--portal-url", sim_url).check()}
+    stages["detect"] = cli(config, "detect").check()
+    stages["alerts_queue"] = cli(config, "alerts", "queue").check()
+    stages["alerts_send"] = cli(config, "alerts", "send").check()
+    return stages
+
+
+def minimum_requests(sim, t0: datetime, t1: datetime, since, until, page_size: int = 100) -> dict[str, int]:
+    """List pages of the window and detail sets of records new or changed (list entry) between t0 and t1."""
+    from crawler.spiders.base import list_hash
+
+    a, b = to_ms(t0), to_ms(t1)
+    out: Counter[str] = Counter()
+    per_day: Counter = Counter()
+    selection_in_window = 0
+    results_visible = 0
+    for kind in DETAIL_REQUESTS:
+        for record in sim.store.records(kind):
+            new = record.view(b)
+            if not new.visible_at(b):
+                continue
+            shown_day = local_day(new.sort_ms) if new.sort_ms else None
+            if kind == "dgts.auction_notice":
+                if shown_day is None or not (since <= shown_day <= until):
+                    continue
+                per_day[shown_day] += 1
+            elif kind == "dgts.selection_notice":
+                if shown_day is None or shown_day < since:
+                    continue
+                selection_in_window += 1
+            else:
+                results_visible += 1
+            old = record.view(a)
+            item_new = new.document.get("list_item") or {}
+            if not old.visible_at(a):
+                out[f"new_{kind}"] += 1
+            elif list_hash(old.document.get("list_item") or {}) != list_hash(item_new):
+                out[f"changed_{kind}"] += 1
+            else:
+                continue
+            out["detail"] += DETAIL_REQUESTS[kind]
+    out["list"] = sum(max(1, math.ceil(per_day.get(since + timedelta(days=i), 0) / page_size))
+                      for i in range((until - since).days + 1))
+    out["list"] += selection_in_window // page_size + 1
+    out["list"] += max(1, math.ceil(results_visible / page_size))
+    out["total"] = out["list"] + out["detail"]
+    return dict(out)
+
+
+def actual_requests(log) -> Counter[str]:
+    c: Counter[str] = Counter()
+    for r in log:
+        if r.path in LIST_PATHS:
+            c["list"] += 1
+        elif "download" in r.path.lower():
+            c["file"] += 1
+        else:
+            c["detail"] += 1
+    c["total"] = len(log)
+    return c
+
+
+def warm_database(dbs: Databases, dataset: Path, t0: datetime, workdir: Path, rebuild: bool) -> str:
+    """History at t0 plus the previous day's run (crawl, detect, alerts), cached as a template database."""
+    hist, built = build_history(dbs, dataset, t0, workdir, rebuild=rebuild)
+    if built:
+        figure("history_documents", built["documents"], "documents")
+        figure("history_import_wall", built["import"].wall_s, "s")
+        figure("history_import_cpu", built["import"].cpu_s, "s")
+        figure("history_import_rate", built["docs_per_s"], "documents/s")
+    name = f"warm_{dataset_stamp(dataset, t0)}"
+    marker = workdir / f"{name}.done"
+    if marker.is_file() and dbs.exists(name) and not rebuild:
+        return name
+    url = dbs.create(name, template=hist)
+    evidence = workdir / f"{name}_evidence"
+    shutil.rmtree(evidence, ignore_errors=True)
+    config = write_config(workdir / f"{name}.toml", db_url=url, evidence=evidence, outbox=workdir / f"{name}_outbox")
+    t = time.perf_counter()
+    sim = start_simulator(dataset, t0)
+    note(f"simulator loaded in {time.perf_counter() - t:.0f} s for the previous day's run at {t0.isoformat()}")
+    try:
+        stages = day_run(config, sim.base_url, t0.date() - timedelta(days=LOOKBACK_DAYS), t0.date())
+        requests = len(sim.request_log)
+    finally:
+        sim.stop()
+    for stage, m in stages.items():
+        figure(f"previous_day_{stage}_wall", m.wall_s, "s")
+    figure("previous_day_requests", requests, "requests")
+    note("previous_day_* = the run that brings the imported history to steady state (list hashes, findings, "
+         "alerts already sent); not the measured day")
+    marker.write_text(json.dumps({"t0": t0.isoformat()}), encoding="utf-8")
+    return name
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--dataset", type=Path, required=True, help="a folder written by bench/generate_dataset.py")
+    ap.add_argument("--db", default="sqlite", help="sqlite (default) or a PostgreSQL server URL")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/am-bench"))
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the cached history and warm databases")
+    args = ap.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    m = manifest(args.dataset)
+    t1 = parse_clock(m["daily_clock"])
+    t0 = t1 - timedelta(days=1)
+    dbs = Databases(args.db, args.workdir)
+    note(f"dataset {args.dataset}: {m['counts']['auction_notices']} auction notices, "
+         f"{m['counts']['selection_notices']} selection notices, {m['counts']['selection_results']} results; "
+         f"backend {dbs.backend()}; {machine_load()}")
+    warm = warm_database(dbs, args.dataset, t0, args.workdir, args.rebuild)
+    url = dbs.create("daily", template=warm)
+    evidence = args.workdir / "daily_evidence"
+    shutil.rmtree(evidence, ignore_errors=True)
+    shutil.copytree(args.workdir / f"{warm}_evidence", evidence)
+    outbox = args.workdir / "daily_outbox"
+    shutil.rmtree(outbox, ignore_errors=True)
+    config = write_config(args.workdir / "daily.toml", db_url=url, evidence=evidence, outbox=outbox)
+
+    t = time.perf_counter()
+    sim = start_simulator(args.dataset, t1)
+    note(f"simulator loaded in {time.perf_counter() - t:.0f} s; clock {t1.isoformat()}; {machine_load()}")
+    since, until = t1.date() - timedelta(days=LOOKBACK_DAYS), t1.date()
+    try:
+        sim_cpu0 = time.process_time()
+        stages = day_run(config, sim.base_url, since, until)
+        sim_cpu = time.process_time() - sim_cpu0
+        log = sim.request_log.snapshot()
+        minimum = minimum_requests(sim, t0, t1, since, until)
+    finally:
+        sim.stop()
+    note(f"done: {machine_load()}")
+    for stage, ms in stages.items():
+        figure(f"daily_{stage}_wall", ms.wall_s, "s")
+        figure(f"daily_{stage}_cpu", ms.cpu_s, "s")
+        figure(f"daily_{stage}_peak_rss", ms.max_rss_mb, "MB")
+    figure("daily_total_wall", sum(s.wall_s for s in stages.values()), "s")
+    figure("daily_total_cpu", sum(s.cpu_s for s in stages.values()), "s")
+    figure("daily_simulator_cpu", sim_cpu, "s")
+    runs = stages["crawl"].last_json() or []
+    for r in runs:
+        c = r.get("counters") or {}
+        kind = r["kind"].split(".")[-1]
+        figure(f"daily_crawl_{kind}_new", c.get("new", 0), "records")
+        figure(f"daily_crawl_{kind}_changed", c.get("changed", 0), "records")
+        note(f"crawl run {r['kind']}: {r['status']}" + (f" ({(r.get('message') or '').splitlines()[0][:200]})"
+                                                         if r.get("message") else ""))
+    detect = stages["detect"].last_json() or {}
+    for det, c in sorted((detect.get("counters") or {}).items()):
+        figure(f"daily_detect_{det}_new_findings", c.get("new", 0), "findings")
+    queued = stages["alerts_queue"].last_json() or {}
+    figure("daily_alerts_queued", sum(v for v in queued.values() if isinstance(v, int)) if isinstance(queued, dict) else 0,
+           "messages")
+    figure("daily_eml_files", len(list(outbox.glob("*.eml"))) if outbox.exists() else 0, "files")
+    actual = actual_requests(log)
+    for k in ("list", "detail", "file", "total"):
+        figure(f"daily_requests_{k}", actual.get(k, 0), "requests")
+    for k in sorted(minimum):
+        figure(f"minimum_{k}", minimum[k], "requests" if k in ("list", "detail", "total") else "records")
+    figure("daily_requests_over_minimum", 100.0 * (actual["total"] - minimum["total"]) / max(minimum["total"], 1), "%")
+    (args.workdir / "daily_result.json").write_text(json.dumps({
+        "stages": {k: {"wall_s": v.wall_s, "cpu_s": v.cpu_s, "max_rss_mb": v.max_rss_mb} for k, v in stages.items()},
+        "runs": runs, "detect": detect, "alerts_queue": queued, "actual": actual, "minimum": minimum,
+        "paths": Counter(r.path for r in log)}, default=str, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
