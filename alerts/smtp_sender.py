@@ -13,7 +13,6 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 
 from alerts.compose import clean_header
 from service.config import SmtpSettings
+from storage.evidence import atomic_write_bytes
 from storage.models import Alert
 from storage.timeutil import to_local
 
@@ -77,16 +77,7 @@ def write_eml(outbox_dir: str | os.PathLike[str], message_id: str, data: bytes) 
     target = folder / eml_filename(message_id)
     if target.exists():
         return target, False
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".eml")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(target, data)
     return target, True
 
 

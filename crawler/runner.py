@@ -28,6 +28,8 @@ DGTS_SPIDERS = {
     "result": "crawler.spiders.dgts_selection_results:DgtsSelectionResultSpider",
     "auction": "crawler.spiders.dgts_auction_notices:DgtsAuctionNoticeSpider",
 }
+DGTS_RECORD_KINDS = {"selection": "dgts.selection_notice", "result": "dgts.selection_result",
+                     "auction": "dgts.auction_notice"}
 THADS_SPIDER = "crawler.spiders.thads_notices:ThadsNoticeSpider"
 
 
@@ -101,13 +103,17 @@ def main(argv: list[str]) -> int:
 
 
 def default_window(db_url: str, record_kind_source: str, lookback_days: int, backfill_start: date | None,
-                   today: date | None = None) -> tuple[date, date]:
-    """From the last successful crawl of the source minus the overlap, or the backfill start, to today."""
+                   today: date | None = None, *, record_kind: str | None = None) -> tuple[date, date]:
+    """From the last successful crawl of the source (of that record kind, when given) minus the overlap, or the
+    backfill start, to today. Per kind, because one list completing says nothing about the days another list
+    missed (a killed or blocked auction-notice crawl next to a finished selection crawl)."""
     today = today or utcnow().astimezone(VN_TZ).date()
+    query = select(CrawlRun.window_end).where(CrawlRun.source == record_kind_source,
+                                              CrawlRun.status.in_(("complete", "partial")))
+    if record_kind is not None:
+        query = query.where(CrawlRun.kind == record_kind)
     with session_scope(db_url) as s:
-        last = s.scalar(select(CrawlRun.window_end).where(CrawlRun.source == record_kind_source,
-                                                          CrawlRun.status.in_(("complete", "partial")))
-                        .order_by(CrawlRun.id.desc()).limit(1))
+        last = s.scalar(query.order_by(CrawlRun.id.desc()).limit(1))
     if last is not None:
         return min(last, today) - timedelta(days=lookback_days), today
     if backfill_start is not None:

@@ -22,7 +22,7 @@ def run_detection(ctx: AppContext, *, only: list[str] | None = None, since: date
 def dgts_specs(ctx: AppContext, *, kinds: list[str] | None = None, since: date | None = None,
                until: date | None = None, portal_url: str | None = None, retry_base_delay: float = 2.0) -> list:
     """Crawl specs for the dgts spiders, windows defaulting to the last crawl minus the overlap."""
-    from crawler.runner import DGTS_SPIDERS, CrawlSpec, default_window
+    from crawler.runner import DGTS_RECORD_KINDS, DGTS_SPIDERS, CrawlSpec, default_window
     from crawler.settings import scrapy_settings
 
     d = ctx.settings.portals.dgts
@@ -30,19 +30,23 @@ def dgts_specs(ctx: AppContext, *, kinds: list[str] | None = None, since: date |
     unknown = [k for k in kinds if k not in DGTS_SPIDERS]
     if unknown:
         raise ValueError(f"unknown dgts kind(s): {', '.join(unknown)} (known: {', '.join(DGTS_SPIDERS)})")
-    lo, hi = default_window(ctx.db_url, "dgts", d.lookback_days, d.backfill_start)
-    since, until = since or lo, until or hi
-    if since > until:
-        raise ValueError(f"--since {since} is after --until {until}")
+    windows = {}
+    for k in kinds:  # each list from its own last complete crawl: one list finishing does not cover another's gap
+        lo, hi = default_window(ctx.db_url, "dgts", d.lookback_days, d.backfill_start,
+                                record_kind=DGTS_RECORD_KINDS[k])
+        windows[k] = (since or lo, until or hi)
+        if windows[k][0] > windows[k][1]:
+            raise ValueError(f"--since {windows[k][0]} is after --until {windows[k][1]}")
     a = ctx.settings.attachments
     settings = scrapy_settings(concurrency=d.concurrency, delay_s=d.download_delay_s, timeout_s=d.timeout_s,
                                max_retries=d.max_retries, user_agent=d.user_agent, browser=d.browser,
                                chromium_path=d.chromium_path, max_bytes=a.max_bytes, retry_base_delay=retry_base_delay)
     common = dict(db_url=ctx.db_url, evidence_root=str(ctx.evidence.root), portal_url=portal_url or d.base_url,
-                  since=since, until=until, page_size=d.page_size, browser=d.browser,
+                  page_size=d.page_size, browser=d.browser,
                   attachments={"download": a.download, "roles": list(a.roles), "extensions": list(a.extensions),
                                "max_bytes": a.max_bytes})
-    return [CrawlSpec(DGTS_SPIDERS[k], settings, dict(common)) for k in ("selection", "result", "auction") if k in kinds]
+    return [CrawlSpec(DGTS_SPIDERS[k], settings, dict(common, since=windows[k][0], until=windows[k][1]))
+            for k in ("selection", "result", "auction") if k in kinds]
 
 
 def run_crawl(ctx: AppContext, specs: list, progress: Callable[[str], None] | None = None) -> list[dict[str, Any]]:
