@@ -1,10 +1,8 @@
 """The slice of storage the collusion rules read, loaded once per run as plain objects.
 
 Columns are selected explicitly (no ORM objects, no relationships) so a full load of ~600,000 auction notices and
-their lots stays a few plain tuples per row. Times are aware Asia/Ho_Chi_Minh datetimes. Every time column read here
-is written by ingest from portal epoch milliseconds as an aware +07:00 value; PostgreSQL returns it aware, SQLite
-drops the offset and returns the wall clock it was written with, so a naive value is read as Vietnamese local time
-(not UTC: reading it as UTC would move a 17:00 deadline to the next day).
+their lots stays a few plain tuples per row. Times are aware Asia/Ho_Chi_Minh datetimes: the time columns are
+stored as UTC on every database (``storage.models.UtcDateTime``) and converted here.
 """
 
 from __future__ import annotations
@@ -136,10 +134,8 @@ class Dataset:
 
 
 def portal_time(dt: datetime | None) -> datetime | None:
-    """A portal time column as aware local time (see the module docstring for naive values)."""
-    if dt is None:
-        return None
-    return dt.replace(tzinfo=VN_TZ) if dt.tzinfo is None else dt.astimezone(VN_TZ)
+    """A portal time column as aware local time (columns are stored as UTC; ``to_local`` reads them so)."""
+    return to_local(dt)
 
 
 def _ids(value) -> tuple[int, ...]:

@@ -155,7 +155,8 @@ def selection_rows(session: Session, *, owner_ids: set[int] | None = None, org_i
     links = _result_links(session)
     rows: list[dict[str, Any]] = []
 
-    results = [r for r in session.scalars(select(SelectionResult).order_by(SelectionResult.id))
+    results = [r for r in session.scalars(_narrowed(select(SelectionResult), SelectionResult, owner_ids, org_ids)
+                                          .order_by(SelectionResult.id))
                if wanted(r.owner_id, r.organisation_id)]
     notice_ids = set()
     for r in results:
@@ -181,13 +182,13 @@ def selection_rows(session: Session, *, owner_ids: set[int] | None = None, org_i
             "_name": r.property_name,
         })
 
-    thads = {t.key: t for t in session.scalars(select(ThadsNotice).where(
-        ThadsNotice.category.in_(["selection_result", "selection_auction_org"])))}
-    for t in thads.values():
-        if t.category != "selection_result" or not wanted(t.owner_id, t.organisation_id):
+    thads_results = session.scalars(_narrowed(select(ThadsNotice), ThadsNotice, owner_ids, org_ids)
+                                    .where(ThadsNotice.category == "selection_result"))
+    for t in thads_results:
+        if not wanted(t.owner_id, t.organisation_id):
             continue
         nid, status = _link_fields(links.get(("thads_notice", t.key), []))
-        n = thads.get(nid) if nid else None
+        n = session.get(ThadsNotice, nid) if nid else None
         pub = datetime.combine(t.published_on or t.notice_date, datetime.min.time()) \
             if (t.published_on or t.notice_date) else None
         rows.append({
@@ -200,20 +201,30 @@ def selection_rows(session: Session, *, owner_ids: set[int] | None = None, org_i
         })
 
     if include_auction_notices:
-        rows.extend(_notice_selections(session, rows, wanted, owners, orgs, match_days))
+        rows.extend(_notice_selections(session, rows, wanted, owners, orgs, match_days, owner_ids, org_ids))
     rows.sort(key=lambda r: (r["when"] or datetime.max, r["source"], r["record_id"]))
     for r in rows:
         r.pop("_name", None)
     return rows
 
 
+def _narrowed(query, model, owner_ids: set[int] | None, org_ids: set[int] | None):
+    """Push the owner / organisation filter into SQL, so a large database is not read whole."""
+    if owner_ids is not None:
+        query = query.where(model.owner_id.in_(sorted(owner_ids)))
+    if org_ids is not None:
+        query = query.where(model.organisation_id.in_(sorted(org_ids)))
+    return query
+
+
 def _notice_selections(session: Session, result_rows: list[dict[str, Any]], wanted, owners: dict[int, str],
-                       orgs: dict[int, str], match_days: int) -> list[dict[str, Any]]:
+                       orgs: dict[int, str], match_days: int, owner_ids: set[int] | None,
+                       org_ids: set[int] | None) -> list[dict[str, Any]]:
     chain_of = _relist_components(session)
     firsts: dict[tuple[str, int], AuctionNotice] = {}
     sizes: dict[tuple[str, int], int] = defaultdict(int)
-    for n in session.scalars(select(AuctionNotice).where(AuctionNotice.published_at.is_not(None))
-                             .order_by(AuctionNotice.id)):
+    query = _narrowed(select(AuctionNotice), AuctionNotice, owner_ids, org_ids)
+    for n in session.scalars(query.where(AuctionNotice.published_at.is_not(None)).order_by(AuctionNotice.id)):
         if not wanted(n.owner_id, n.organisation_id):
             continue
         key = (chain_of.get(str(n.id), str(n.id)), n.organisation_id)
