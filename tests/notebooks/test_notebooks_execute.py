@@ -36,18 +36,9 @@ class Demo:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Demo:
-    from service.config import Settings
-    from service.context import AppContext
-    from service.demo import run_demo
-    from storage.evidence import EvidenceStore
-
-    workdir = tmp_path_factory.mktemp("notebook-demo")
-    ctx = AppContext(settings=Settings(), db_url=f"sqlite:///{workdir / 'demo.sqlite'}",
-                     evidence=EvidenceStore(workdir / "evidence"))
-    _, summary = run_demo(ctx, workdir)
-    assert summary["findings"], "the demo produced no findings"
-    return Demo(url=summary["database"], workdir=workdir)
+def demo(demo_run) -> Demo:
+    """The database built by `auction-monitor demo` (shared with the demo's own tests: built once per session)."""
+    return Demo(url=demo_run["db_url"], workdir=demo_run["workdir"])
 
 
 def copy_db(url: str, target: Path) -> str:
