@@ -199,7 +199,8 @@ def db_state(db_url: str) -> dict[str, Any]:
     """Everything an interruption must not change: records, history, typed THADS rows, findings, the outbox.
 
     Findings are named by (detector, rule, subject kind, subject) with owner subjects by their normalised key,
-    not their row id, and evidence is compared without ``raw_sha256s``: row ids and the bytes of raw responses
+    not their row id, and evidence is compared with owner and organisation ids as keys and without
+    ``raw_sha256s``: row ids and the bytes of raw responses
     (dgts file tokens change on every fetch) legitimately differ between two databases that crawled the same
     portal. Alerts are named by what they carried, for the same reason (finding alerts' dedupe keys embed ids)."""
     from storage.db import session_scope
@@ -215,9 +216,19 @@ def db_state(db_url: str) -> dict[str, Any]:
             subject = {"owner": owners, "organisation": orgs}.get(f.subject_kind, {}).get(f.subject_id, f.subject_id)
             return f.detector, f.rule, f.subject_kind, subject
 
+        def stable(value: Any, key: str = "") -> Any:
+            if isinstance(value, dict):
+                return {k: stable(v, k) for k, v in value.items() if k != "raw_sha256s"}
+            if isinstance(value, list):
+                return [stable(v, key) for v in value]
+            if key.endswith("organisation_id"):
+                return orgs.get(str(value), value)
+            if key.endswith("owner_id"):
+                return owners.get(str(value), value)
+            return value
+
         def evidence(f: Finding) -> str:
-            ev = {k: v for k, v in (f.evidence or {}).items() if k != "raw_sha256s"}
-            return json.dumps(ev, sort_keys=True, ensure_ascii=False, default=str)
+            return json.dumps(stable(f.evidence or {}), sort_keys=True, ensure_ascii=False, default=str)
 
         items = list(s.scalars(select(AlertItem)))
         carried: dict[int, list] = {}

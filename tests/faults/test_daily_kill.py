@@ -82,9 +82,8 @@ def test_kill_during_crawl(portal, clean, tmp_path):
 @pytest.mark.parametrize("kill_at", [
     "crawler.attachment_text:extract_text:2:after",  # first attachment text committed, second one in hand
     "detectors.runner:_store:2:after",  # two detectors' findings flushed, not committed
-    "alerts.outbox:deliver:1:before",  # alerts queued and committed, nothing delivered
     "alerts.outbox:write_eml:3:after",  # third .eml on disk, its row not yet marked sent
-], ids=["attachments", "detection", "before-delivery", "mid-delivery"])
+], ids=["attachments", "detection", "mid-delivery"])
 def test_kill_at_a_point_then_rerun(portal, clean, tmp_path, kill_at):
     work = make_workdir(tmp_path, portal.base_url)
     proc = start_run(work, kill_at=kill_at)
