@@ -118,7 +118,8 @@ class ThadsNoticeSpider(PortalSpider):
             yield self.list_request(site, page + 1)
         else:
             state["done"] = True
-            state["complete"] = bool(items or page == 1) and page < self.max_pages or not listing.next_page_url
+            # Complete only when the list ran out of pages (not when max_pages cut it short).
+            state["complete"] = not (items and listing.next_page_url)
 
     # ---------------------------------------------------------------- details and attachments
 
