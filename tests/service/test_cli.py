@@ -1,0 +1,52 @@
+"""The command line as an operator uses it: init, db upgrade, import-dataset, detect, findings, parcels, review."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from am_testing import real_notices_path
+from service.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_init_writes_a_file_that_loads(tmp_path):
+    cfg = tmp_path / "am.toml"
+    assert invoke("init", str(cfg)).exit_code == 0
+    assert "[detectors.premature_scoring]" in cfg.read_text(encoding="utf-8")
+    again = invoke("init", str(cfg))
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+def test_bad_config_is_one_clear_error(tmp_path):
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text("[portals.dgts]\npagesize = 1\n", encoding="utf-8")
+    res = invoke("--config", str(cfg), "db", "upgrade")
+    assert res.exit_code == 2
+    assert "portals.dgts.pagesize" in res.output and "unknown key" in res.output and "Traceback" not in res.output
+
+
+def test_import_detect_export_and_review(tmp_path):
+    db = str(tmp_path / "cli.sqlite")
+    assert invoke("--db", db, "db", "upgrade").exit_code == 0
+    res = invoke("--db", db, "import-dataset", str(real_notices_path()))
+    assert res.exit_code == 0 and json.loads(res.output.strip().splitlines()[-1])["new"] == 236
+    res = invoke("--db", db, "detect", "--detectors", "parcel_details")
+    assert res.exit_code == 0
+    res = invoke("--db", db, "findings", "--detector", "parcel_details", "--format", "jsonl")
+    rows = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    assert rows and {"detector", "rule", "subject_kind", "subject_id", "status", "severity", "evidence", "urls",
+                     "first_seen", "last_seen"} <= set(rows[0])
+    res = invoke("--db", db, "parcels", "--format", "jsonl")
+    lots = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    assert len(lots) == 287 and sum(1 for lot in lots if lot["is_land"]) > 100
+    res = invoke("--db", db, "review", str(rows[0]["id"]), "--verdict", "needs_more_info", "--note", "xem tệp đính kèm")
+    assert res.exit_code == 0 and json.loads(res.output)["verdict"] == "needs_more_info"
+    assert invoke("--db", db, "review", "424242", "--verdict", "confirmed").exit_code == 2
+    assert invoke("--db", db, "detect", "--detectors", "nope").exit_code == 2
