@@ -86,6 +86,15 @@ def _helo_name(from_address: str) -> str:
     return domain if re.fullmatch(r"[A-Za-z0-9.-]{1,253}", domain or "") else "localhost"
 
 
+def _greet(conn: smtplib.SMTP) -> None:
+    """EHLO, else HELO (RFC 5321 4.1.4); a server that accepts neither refused the session."""
+    code, reply = conn.ehlo()
+    if not 200 <= code <= 299:
+        code, reply = conn.helo()
+        if not 200 <= code <= 299:
+            raise smtplib.SMTPHeloError(code, reply)
+
+
 class SmtpTransport:
     """One lazily opened SMTP session reused for a batch; reopened after any failed message."""
 
@@ -114,10 +123,10 @@ class SmtpTransport:
             else:
                 conn = smtplib.SMTP(s.host, s.port, local_hostname=helo, timeout=s.timeout_s)
             try:
-                conn.ehlo()
+                _greet(conn)
                 if s.security == "starttls":
                     conn.starttls(context=context)
-                    conn.ehlo()
+                    _greet(conn)
                 if s.username:
                     conn.login(s.username, s.password() or "")
             except BaseException:

@@ -26,8 +26,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    Databases, cli, figure, machine_load, manifest, note, parse_clock, start_simulator, write_config,
+    Databases, cli, figure, hotspots, inclusive, machine_load, manifest, note, parse_clock, start_simulator,
+    write_config,
 )
+
+# Where crawl time can go, by the frame that marks it (inclusive share of the crawl process's samples).
+CRAWL_STAGES = {
+    "evidence store (hash, write, fsync)": "put (storage/evidence.py",
+    "raw-response row + commit": "record_response (crawler/recorder.py",
+    "ingest (history + typed rows)": "ingest_document (crawler/ingest.py",
+    "  history snapshot/events": "observe (storage/history.py",
+    "  typed rows (lots, attachments, owner)": "apply_document (crawler/ingest.py",
+    "known-record lookup": "known (crawler/recorder.py",
+    "JSON decode": "decode_json (crawler/assemble.py",
+    "Scrapy/Twisted HTTP": "twisted/web/_newclient.py",
+    "SQLAlchemy commit": "commit (sqlalchemy/orm/session.py",
+}
 
 FULL_NOTICES = 600_000
 FULL_DAYS = 1_200
@@ -64,6 +78,16 @@ def politeness_rate(concurrency: int = DEFAULT_CONCURRENCY, delay_s: float = DEF
     return min(1.0 / delay_s if delay_s > 0 else float("inf"), concurrency / latency_s)
 
 
+def print_hotspots(raw: Path) -> None:
+    note(f"profile {raw} (py-spy, crawl child only):")
+    for label, share in inclusive(raw, list(CRAWL_STAGES.values()), within="crawler/runner.py").items():
+        name = next(k for k, v in CRAWL_STAGES.items() if v == label)
+        note(f"  {share:5.1f} % inclusive  {name}")
+    note("  top functions by own time (self %, inclusive %):")
+    for fn, self_pct, incl_pct in hotspots(raw, 15, within="crawler/runner.py"):
+        note(f"  {self_pct:5.1f} % {incl_pct:5.1f} %  {fn[:150]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--notices", type=int, default=20_000, help="auction notices of the generated dataset")
@@ -73,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/am-bench"))
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--delay", type=float, default=0.0, help="our politeness delay, seconds")
+    ap.add_argument("--profile", type=Path, help="run the crawl under py-spy, write collapsed stacks here and print "
+                                                 "the hotspots (the timings of a profiled run include its overhead)")
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     dataset = ensure_dataset(args)
@@ -100,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
              f"{load_s:.0f} s; backend {dbs.backend()}; {machine_load()}")
         sim_cpu0 = time.process_time()
         run = cli(config, "crawl", "dgts", "--since", first.isoformat(), "--until", last.isoformat(),
-                  "--portal-url", sim.base_url).check()
+                  "--portal-url", sim.base_url, profile=args.profile).check()
         sim_cpu = time.process_time() - sim_cpu0
         log = sim.request_log.snapshot()
     finally:
@@ -147,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     figure("crawler_capacity_over_politeness", (len(log) / run.wall_s) / politeness_rate(), "x")
     note("extrapolated_* figures scale the measured run linearly to 600,000 notices + 78,000 selection notices + "
          "19,500 results; they are not measurements")
+    if args.profile:
+        print_hotspots(args.profile)
     (args.workdir / "backfill_result.json").write_text(json.dumps({
         "runs": runs, "wall_s": run.wall_s, "cpu_s": run.cpu_s, "max_rss_mb": run.max_rss_mb,
         "requests": len(log), "groups": dict(groups)}, default=str, indent=1), encoding="utf-8")

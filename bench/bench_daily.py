@@ -44,11 +44,15 @@ LIST_PATHS = {"/portal/search/auction-notice": "dgts.auction_notice",
 
 
 def day_run(config: Path, sim_url: str, since, until) -> dict[str, Measured]:
+    """The daily job's dgts stages as CLI commands; each command's output is kept next to the config."""
     stages = {"crawl": cli(config, "crawl", "dgts", "--since", since.isoformat(), "--until", until.isoformat(),
-                           "--portal-url", sim_url).check()}
-    stages["detect"] = cli(config, "detect").check()
-    stages["alerts_queue"] = cli(config, "alerts", "queue").check()
-    stages["alerts_send"] = cli(config, "alerts", "send").check()
+                           "--portal-url", sim_url)}
+    stages["detect"] = cli(config, "detect")
+    stages["alerts_queue"] = cli(config, "alerts", "queue")
+    stages["alerts_send"] = cli(config, "alerts", "send")
+    for name, m in stages.items():
+        config.with_name(f"{config.stem}_{name}.log").write_text(m.output, encoding="utf-8")
+        m.check()
     return stages
 
 

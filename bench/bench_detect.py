@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    Databases, Measured, build_history, cli, figure, iter_documents, machine_load, manifest, note, parse_clock,
-    published_ms, to_ms, view_at, write_config,
+    Databases, Measured, build_history, cli, figure, hotspots, inclusive, iter_documents, machine_load, manifest,
+    note, parse_clock, published_ms, to_ms, view_at, write_config,
 )
 
 
@@ -45,6 +45,28 @@ def changed_between(dataset: Path, t0, t1, out: Path) -> int:
     return n
 
 
+DETECT_STAGES = {
+    "premature_scoring": "evaluate (detectors/premature_scoring.py",
+    "parcel_details": "evaluate (detectors/parcel_details.py",
+    "collusion": "evaluate (detectors/collusion/detector.py",
+    "storing findings (runner._store)": "_store (detectors/runner.py",
+    "result-notice linking (detectors/linking.py)": "detectors/linking.py",
+    "rapidfuzz": "rapidfuzz",
+    "SQLAlchemy ORM loading": "sqlalchemy/orm/loading.py",
+    "SQLAlchemy flush/commit": "_flush (sqlalchemy/orm/session.py",
+}
+
+
+def print_hotspots(raw: Path) -> None:
+    note(f"profile {raw} (py-spy, one full detection):")
+    for label, share in inclusive(raw, list(DETECT_STAGES.values())).items():
+        name = next(k for k, v in DETECT_STAGES.items() if v == label)
+        note(f"  {share:5.1f} % inclusive  {name}")
+    note("  top functions by own time (self %, inclusive %):")
+    for fn, self_pct, incl_pct in hotspots(raw, 20):
+        note(f"  {self_pct:5.1f} % {incl_pct:5.1f} %  {fn[:150]}")
+
+
 def report(prefix: str, m: Measured) -> None:
     figure(f"{prefix}_wall", m.wall_s, "s")
     figure(f"{prefix}_cpu", m.cpu_s, "s")
@@ -64,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/am-bench"))
     ap.add_argument("--rebuild", action="store_true", help="rebuild the history database even if cached")
     ap.add_argument("--detectors", default=None, help="comma-separated detector names (default: all)")
+    ap.add_argument("--profile", type=Path, help="after the measured runs, one more full detection under py-spy; "
+                                                 "collapsed stacks go to this file and the hotspots are printed")
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     m = manifest(args.dataset)
@@ -100,6 +124,9 @@ def main(argv: list[str] | None = None) -> int:
     report("detect_incremental", inc)
     full2 = cli(config, "detect", *only).check()
     report("detect_full_next_day", full2)
+    if args.profile:
+        cli(config, "detect", *only, profile=args.profile).check()
+        print_hotspots(args.profile)
     note(f"done: {machine_load()}")
     return 0
 

@@ -110,8 +110,56 @@ def run_measured(argv: list[str], *, env: dict[str, str] | None = None, cwd: Pat
     return Measured(argv, wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024.0, proc.returncode, text)
 
 
-def cli(config: Path, *args: str, **kw: Any) -> Measured:
-    return run_measured([*CLI, "--config", str(config), *args], cwd=REPO, **kw)
+def cli(config: Path, *args: str, profile: Path | None = None, **kw: Any) -> Measured:
+    """An `auction-monitor` command; with `profile`, under py-spy (sampling, child processes included) writing
+    collapsed stacks to that file (py-spy must be installed; the timings of a profiled run are not figures)."""
+    prefix: list[str] = []
+    if profile is not None:
+        exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        prefix = [exe, "record", "--subprocesses", "--format", "raw", "--rate", "200", "-o", str(profile), "--"]
+    return run_measured([*prefix, *CLI, "--config", str(config), *args], cwd=REPO, **kw)
+
+
+def hotspots(raw: Path, top: int = 15, within: str | None = None) -> list[tuple[str, float, float]]:
+    """(function, self %, inclusive %) of the hottest functions in a py-spy raw (collapsed stacks) file, over the
+    samples whose stack contains `within` (e.g. "crawler/runner.py") when given."""
+    from collections import Counter
+
+    self_c: Counter[str] = Counter()
+    incl: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit() or (within and within not in stack):
+            continue
+        n = int(count)
+        frames = [f.strip() for f in stack.split(";") if f.strip()]
+        frames = [f for f in frames if not f.startswith("process ")]
+        if not frames:
+            continue
+        total += n
+        self_c[frames[-1]] += n
+        for f in set(frames):
+            incl[f] += n
+    if not total:
+        return []
+    names = sorted(self_c, key=lambda f: -self_c[f])[:top]
+    return [(f, 100.0 * self_c[f] / total, 100.0 * incl[f] / total) for f in names]
+
+
+def inclusive(raw: Path, needles: list[str], within: str | None = None) -> dict[str, float]:
+    """Share of samples (%) whose stack passes through a frame containing each needle."""
+    hits = {n: 0 for n in needles}
+    total = 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit() or (within and within not in stack):
+            continue
+        total += int(count)
+        for n in needles:
+            if n in stack:
+                hits[n] += int(count)
+    return {n: 100.0 * h / max(total, 1) for n, h in hits.items()}
 
 
 # ----------------------------------------------------------------------------------------------- datasets

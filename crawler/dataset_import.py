@@ -8,18 +8,28 @@ lines before and after it are kept (the run is then marked ``partial``).
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.exc import DataError
 
 from crawler.ingest import DocumentError, ingest_document
 from storage.evidence import EvidenceStore
 from storage.models import CrawlRun
 from storage.timeutil import utcnow
 
+log = logging.getLogger(__name__)
+
 MAX_LINE_BYTES = 64_000_000
 COMMIT_EVERY = 500
+
+
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's reader accepts them; no portal sends them; PostgreSQL refuses them)."""
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def read_documents(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
@@ -35,8 +45,8 @@ def read_documents(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str
             if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             try:
-                doc = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                doc = json.loads(line, parse_constant=_no_constant)
+            except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
                 yield lineno, None, f"not JSON: {exc}"
                 continue
             if not isinstance(doc, dict):
@@ -61,36 +71,12 @@ def import_dataset(session_factory: Callable, evidence: EvidenceStore, paths: It
         session.add(run)
         session.flush()
         run_id = run.id
-    for path in paths:
-        pending = 0
-        session_cm = session_factory()
-        session = session_cm.__enter__()
-        try:
-            run = session.get(CrawlRun, run_id)
-            for lineno, doc, err in read_documents(path):
-                if err:
-                    errors.append(f"{path}:{lineno}: {err}")
-                    counts["errors"] += 1
-                    continue
-                try:
-                    with session.begin_nested():
-                        res = ingest_document(session, doc, run=run, at=utcnow(), evidence=evidence, listed=False)
-                except (DocumentError, ValueError, TypeError, KeyError) as exc:
-                    errors.append(f"{path}:{lineno}: {exc}")
-                    counts["errors"] += 1
-                    continue
-                counts["documents"] += 1
-                counts["new" if res.observation.is_new else "changed" if res.observation.is_changed else "unchanged"] += 1
-                pending += 1
-                if pending >= COMMIT_EVERY:
-                    session.commit()
-                    pending = 0
-                    if progress:
-                        progress(f"{path.name}: {counts['documents']} documents")
-            session_cm.__exit__(None, None, None)
-        except BaseException as exc:
-            session_cm.__exit__(type(exc), exc, exc.__traceback__)
-            raise
+    try:
+        for path in paths:
+            _import_file(session_factory, evidence, path, run_id, counts, errors, progress)
+    except Exception as exc:  # disk full, database locked: the run says why, then the caller hears it
+        _record_failure(session_factory, run_id, counts, errors, exc)
+        raise
     with session_factory() as session:
         run = session.get(CrawlRun, run_id)
         run.finished_at = utcnow()
@@ -99,3 +85,45 @@ def import_dataset(session_factory: Callable, evidence: EvidenceStore, paths: It
         if errors:
             run.message = ("\n".join(errors[:50]))[:10_000]
     return {"run_id": run_id, "counters": dict(counts), "errors": errors}
+
+
+def _import_file(session_factory: Callable, evidence: EvidenceStore, path: Path, run_id: int,
+                 counts: Counter[str], errors: list[str], progress: Callable[[str], None] | None) -> None:
+    """One file in batches of ``COMMIT_EVERY`` documents, each document in its own savepoint."""
+    pending = 0
+    with session_factory() as session:
+        run = session.get(CrawlRun, run_id)
+        for lineno, doc, err in read_documents(path):
+            if err:
+                errors.append(f"{path}:{lineno}: {err}")
+                counts["errors"] += 1
+                continue
+            try:
+                with session.begin_nested():
+                    res = ingest_document(session, doc, run=run, at=utcnow(), evidence=evidence, listed=False)
+            except (DocumentError, ValueError, TypeError, KeyError, DataError) as exc:
+                errors.append(f"{path}:{lineno}: {str(exc).splitlines()[0][:500]}")
+                counts["errors"] += 1
+                continue
+            counts["documents"] += 1
+            counts["new" if res.observation.is_new else "changed" if res.observation.is_changed else "unchanged"] += 1
+            pending += 1
+            if pending >= COMMIT_EVERY:
+                session.commit()
+                pending = 0
+                if progress:
+                    progress(f"{path.name}: {counts['documents']} documents")
+
+
+def _record_failure(session_factory: Callable, run_id: int, counts: Counter[str], errors: list[str],
+                    exc: Exception) -> None:
+    """Mark the import run failed with the reason; the batches committed before it stay (they are whole)."""
+    try:
+        with session_factory() as session:
+            run = session.get(CrawlRun, run_id)
+            run.finished_at = utcnow()
+            run.status = "failed"
+            run.counters = dict(counts)
+            run.message = "\n".join([f"import stopped: {type(exc).__name__}: {exc}", *errors[:50]])[:10_000]
+    except Exception:  # the same trouble (a locked database) may stop this too; the next crawl closes the run
+        log.exception("could not record the failure of import run %s", run_id)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from crawler.parsers import dgts as dgts_parser
@@ -43,6 +45,8 @@ NOTICE_KIND_OF = {
     THADS_KIND: "thads_notice",
 }
 MAX_INLINE_ATTACHMENT = 50_000_000
+_SITE_SLUG = re.compile(r"(?:[a-z0-9][a-z0-9_-]{0,59})?")  # "" is the central site
+_LIST_NAME = re.compile(r"[a-z0-9][a-z0-9_ -]{0,59}")
 
 
 class DocumentError(ValueError):
@@ -59,9 +63,11 @@ def record_identity(doc: dict[str, Any]) -> tuple[str, str]:
     if kind == THADS_KIND:
         site = str(doc.get("site") or "").strip().lower()
         lst = str(doc.get("list") or "ThongBao").strip().lower()
-        item = dgts_parser.as_int(doc.get("item_id"))
+        item = dgts_parser.as_code(doc.get("item_id"))
         if item is None:
             raise DocumentError("thads.notice document without an integer item_id")
+        if not _SITE_SLUG.fullmatch(site) or not _LIST_NAME.fullmatch(lst):  # they make up the record key
+            raise DocumentError(f"thads.notice document with an invalid site or list name: {site[:80]!r}, {lst[:80]!r}")
         return kind, f"{site}/{lst}/{item}"
     raise DocumentError(f"unknown document kind {kind!r}")
 
@@ -90,6 +96,18 @@ def externalize_attachments(doc: dict[str, Any], evidence: EvidenceStore) -> dic
     return {**doc, "attachments": out}
 
 
+def without_nul(value: Any) -> Any:
+    """The document with NUL characters removed from every string: PostgreSQL text cannot hold them, and no
+    portal text needs them (SQLite and PostgreSQL then store the same document)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
+
+
 @dataclass
 class Ingested:
     record_kind: str
@@ -110,6 +128,7 @@ def ingest_document(
 ) -> Ingested:
     if not isinstance(doc, dict):
         raise DocumentError("a document must be a JSON object")
+    doc = without_nul(doc)
     kind, key = record_identity(doc)
     if "_sim" in doc:  # simulator schedules (edits, take-downs) are not portal data
         doc = {k: v for k, v in doc.items() if k != "_sim"}
@@ -134,19 +153,38 @@ def owner_for(session: Session, name: str | None, address: str | None = None) ->
     if not name:
         return None
     ident = parse_owner(name, address)
+    key = column_key(ident.key)
     cache = session.info.setdefault("owner_cache", {})
-    owner = cache.get(ident.key)
+    owner = _cached(cache, key)
     if owner is None:
-        owner = session.scalar(select(Owner).where(Owner.key == ident.key))
+        owner = session.scalar(select(Owner).where(Owner.key == key))
     if owner is None:
-        owner = Owner(key=ident.key, name=ident.canonical_name or name, kind=ident.kind, is_thads=ident.is_thads,
+        owner = Owner(key=key, name=ident.canonical_name or name, kind=ident.kind, is_thads=ident.is_thads,
                       province=ident.province.code if ident.province else None, region_no=ident.region_no)
         session.add(owner)
         session.flush()
     elif owner.province is None and ident.province is not None:
         owner.province = ident.province.code
-    cache[ident.key] = owner
+    cache[key] = owner
     return owner
+
+
+def _cached(cache: dict[str, Any], key: str) -> Any:
+    """A cached owner or organisation, unless the savepoint that created it was rolled back (a failed document):
+    such a row never reached the database, and reusing it would point later rows at nothing."""
+    obj = cache.get(key)
+    if obj is not None and inspect(obj).transient:
+        del cache[key]
+        return None
+    return obj
+
+
+def column_key(key: str, limit: int = 300) -> str:
+    """A matching key that fits its column (owners.key, organisations.key are 300 characters): a longer one
+    keeps its head and gains a hash of the whole, so distinct names stay distinct."""
+    if len(key) <= limit:
+        return key
+    return f"{key[:limit - 18]}~{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 def organisation_for(session: Session, name: str | None) -> Organisation | None:
@@ -154,11 +192,11 @@ def organisation_for(session: Session, name: str | None) -> Organisation | None:
 
     if not name:
         return None
-    key = normalize_org_name(name)
+    key = column_key(normalize_org_name(name))
     if not key:
         return None
     cache = session.info.setdefault("org_cache", {})
-    org = cache.get(key) or session.scalar(select(Organisation).where(Organisation.key == key))
+    org = _cached(cache, key) or session.scalar(select(Organisation).where(Organisation.key == key))
     if org is None:
         org = Organisation(key=key, name=name.strip())
         session.add(org)
@@ -189,10 +227,12 @@ def _upsert_attachment(session: Session, notice_kind: str, key: str, *, file_key
                        source_url: str | None = None, status: str | None = None, at: datetime | None = None) -> None:
     from crawler.attachments import safe_attachment_name
 
+    file_key = file_key[:300]  # the column's size; the same cut for the lookup, or a long name would be re-added
+    content_type = str(content_type)[:200] if content_type else None
     att = session.scalar(select(Attachment).where(Attachment.notice_kind == notice_kind,
                                                   Attachment.notice_key == key, Attachment.file_key == file_key))
     if att is None:
-        att = Attachment(notice_kind=notice_kind, notice_key=key, file_key=file_key[:300], text_status="pending")
+        att = Attachment(notice_kind=notice_kind, notice_key=key, file_key=file_key, text_status="pending")
         session.add(att)
     att.original_name = name
     att.file_name = safe_attachment_name(name)
@@ -306,7 +346,8 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     owner_name = fields.owner_office
     owner = owner_for(session, owner_name) if owner_name else None
     row.owner_name, row.owner_id = owner_name, owner.id if owner else None
-    row.notice_number, row.notice_date = fields.notice_number, fields.notice_date
+    row.notice_number = fields.notice_number[:200] if fields.notice_number else None
+    row.notice_date = fields.notice_date
     row.window_start, row.window_end = fields.window_start, fields.window_end
     row.selected_org = fields.selected_org
     org = organisation_for(session, fields.selected_org) if fields.selected_org else None

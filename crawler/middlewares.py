@@ -28,6 +28,7 @@ from twisted.internet.error import (
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.errors import PortalBlocked
+from storage.evidence import EvidenceError
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,11 @@ class RawEvidenceMiddleware(_CrawlerBound):
         spider = self._spider(spider)
         recorder = getattr(spider, "recorder", None)
         if recorder is not None and not request.meta.get("skip_evidence"):
-            raw_id = recorder.record_response(request, response)
+            try:
+                raw_id = recorder.record_response(request, response)
+            except EvidenceError as exc:  # nothing may be parsed or kept without its evidence
+                spider.storage_failed(str(exc))
+                raise IgnoreRequest(f"evidence not stored: {exc}") from exc
             request.meta["raw_id"] = raw_id
         return response
 
@@ -92,7 +97,10 @@ class RawEvidenceMiddleware(_CrawlerBound):
         spider = self._spider(spider)
         recorder = getattr(spider, "recorder", None)
         if recorder is not None:
-            recorder.record_failure(request, exception)
+            try:
+                recorder.record_failure(request, exception)
+            except EvidenceError as exc:
+                spider.storage_failed(str(exc))
         return None
 
 

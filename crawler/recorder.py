@@ -15,6 +15,7 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 from sqlalchemy import select
+from sqlalchemy.exc import DataError
 
 from crawler.ingest import DocumentError, ingest_document
 from storage.db import session_factory
@@ -96,7 +97,7 @@ class CrawlRecorder:
                                       raw_response_ids=raw_ids)
                 if list_hash is not None:
                     res.observation.record.list_hash = list_hash
-        except (DocumentError, ValueError, TypeError, KeyError) as exc:
+        except (DocumentError, ValueError, TypeError, KeyError, DataError) as exc:
             self.error(f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}: cannot ingest: {exc}")
             return
         obs = res.observation

@@ -7,6 +7,7 @@ writes a fully commented file for ``auction-monitor init``.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from datetime import date
@@ -26,8 +27,30 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, validate_default=True)
 
 
+def _email_address(v: str) -> str:
+    if "@" not in v or v.startswith("@") or v.endswith("@") or any(c in v for c in " \r\n<>,;"):
+        raise ValueError(f"not an e-mail address: {v!r}")
+    return v
+
+
 class DatabaseSettings(Section):
     url: str = Field("sqlite:///data/auction-monitor.sqlite", description="SQLAlchemy URL or a file path (SQLite). PostgreSQL: postgresql://user@host/db (password from PGPASSWORD or a .pgpass file).")
+
+    @field_validator("url")
+    @classmethod
+    def _supported_database(cls, v: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from storage.db import normalize_url
+
+        try:
+            backend = make_url(normalize_url(v)).get_backend_name()
+        except (ArgumentError, ValueError) as exc:
+            raise ValueError(f"not a database URL or file path: {v!r} ({exc})") from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"unsupported database {backend!r}: use a SQLite file path or a postgresql:// URL")
+        return v
 
 
 class EvidenceSettings(Section):
@@ -86,18 +109,15 @@ class Recipient(Section):
     owners: list[str] = Field(default_factory=list, description="Owner offices this officer covers (substring match on the normalised name).")
     detectors: list[str] = Field(default_factory=list, description="Only these detectors (empty = all).")
 
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, v: str) -> str:
-        if "@" not in v or v.startswith("@") or v.endswith("@") or any(c in v for c in " \r\n<>,;"):
-            raise ValueError(f"not an e-mail address: {v!r}")
-        return v
+    _email_shape = field_validator("email")(_email_address)
 
 
 class MonitorSettings(Section):
     name: str = Field("Cán bộ theo dõi (Vụ Nghiệp vụ 1)", description="The designated monitor who gets everything unmatched.")
     email: str = Field("monitor@localhost", description="Monitor's e-mail address.")
     role: str = Field("central_monitoring_officer", description="Role label.")
+
+    _email_shape = field_validator("email")(_email_address)
 
 
 class SmtpSettings(Section):
@@ -128,12 +148,37 @@ class AlertSettings(Section):
     recipients: list[Recipient] = Field(default_factory=list, description="Officers and what they cover.")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
+    # A header line must stay one line: "a@b\r\nBcc: x" here would break every message.
+    _address_shape = field_validator("from_address", "operator_email")(_email_address)
+
 
 class ScheduleSettings(Section):
     cron: str = Field("0 6 * * *", description="When the daily job runs (crontab fields: minute hour day month weekday).")
     timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the cron expression.")
     misfire_grace_s: int = Field(3600, ge=1, le=86_400, description="A run missed by less than this still runs.")
     lock_ttl_s: int = Field(6 * 3600, ge=60, le=86_400, description="A run lock older than this is considered abandoned.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone {v!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
+        return v
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        from service.scheduler import daily_trigger  # late: the scheduler module imports this one
+
+        try:
+            daily_trigger(ScheduleSettings.model_construct(cron=v, timezone="UTC"))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"not a crontab expression (minute hour day month weekday): {v!r}: {exc}") from None
+        return v
 
 
 class Settings(Section):
@@ -170,8 +215,14 @@ DEFAULT_THADS_SITES: tuple[str, ...] = (
 )
 
 
+def _key_part(part: object) -> str:
+    """One part of a dotted key as written in TOML: bare when it can be, quoted otherwise ("" or "a b")."""
+    text = str(part)
+    return text if text and all(c.isalnum() or c in "_-" for c in text) else json.dumps(text, ensure_ascii=False)
+
+
 def _format_error(source: str, err: dict) -> str:
-    loc = [str(p) for p in err.get("loc", ())]
+    loc = [_key_part(p) for p in err.get("loc", ())]
     key = ".".join(loc) if loc else "(top level)"
     msg = err.get("msg", "invalid")
     if err.get("type") == "extra_forbidden":
@@ -214,6 +265,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
         raise ConfigError(f"{p}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-    if "password" in data.get("alerts", {}).get("smtp", {}):
+    alerts = data.get("alerts")
+    smtp = alerts.get("smtp") if isinstance(alerts, dict) else None
+    if isinstance(smtp, dict) and "password" in smtp:
         raise ConfigError(f"{p}: alerts.smtp.password: secrets must not be in the file; set the environment variable named by alerts.smtp.password_env")
     return settings_from_dict(data, str(p))

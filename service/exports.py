@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from typing import IO, Any
 
 from sqlalchemy import select
@@ -14,6 +15,22 @@ from storage.timeutil import to_local
 
 FINDING_COLUMNS = ("id", "detector", "rule", "subject_kind", "subject_id", "status", "severity", "title", "province",
                    "owner_name", "evidence", "urls", "legal_basis", "first_seen", "last_seen", "resolved_at")
+
+
+# Characters a terminal or a line-splitting reader would act on: C0/C1 controls (escape sequences, CR),
+# Unicode line and paragraph separators and bidirectional overrides.
+_UNSAFE_IN_TABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def jsonl_line(row: dict[str, Any]) -> str:
+    """One JSON Lines record; U+2028/U+2029 escaped too, since many readers split lines on them."""
+    text = json.dumps(row, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text + "\n"
+
+
+def terminal_safe(text: str) -> str:
+    """Portal text fit for a terminal table: controls, separators and direction overrides become spaces."""
+    return _UNSAFE_IN_TABLE.sub(" ", text)
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -46,7 +63,7 @@ def export_findings(session: Session, out: IO[str], *, fmt: str, **filters) -> i
     rows = (finding_dict(f) for f in query_findings(session, **filters))
     if fmt == "jsonl":
         for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(jsonl_line(row))
             n += 1
     elif fmt == "csv":
         w = csv.DictWriter(out, fieldnames=FINDING_COLUMNS)
@@ -61,8 +78,8 @@ def export_findings(session: Session, out: IO[str], *, fmt: str, **filters) -> i
         out.write(" ".join(h.ljust(w) for h, w in zip(head, widths)) + "\n")
         for row in rows:
             vals = (row["id"], row["detector"], row["rule"], f"{row['subject_kind'][:3]}:{row['subject_id']}",
-                    row["status"], row["severity"], (row["title"] or "").replace("\n", " "))
-            out.write(" ".join(str(v)[:w].ljust(w) for v, w in zip(vals, widths)) + "\n")
+                    row["status"], row["severity"], row["title"] or "")
+            out.write(" ".join(terminal_safe(str(v))[:w].ljust(w) for v, w in zip(vals, widths)) + "\n")
             n += 1
     return n
 
@@ -77,7 +94,7 @@ def export_parcels(session: Session, out: IO[str], *, fmt: str, settings, only_l
         if only_land and not row["is_land"]:
             continue
         if fmt == "jsonl":
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(jsonl_line(row))
         else:
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(row))

@@ -24,7 +24,7 @@ def from_epoch_ms(value) -> datetime | None:
         return None
     try:
         ms = int(float(value))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: inf, 1e400, ints beyond float range
         return parse_portal_time(value) if isinstance(value, str) else None
     if not _MIN_MS <= ms <= _MAX_MS:
         return None
@@ -36,18 +36,18 @@ def parse_portal_time(text: str) -> datetime | None:
     if not isinstance(text, str) or len(text) > 64:
         return None
     s = text.strip()
-    if s.isdigit():
+    if s.isdecimal():  # not isdigit(): "¹" is a digit that int() refuses
         return from_epoch_ms(int(s))
     m = _DMY.match(s)
     try:
         if m:
             d, mo, y, hh, mm, ss = m.groups()
-            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=VN_TZ)
-        m = _HM_DMY.match(s)
-        if m:
+            parsed = datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=VN_TZ)
+        elif m := _HM_DMY.match(s):
             hh, mm, d, mo, y = m.groups()
-            return datetime(int(y), int(mo), int(d), int(hh), int(mm), tzinfo=VN_TZ)
-        parsed = datetime.fromisoformat(s.replace("Z", "+00:00"))
+            parsed = datetime(int(y), int(mo), int(d), int(hh), int(mm), tzinfo=VN_TZ)
+        else:
+            parsed = datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         return None
     if parsed.tzinfo is None:

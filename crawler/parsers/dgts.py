@@ -43,13 +43,25 @@ def first(*values: Any) -> Any:
     return None
 
 
-def as_int(value: Any) -> int | None:
+MAX_ID = 2**53  # portal ids are far below; beyond this a value is junk (and no longer exact as a float)
+MAX_CODE = 2**31 - 1  # small codes (property types, deposit units, SharePoint item ids) fit a 32-bit column
+
+
+def as_int(value: Any, limit: int = MAX_ID) -> int | None:
+    """An integer of magnitude at most ``limit``, from a number or numeric string; None for anything else."""
     if value is None or value == "" or isinstance(value, bool):
         return None
     try:
-        return int(float(value))
-    except (TypeError, ValueError):
+        number = value if isinstance(value, int) else int(float(value))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: "1e400", inf
         return None
+    return number if -limit <= number <= limit else None
+
+
+def as_code(value: Any) -> int | None:
+    """A small non-negative code (property type, deposit unit, SharePoint item id) or None."""
+    number = as_int(value, MAX_CODE)
+    return number if number is not None and number >= 0 else None
 
 
 def as_float(value: Any) -> float | None:
@@ -57,9 +69,21 @@ def as_float(value: Any) -> float | None:
         return None
     try:
         f = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return f if f == f and abs(f) < 1e18 else None  # NaN and absurd values are not prices
+
+
+def as_amount(value: Any) -> float | None:
+    """A price, deposit or fee: a finite non-negative number; strings are read the Vietnamese way
+    ("1.000.000đ", "1,5 tỷ đồng", "304.428.640"), as the portal writes them in its ``str*`` fields."""
+    if isinstance(value, str):
+        from crawler.parsers.vntext import parse_vnd
+
+        amount = parse_vnd(value)
+        return float(amount) if amount is not None else None
+    number = as_float(value)
+    return number if number is not None and number >= 0 else None
 
 
 def text(value: Any, limit: int = 100_000) -> str | None:
@@ -114,11 +138,11 @@ def _lot(i: int, row: dict[str, Any]) -> ParsedLot:
         place=text(row.get("propertyPlace")),
         quality=text(row.get("propertyQuality")),
         detail=text(row.get("detail")),
-        start_price=as_float(row.get("propertyStartPrice")),
-        deposit=as_float(row.get("deposit")),
-        deposit_unit=as_int(row.get("depositUnit")),
-        file_cost=as_float(row.get("fileCost")),
-        property_type_id=as_int(row.get("propertyTypeId")),
+        start_price=as_amount(row.get("propertyStartPrice")),
+        deposit=as_amount(row.get("deposit")),
+        deposit_unit=as_code(row.get("depositUnit")),
+        file_cost=as_amount(row.get("fileCost")),
+        property_type_id=as_code(row.get("propertyTypeId")),
         property_type_name=text(row.get("propertyTypeName")),
     )
 
@@ -146,7 +170,7 @@ def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
     root_id = as_int(first(own.get("rootID"), item.get("rootID"), detail.get("rootID")))
     name = text(first(item.get("propertyName"), detail.get("propertyName")))
     lots = [_lot(i, r) for i, r in enumerate(doc.get("property_info") or []) if isinstance(r, dict)]
-    type_id = as_int(first(item.get("propertyTypeId"), *(l.property_type_id for l in lots)))
+    type_id = as_code(first(item.get("propertyTypeId"), *(l.property_type_id for l in lots)))
     fields = {
         "title": text(item.get("titleName")),
         "property_name": name,
@@ -163,7 +187,7 @@ def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
         "property_type_name": text(first(item.get("propertyTypeName"), *(l.property_type_name for l in lots))),
         "root_id": root_id,
         "related_ids": related,
-        "round_label": text(own.get("strLevelCorrection")),
+        "round_label": text(own.get("strLevelCorrection"), 200),
         "url": page_url("dgts.auction_notice", rid, name),
     }
     return ParsedRecord(

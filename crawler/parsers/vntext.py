@@ -302,7 +302,7 @@ def epoch_ms_to_local(ms: int | float) -> datetime | None:
         return None
     try:
         seconds = float(ms) / 1000.0
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: ints beyond the float range
         return None
     if not math.isfinite(seconds):
         return None

@@ -92,6 +92,7 @@ class PortalSpider(scrapy.Spider):
         self.browser_page = None
         self.blocked: str | None = None
         self.drift: str | None = None
+        self.storage_error: str | None = None  # our disk or evidence store failed: stop, the portal is not to blame
         self.recorder = CrawlRecorder(db_url, evidence_root, source=self.source, kind=self.record_kind,
                                       portal_url=self.portal_url, window_start=since, window_end=until, run_id=run_id)
 
@@ -179,8 +180,20 @@ class PortalSpider(scrapy.Spider):
         self.recorder.check_failed(self.record_kind, "*", f"payload shape changed: {message}")
         self.crawler.engine.close_spider(self, "schema_drift")
 
+    def storage_failed(self, message: str) -> None:
+        """Evidence could not be stored (disk full, permissions): stop the crawl, nothing is kept without it."""
+        if self.storage_error:
+            return
+        self.storage_error = message
+        log.error("local storage failed: %s", message)
+        self.crawler.engine.close_spider(self, "storage_failed")
+
+    @property
+    def halted(self) -> bool:
+        return bool(self.blocked or self.drift or self.storage_error)
+
     def _on_idle(self, spider):
-        if spider is not self or self.blocked or self.drift:
+        if spider is not self or self.halted:
             return
         if self.on_idle():
             raise DontCloseSpider
@@ -190,7 +203,9 @@ class PortalSpider(scrapy.Spider):
         return False
 
     def closed(self, reason: str) -> None:
-        if self.blocked:
+        if self.storage_error:
+            status, msg = "failed", f"local storage failed, crawl stopped: {self.storage_error}"
+        elif self.blocked:
             status, msg = "blocked", f"portal blocked: {self.blocked}"
         elif self.drift:
             status, msg = "failed", f"payload shape changed: {self.drift}"
@@ -272,7 +287,7 @@ class DgtsListSpider(PortalSpider):
         state = self.lists.get(req.meta.get("list_name"))
         if state:
             state.ok = False
-        if not self.blocked:
+        if not self.halted:
             self.recorder.error(f"list page failed: {req.url}: {failure.value!r}")
 
     def parse_list(self, response):
@@ -359,7 +374,7 @@ class DgtsListSpider(PortalSpider):
         req = failure.request
         key = req.meta.get("record_key")
         bundle = self.bundles.pop(key, None)
-        if bundle is not None and not self.blocked:
+        if bundle is not None and not self.halted:
             self.recorder.check_failed(self.record_kind, key, f"{req.meta['part'].path}: {failure.value!r}")
 
     def parse_detail(self, response):

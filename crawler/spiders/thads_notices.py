@@ -69,7 +69,7 @@ class ThadsNoticeSpider(PortalSpider):
         site = failure.request.meta["site"]
         self.site_state[site]["ok"] = False
         self.site_state[site]["done"] = True
-        if not self.blocked:
+        if not self.halted:
             self.recorder.error(f"THADS {site}: list page failed: {failure.value!r}")
 
     def parse_list(self, response):
@@ -126,7 +126,7 @@ class ThadsNoticeSpider(PortalSpider):
     def detail_failed(self, failure):
         key = failure.request.meta["record_key"]
         self.pending_details.pop(key, None)
-        if not self.blocked:
+        if not self.halted:
             self.recorder.check_failed(KIND, key, f"detail page failed: {failure.value!r}")
 
     def parse_detail(self, response):
