@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import DataError
-
-from crawler.ingest import DocumentError, ingest_document
+from crawler.ingest import ENVIRONMENT_ERRORS, document_problem, ingest_document
 from storage.evidence import EvidenceStore
 from storage.models import CrawlRun
 from storage.timeutil import utcnow
@@ -101,8 +99,10 @@ def _import_file(session_factory: Callable, evidence: EvidenceStore, path: Path,
             try:
                 with session.begin_nested():
                     res = ingest_document(session, doc, run=run, at=utcnow(), evidence=evidence, listed=False)
-            except (DocumentError, ValueError, TypeError, KeyError, DataError) as exc:
-                errors.append(f"{path}:{lineno}: {str(exc).splitlines()[0][:500]}")
+            except ENVIRONMENT_ERRORS:
+                raise
+            except Exception as exc:  # whatever is wrong with one document, the file goes on
+                errors.append(f"{path}:{lineno}: {document_problem(exc)}")
                 counts["errors"] += 1
                 continue
             counts["documents"] += 1

@@ -19,10 +19,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, inspect, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from crawler.parsers import dgts as dgts_parser
-from storage.evidence import EvidenceStore
+from storage.evidence import EvidenceError, EvidenceStore
 from storage.history import Observation, observe
 from storage.models import (
     Attachment,
@@ -53,10 +54,20 @@ class DocumentError(ValueError):
     """A document that cannot be ingested (unknown kind, missing id, bad attachment encoding)."""
 
 
+# Failures of the machine, not of a document: they stop an import or a crawl instead of skipping a document.
+ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, EvidenceError, OSError, MemoryError)
+
+
+def document_problem(exc: BaseException) -> str:
+    """One line saying why a document was refused."""
+    text = str(exc).strip().splitlines()[0][:500] if str(exc).strip() else ""
+    return text if isinstance(exc, DocumentError) else f"{type(exc).__name__}: {text}"
+
+
 def record_identity(doc: dict[str, Any]) -> tuple[str, str]:
     kind = doc.get("kind")
     if kind in DGTS_KINDS:
-        rid = dgts_parser.as_int(doc.get("id") if doc.get("id") is not None else (doc.get("list_item") or {}).get("id"))
+        rid = dgts_parser.as_int(doc.get("id") if doc.get("id") is not None else dgts_parser.as_dict(doc.get("list_item")).get("id"))
         if rid is None:
             raise DocumentError(f"{kind} document without an integer id")
         return kind, str(rid)
@@ -169,6 +180,11 @@ def owner_for(session: Session, name: str | None, address: str | None = None) ->
     return owner
 
 
+def _sha256(value: Any) -> str | None:
+    """A document's claim about stored bytes is used only when it is a SHA-256 hex digest."""
+    return value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value) else None
+
+
 def _cached(cache: dict[str, Any], key: str) -> Any:
     """A cached owner or organisation, unless the savepoint that created it was rolled back (a failed document):
     such a row never reached the database, and reusing it would point later rows at nothing."""
@@ -237,7 +253,7 @@ def _upsert_attachment(session: Session, notice_kind: str, key: str, *, file_key
     att.original_name = name
     att.file_name = safe_attachment_name(name)
     att.role = role
-    att.source_url = source_url or att.source_url
+    att.source_url = source_url if isinstance(source_url, str) and source_url else att.source_url
     if sha256 and sha256 != att.sha256:
         att.sha256, att.size, att.content_type, att.fetched_at = sha256, size, content_type, at
         att.text_status, att.text, att.error = "pending", None, None
@@ -294,11 +310,12 @@ def _apply_dgts(session: Session, p: dgts_parser.ParsedRecord, doc: dict[str, An
     row.status = "active"
     session.add(row)
     _replace_lots(session, notice_kind, key, p.lots)
-    fetched = {str(x.get("file_key")): x for x in doc.get("files") or [] if isinstance(x, dict)}
+    fetched = {str(x.get("file_key")): x for x in dgts_parser.as_list(doc.get("files")) if isinstance(x, dict)}
     for pf in p.files:
         got = fetched.get(pf.file_key, {})
         _upsert_attachment(session, notice_kind, key, file_key=pf.file_key, name=pf.file_name, role=pf.role,
-                           sha256=got.get("sha256"), size=got.get("size"), content_type=got.get("content_type"),
+                           sha256=_sha256(got.get("sha256")), size=dgts_parser.as_int(got.get("size")),
+                           content_type=got.get("content_type"),
                            source_url=got.get("url"), status=got.get("fetch_status"), at=at)
     session.flush()
 
@@ -329,7 +346,8 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     _, key = record_identity(doc)
     site, list_name, item_id = key.split("/")
     title = dgts_parser.text(doc.get("title"), 5_000) or ""
-    body_text = html_to_text(doc.get("body_html") or "")
+    body_html = doc.get("body_html")
+    body_text = html_to_text(body_html if isinstance(body_html, str) else "")
     attachment_text = "\n".join(t for t in session.scalars(
         select(Attachment.text).where(Attachment.notice_kind == "thads_notice", Attachment.notice_key == key,
                                       Attachment.text_status.in_(("ok", "ocr")))) if t)
@@ -338,7 +356,8 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     category, confidence, _reasons = classify_notice(title, full_text)
     fields = extract_notice_fields(title, full_text, published=published)
     row = session.get(ThadsNotice, key) or ThadsNotice(key=key)
-    row.site, row.list_name, row.item_id = site, doc.get("list") or "ThongBao", int(item_id)
+    list_label = str(doc.get("list") or "ThongBao").strip()  # as the portal writes it; the key holds it lowercased
+    row.site, row.list_name, row.item_id = site, list_label, int(item_id)
     row.title = title
     row.published_on = published
     row.category, row.category_confidence = category, confidence
@@ -355,16 +374,17 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     row.decision_date = fields.scoring_date
     row.fields = fields.as_json()
     row.province = (owner.province if owner and owner.province else None) or site_province(site)
-    row.url = doc.get("url") or thads_item_url(site, doc.get("list") or "ThongBao", int(item_id))
+    url = doc.get("url")
+    row.url = url if isinstance(url, str) and url else thads_item_url(site, list_label, int(item_id))
     row.status = "active"
     session.add(row)
     lots = [dgts_parser.ParsedLot(lot_index=i, name=a.get("text"), start_price=a.get("start_price"))
             for i, a in enumerate(fields.assets_json())]
     _replace_lots(session, "thads_notice", key, lots)
-    for a in doc.get("attachments") or []:
+    for a in dgts_parser.as_list(doc.get("attachments")):
         if isinstance(a, dict) and a.get("name"):
             _upsert_attachment(session, "thads_notice", key, file_key=str(a["name"]), name=str(a["name"]),
-                               role="thads", sha256=a.get("sha256"), size=a.get("size"),
+                               role="thads", sha256=_sha256(a.get("sha256")), size=dgts_parser.as_int(a.get("size")),
                                content_type=a.get("content_type"), status=a.get("fetch_status"),
                                source_url=a.get("url"), at=at)
     session.flush()

@@ -15,9 +15,8 @@ from typing import Any
 from scrapy import Request
 from scrapy.http import Response
 from sqlalchemy import select
-from sqlalchemy.exc import DataError
 
-from crawler.ingest import DocumentError, ingest_document
+from crawler.ingest import ENVIRONMENT_ERRORS, document_problem, ingest_document
 from storage.db import session_factory
 from storage.evidence import EvidenceStore
 from storage.history import check_failed, mark_unlisted
@@ -97,8 +96,10 @@ class CrawlRecorder:
                                       raw_response_ids=raw_ids)
                 if list_hash is not None:
                     res.observation.record.list_hash = list_hash
-        except (DocumentError, ValueError, TypeError, KeyError, DataError) as exc:
-            self.error(f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}: cannot ingest: {exc}")
+        except ENVIRONMENT_ERRORS:
+            raise
+        except Exception as exc:  # one document the parsers cannot take is an error of the run, not its end
+            self.error(f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}: cannot ingest: {document_problem(exc)}")
             return
         obs = res.observation
         self.counters["new" if obs.is_new else "changed" if obs.is_changed else "unchanged"] += 1

@@ -36,6 +36,16 @@ def page_url(record_kind: str, record_id: Any, name: str | None, base: str = POR
     return base + PAGE_PATHS[record_kind].format(slug=slugify(name), id=record_id)
 
 
+def as_dict(value: Any) -> dict[str, Any]:
+    """A part the portal sends as an object; anything else (a string, a list, true) reads as empty."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A part the portal sends as an array; anything else reads as empty."""
+    return value if isinstance(value, list) else []
+
+
 def first(*values: Any) -> Any:
     for v in values:
         if v not in (None, "", [], {}):
@@ -159,17 +169,17 @@ def _files(items: Any, role: str, path: str) -> list[ParsedFile]:
 
 
 def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
-    item = doc.get("list_item") or {}
-    detail = doc.get("detail") or {}
+    item = as_dict(doc.get("list_item"))
+    detail = as_dict(doc.get("detail"))
     if isinstance(detail.get("auctionInfo"), dict):  # the nested shape K-doc reported
         detail = {**detail["auctionInfo"], **{k: v for k, v in detail.items() if k != "auctionInfo"}}
     rid = as_int(first(doc.get("id"), item.get("id")))
-    history = [h for h in (doc.get("publish_history") or []) + (doc.get("corrections") or []) if isinstance(h, dict)]
+    history = [h for h in as_list(doc.get("publish_history")) + as_list(doc.get("corrections")) if isinstance(h, dict)]
     own = next((h for h in history if as_int(h.get("auctionInfoId")) == rid), {})
     related = sorted({as_int(h.get("auctionInfoId")) for h in history} - {rid, None})
     root_id = as_int(first(own.get("rootID"), item.get("rootID"), detail.get("rootID")))
     name = text(first(item.get("propertyName"), detail.get("propertyName")))
-    lots = [_lot(i, r) for i, r in enumerate(doc.get("property_info") or []) if isinstance(r, dict)]
+    lots = [_lot(i, r) for i, r in enumerate(as_list(doc.get("property_info"))) if isinstance(r, dict)]
     type_id = as_code(first(item.get("propertyTypeId"), *(l.property_type_id for l in lots)))
     fields = {
         "title": text(item.get("titleName")),
@@ -201,17 +211,17 @@ def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
 
 
 def parse_selection_notice(doc: dict[str, Any]) -> ParsedRecord:
-    item = doc.get("list_item") or {}
-    detail = doc.get("detail") or {}
+    item = as_dict(doc.get("list_item"))
+    detail = as_dict(doc.get("detail"))
     if isinstance(detail.get("items"), list):  # an un-unwrapped envelope
         detail = detail["items"][0] if detail["items"] else {}
-    edit = doc.get("edit_notice") or {}
+    edit = as_dict(doc.get("edit_notice"))
     rid = as_int(first(doc.get("id"), item.get("id"), detail.get("id")))
     name = text(first(item.get("propertyName"), detail.get("propertyName")))
     props = doc.get("properties") if isinstance(doc.get("properties"), list) else []
     lots = [_lot(i, r) for i, r in enumerate(props) if isinstance(r, dict)]
     files = _files(edit.get("listFileNotice"), "criteria", "/ThongTin/downloadFile")
-    for p in edit.get("property") or []:
+    for p in as_list(edit.get("property")):
         if isinstance(p, dict):
             files += _files(p.get("listFile"), "notice_file", "/ThongTin/downloadFile")
     fields = {
@@ -235,10 +245,10 @@ def parse_selection_notice(doc: dict[str, Any]) -> ParsedRecord:
 
 
 def parse_selection_result(doc: dict[str, Any]) -> ParsedRecord:
-    item = doc.get("list_item") or {}
-    owner = doc.get("owner") or {}
-    history = doc.get("history") or {}
-    info = doc.get("info") or {}
+    item = as_dict(doc.get("list_item"))
+    owner = as_dict(doc.get("owner"))
+    history = as_dict(doc.get("history"))
+    info = as_dict(doc.get("info"))
     org = history.get("orgInfo") if isinstance(history.get("orgInfo"), dict) else {}
     rid = as_int(first(doc.get("id"), item.get("id")))
     name = text(first(item.get("propertyName"), info.get("subPropertyName")))
@@ -247,7 +257,7 @@ def parse_selection_result(doc: dict[str, Any]) -> ParsedRecord:
         link = as_int(first(*(part.get(k) for k in LINK_ID_FIELDS)))
         if link:
             break
-    lots = [_lot(i, r) for i, r in enumerate(history.get("property") or []) if isinstance(r, dict)]
+    lots = [_lot(i, r) for i, r in enumerate(as_list(history.get("property"))) if isinstance(r, dict)]
     files = _files(first(info.get("listFile"), history.get("listFile"), info.get("listFileResult")),
                    "result_file", "/ThongTin/downloadFile")
     fields = {
