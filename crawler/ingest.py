@@ -67,7 +67,8 @@ def document_problem(exc: BaseException) -> str:
 def record_identity(doc: dict[str, Any]) -> tuple[str, str]:
     kind = doc.get("kind")
     if kind in DGTS_KINDS:
-        rid = dgts_parser.as_int(doc.get("id") if doc.get("id") is not None else dgts_parser.as_dict(doc.get("list_item")).get("id"))
+        raw_id = doc.get("id") if doc.get("id") is not None else dgts_parser.as_dict(doc.get("list_item")).get("id")
+        rid = dgts_parser.as_int(raw_id)
         if rid is None:
             raise DocumentError(f"{kind} document without an integer id")
         return kind, str(rid)

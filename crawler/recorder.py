@@ -99,7 +99,8 @@ class CrawlRecorder:
         except ENVIRONMENT_ERRORS:
             raise
         except Exception as exc:  # one document the parsers cannot take is an error of the run, not its end
-            self.error(f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}: cannot ingest: {document_problem(exc)}")
+            record = f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}"
+            self.error(f"{record}: cannot ingest: {document_problem(exc)}")
             return
         obs = res.observation
         self.counters["new" if obs.is_new else "changed" if obs.is_changed else "unchanged"] += 1

@@ -354,10 +354,18 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
 
 
 def main() -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from storage.evidence import EvidenceError
+
     try:
         app()
     except ConfigError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        sys.exit(2)
+    except (OperationalError, EvidenceError) as exc:  # a locked database, a full disk: one line, not a traceback
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        typer.secho(f"error: storage failed: {reason}", fg=typer.colors.RED, err=True)
         sys.exit(2)
 
 

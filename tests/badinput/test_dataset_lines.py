@@ -69,7 +69,8 @@ def surely_bad_line(draw) -> bytes:
         doc["item_id"] = draw(bad_ids)
         return line(doc)
     doc = thads_notice(2)
-    doc["attachments"] = [{"name": "x.pdf", "content_b64": draw(st.sampled_from(["***", "YQ", "not base64!", "====="]))}]
+    not_base64 = draw(st.sampled_from(["***", "YQ", "not base64!", "====="]))
+    doc["attachments"] = [{"name": "x.pdf", "content_b64": not_base64}]
     return line(doc)
 
 
@@ -144,7 +145,8 @@ def test_nan_and_infinity_constants_are_not_json(tmp_path):
     doc = real_notice(1)
     path = new_folder(tmp_path) / "nan.jsonl"
     text = json.dumps(doc).replace('"propertyStartPrice": ', '"propertyStartPrice": NaN, "x": ', 1)
-    path.write_text(text + "\n" + json.dumps(real_notice(2)) + "\n" + '{"kind": "dgts.auction_notice", "id": Infinity}\n')
+    infinite_id = '{"kind": "dgts.auction_notice", "id": Infinity}'
+    path.write_text(text + "\n" + json.dumps(real_notice(2)) + "\n" + infinite_id + "\n")
     summary = import_dataset(ctx.session, ctx.evidence, [path])
     assert [e.split(":", 2)[1] for e in summary["errors"]] == ["1", "3"]
     assert summary["counters"]["new"] == 1

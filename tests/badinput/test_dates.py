@@ -59,7 +59,8 @@ def test_epoch_ms_as_number_and_numeric_string(moment):
 def test_day_month_year_with_and_without_clock(moment):
     d = moment.date()
     day_only = moment.replace(hour=0, minute=0)
-    for text in (f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}/{d.month}/{d.year}", f"{d.day:02d}-{d.month:02d}-{d.year}"):
+    for text in (f"{d.day:02d}/{d.month:02d}/{d.year}", f"{d.day}/{d.month}/{d.year}",
+                 f"{d.day:02d}-{d.month:02d}-{d.year}"):
         assert parse_portal_time(text) == day_only
         assert parse_vn_date(text) == d
     with_clock = f"{d.day:02d}/{d.month:02d}/{d.year} {moment:%H:%M}"
@@ -139,7 +140,8 @@ TIME_FIELDS = ("publishTime1", "publishTime2", "aucTime", "aucRegTimeStart", "au
 
 @SETTINGS
 @given(st.fixed_dictionaries({f: junk_value for f in TIME_FIELDS}),
-       st.fixed_dictionaries({f: junk_value for f in ("aucTimeDepositStart", "aucTimeDepositEnd", "strAucTimeDepositStart")}),
+       st.fixed_dictionaries({f: junk_value for f in ("aucTimeDepositStart", "aucTimeDepositEnd",
+                                                      "strAucTimeDepositStart")}),
        st.fixed_dictionaries({f: junk_value for f in ("lastUpdated", "receiveTimeStart", "receiveTimeEnd")}),
        st.fixed_dictionaries({f: junk_value for f in ("genDate", "fromDate", "toDate")}))
 def test_dgts_parser_reads_any_time_value_as_a_time_or_none(item_times, detail_times, sel_item, sel_detail):

@@ -39,7 +39,8 @@ NOW_UTC = "2026-06-10T02:00:00+00:00"
 
 FRAGMENTS = [
     "<script>alert('x')</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>', "javascript:alert(1)",
-    "\r\nBcc: attacker@example.com\r\n", "\nSubject: spoofed", "\x1b[2J\x1b[31mRED", "\x1b]0;title\x07", "\u202egnp.exe",
+    "\r\nBcc: attacker@example.com\r\n", "\nSubject: spoofed", "\x1b[2J\x1b[31mRED", "\x1b]0;title\x07",
+    "\u202egnp.exe",
     "{{ 7*7 }}", "{% for x in y %}", "'; DROP TABLE records; --", "%s%n%x", "]]>", "<!--", "=?utf-8?b?PHNjcmlwdD4=?=",
     "Nguyễn Văn Mẫu", "Thửa đất số 12, tờ bản đồ số 5", "&lt;b&gt;", "\u2028\u2029", "😀", "\x00", "\t\v\f",
 ]

@@ -202,7 +202,7 @@ def db_state(db_url: str) -> dict[str, Any]:
     not their row id, and evidence is compared with owner and organisation ids as keys and without
     ``raw_sha256s``: row ids and the bytes of raw responses
     (dgts file tokens change on every fetch) legitimately differ between two databases that crawled the same
-    portal. Alerts are named by what they carried, for the same reason (finding alerts' dedupe keys embed ids)."""
+    portal. Alerts are named by kind, recipients and what they carried (dedupe keys embed row ids and the day)."""
     from storage.db import session_scope
     from storage.models import (Alert, AlertItem, Attachment, ChangeEvent, Finding, Organisation, Owner, Record,
                                 Snapshot, ThadsNotice)
@@ -235,7 +235,8 @@ def db_state(db_url: str) -> dict[str, Any]:
         for i in items:
             carried.setdefault(i.alert_id, []).append((name(findings[i.finding_id]), i.reason))
         return {
-            "records": sorted((r.record_kind, r.record_key, r.content_hash, r.status) for r in s.scalars(select(Record))),
+            "records": sorted((r.record_kind, r.record_key, r.content_hash, r.status)
+                              for r in s.scalars(select(Record))),
             "snapshots": Counter((x.record_kind, x.record_key, x.content_hash) for x in s.scalars(select(Snapshot))),
             "events": Counter((e.event, e.record_kind, e.record_key, e.field) for e in s.scalars(select(ChangeEvent))),
             "thads": sorted((t.key, t.category, t.window_start, t.window_end) for t in s.scalars(select(ThadsNotice))),
@@ -244,8 +245,7 @@ def db_state(db_url: str) -> dict[str, Any]:
             "findings": sorted((name(f), f.status, f.severity, f.resolved_at is None, evidence(f))
                                for f in findings.values()),
             "alerts": Counter((a.kind, a.recipient, tuple(sorted(set(a.cc or []))), a.status,
-                               tuple(sorted(carried.get(a.id, []))),
-                               a.dedupe_key if a.kind != "finding" else None) for a in s.scalars(select(Alert))),
+                               tuple(sorted(carried.get(a.id, [])))) for a in s.scalars(select(Alert))),
             "alert_items": Counter((name(findings[i.finding_id]), i.recipient, i.severity, i.reason,
                                     i.evidence_hash == findings[i.finding_id].evidence_hash) for i in items),
         }

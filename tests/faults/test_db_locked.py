@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "alerts"))
 from alert_fixtures import add_finding  # noqa: E402
 from am_testing import make_app_context, real_notices_path  # noqa: E402
 from crawler.dataset_import import import_dataset  # noqa: E402
-from storage.models import Alert, ChangeEvent, CrawlRun, DetectorRun, Finding, JobRun, Record, Snapshot  # noqa: E402
+from storage.models import Alert, ChangeEvent, DetectorRun, Finding, JobRun, Record, Snapshot  # noqa: E402
 
 NOW = dt.datetime(2026, 7, 2, 1, 0, tzinfo=dt.timezone.utc)
 

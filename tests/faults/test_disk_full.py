@@ -70,7 +70,8 @@ def assert_history_consistent(ctx) -> None:
 def state(ctx) -> dict:
     with ctx.session() as s:
         return {
-            "records": sorted((r.record_kind, r.record_key, r.content_hash, r.status) for r in s.scalars(select(Record))),
+            "records": sorted((r.record_kind, r.record_key, r.content_hash, r.status)
+                              for r in s.scalars(select(Record))),
             "snapshots": Counter((x.record_key, x.content_hash) for x in s.scalars(select(Snapshot))),
             "events": Counter((e.event, e.record_key, e.field) for e in s.scalars(select(ChangeEvent))),
         }
