@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    Databases, cli, figure, hotspots, inclusive, machine_load, manifest, note, parse_clock, start_simulator,
+    Databases, cli, figure, hotspots, inclusive, machine_load, manifest, note, parse_clock, SimulatorProcess,
     write_config,
 )
 
@@ -117,25 +116,24 @@ def main(argv: list[str] | None = None) -> int:
                           backfill_start=first)
     cli(config, "db", "upgrade").check()
 
-    t0 = time.perf_counter()
-    sim = start_simulator(dataset, clock)
-    load_s = time.perf_counter() - t0
+    sim = SimulatorProcess(dataset, clock)
     try:
         note(f"dataset {dataset}: {m['counts']['auction_notices']} auction notices, {m['counts']['selection_notices']} "
-             f"selection notices, {m['counts']['selection_results']} results, {first} … {last}; simulator loaded in "
-             f"{load_s:.0f} s; backend {dbs.backend()}; {machine_load()}")
-        sim_cpu0 = time.process_time()
+             f"selection notices, {m['counts']['selection_results']} results, {first} … {last}; simulator (own "
+             f"process) loaded {sim.documents} documents in {sim.load_s:.0f} s; backend {dbs.backend()}; "
+             f"{machine_load()}")
+        sim_cpu0 = sim.cpu_s()
         run = cli(config, "crawl", "dgts", "--since", first.isoformat(), "--until", last.isoformat(),
                   "--portal-url", sim.base_url, profile=args.profile).check()
-        sim_cpu = time.process_time() - sim_cpu0
-        log = sim.request_log.snapshot()
+        sim_cpu = sim.cpu_s() - sim_cpu0
+        log = sim.request_log()
     finally:
         sim.stop()
     note(f"after the crawl: {machine_load()}")
     runs = run.last_json() or []
     new = sum((r.get("counters") or {}).get("new", 0) for r in runs)
     statuses = {r["kind"]: r["status"] for r in runs}
-    groups = Counter(endpoint_group(r.path) for r in log)
+    groups = Counter(endpoint_group(path) for path, _ in log)
     records = sum(m["counts"][k] for k in ("auction_notices", "selection_notices", "selection_results"))
     figure("backfill_records_in_dataset", records, "records")
     figure("backfill_records_ingested", new, "records")
@@ -144,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     figure("backfill_requests", len(log), "requests")
     for g in ("list", "detail", "file"):
         figure(f"backfill_requests_{g}", groups.get(g, 0), "requests")
-    figure("backfill_http_errors", sum(1 for r in log if (r.status or 0) >= 400 or r.status is None), "requests")
+    figure("backfill_http_errors", sum(1 for _, status in log if status is None or status >= 400), "requests")
     figure("backfill_wall", run.wall_s, "s")
     figure("backfill_cpu", run.cpu_s, "s")
     figure("backfill_peak_rss_crawl", run.max_rss_mb, "MB")

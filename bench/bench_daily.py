@@ -24,16 +24,16 @@ import json
 import math
 import shutil
 import sys
-import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (  # noqa: E402
-    Databases, Measured, build_history, cli, dataset_stamp, figure, local_day, machine_load, manifest, note,
-    parse_clock, start_simulator, to_ms, write_config,
+    Databases, Measured, SimulatorProcess, build_history, cli, dataset_stamp, figure, iter_documents, local_day,
+    machine_load, manifest, note, parse_clock, published_ms, to_ms, view_at, write_config,
 )
 
 LOOKBACK_DAYS = 3  # service.config DgtsSettings.lookback_days default
@@ -43,21 +43,50 @@ LIST_PATHS = {"/portal/search/auction-notice": "dgts.auction_notice",
               "/ThongTin/getResultSelectAuctionOrg": "dgts.selection_result"}
 
 
-def day_run(config: Path, sim_url: str, since, until) -> dict[str, Measured]:
-    """The daily job's dgts stages as CLI commands; each command's output is kept next to the config."""
-    stages = {"crawl": cli(config, "crawl", "dgts", "--since", since.isoformat(), "--until", until.isoformat(),
-                           "--portal-url", sim_url)}
+def day_run(config: Path, dataset: Path, clock: datetime, since, until
+            ) -> tuple[dict[str, Measured], list[tuple[str, int | None]], float, float]:
+    """The daily job's dgts stages as CLI commands: the crawl against the simulator (in its own process, stopped
+    before detection so its memory is not counted against the machine), then detect and alerts. Each command's
+    output is kept next to the config. Returns (stages, request log, simulator CPU s, simulator load s)."""
+    with SimulatorProcess(dataset, clock) as sim:
+        note(f"simulator loaded {sim.documents} documents in {sim.load_s:.0f} s; clock {clock.isoformat()}; "
+             f"{machine_load()}")
+        cpu0 = sim.cpu_s()
+        stages = {"crawl": cli(config, "crawl", "dgts", "--since", since.isoformat(), "--until", until.isoformat(),
+                               "--portal-url", sim.base_url)}
+        sim_cpu = sim.cpu_s() - cpu0
+        log = sim.request_log()
+        load_s = sim.load_s
     stages["detect"] = cli(config, "detect")
     stages["alerts_queue"] = cli(config, "alerts", "queue")
     stages["alerts_send"] = cli(config, "alerts", "send")
     for name, m in stages.items():
         config.with_name(f"{config.stem}_{name}.log").write_text(m.output, encoding="utf-8")
         m.check()
-    return stages
+    return stages, log, sim_cpu, load_s
 
 
-def minimum_requests(sim, t0: datetime, t1: datetime, since, until, page_size: int = 100) -> dict[str, int]:
-    """List pages of the window and detail sets of records new or changed (list entry) between t0 and t1."""
+def _state(doc: dict[str, Any], at_ms: int) -> tuple[dict[str, Any], int] | None:
+    """(list item, time the list shows) of a dataset record at `at_ms`, None when not visible."""
+    if "_sim" in doc:
+        view = view_at(doc, at_ms)
+        if view is None:
+            return None
+        item = view.get("list_item") or {}
+    else:
+        if published_ms(doc) > at_ms:
+            return None
+        item = doc.get("list_item") or {}
+    shown = {"dgts.auction_notice": item.get("publishTime2") or item.get("publishTime1"),
+             "dgts.selection_notice": item.get("lastUpdated"),
+             "dgts.selection_result": item.get("publishTime")}[doc["kind"]]
+    return item, shown if isinstance(shown, int) else 0
+
+
+def minimum_requests(dataset: Path, t0: datetime, t1: datetime, since, until, page_size: int = 100
+                     ) -> dict[str, int]:
+    """List pages of the window and detail sets of records new or changed (list entry) between t0 and t1,
+    computed from the dataset itself (the same `_sim` schedule the simulator applies)."""
     from crawler.spiders.base import list_hash
 
     a, b = to_ms(t0), to_ms(t1)
@@ -65,31 +94,31 @@ def minimum_requests(sim, t0: datetime, t1: datetime, since, until, page_size: i
     per_day: Counter = Counter()
     selection_in_window = 0
     results_visible = 0
-    for kind in DETAIL_REQUESTS:
-        for record in sim.store.records(kind):
-            new = record.view(b)
-            if not new.visible_at(b):
+    for doc in iter_documents(dataset):
+        kind = doc["kind"]
+        new = _state(doc, b)
+        if new is None:
+            continue
+        item_new, shown = new
+        if kind == "dgts.auction_notice":
+            day = local_day(shown)
+            if not (since <= day <= until):
                 continue
-            shown_day = local_day(new.sort_ms) if new.sort_ms else None
-            if kind == "dgts.auction_notice":
-                if shown_day is None or not (since <= shown_day <= until):
-                    continue
-                per_day[shown_day] += 1
-            elif kind == "dgts.selection_notice":
-                if shown_day is None or shown_day < since:
-                    continue
-                selection_in_window += 1
-            else:
-                results_visible += 1
-            old = record.view(a)
-            item_new = new.document.get("list_item") or {}
-            if not old.visible_at(a):
-                out[f"new_{kind}"] += 1
-            elif list_hash(old.document.get("list_item") or {}) != list_hash(item_new):
-                out[f"changed_{kind}"] += 1
-            else:
+            per_day[day] += 1
+        elif kind == "dgts.selection_notice":
+            if local_day(shown) < since:
                 continue
-            out["detail"] += DETAIL_REQUESTS[kind]
+            selection_in_window += 1
+        else:
+            results_visible += 1
+        old = _state(doc, a)
+        if old is None:
+            out[f"new_{kind}"] += 1
+        elif list_hash(old[0]) != list_hash(item_new):
+            out[f"changed_{kind}"] += 1
+        else:
+            continue
+        out["detail"] += DETAIL_REQUESTS[kind]
     out["list"] = sum(max(1, math.ceil(per_day.get(since + timedelta(days=i), 0) / page_size))
                       for i in range((until - since).days + 1))
     out["list"] += selection_in_window // page_size + 1
@@ -98,12 +127,12 @@ def minimum_requests(sim, t0: datetime, t1: datetime, since, until, page_size: i
     return dict(out)
 
 
-def actual_requests(log) -> Counter[str]:
+def actual_requests(log: list[tuple[str, int | None]]) -> Counter[str]:
     c: Counter[str] = Counter()
-    for r in log:
-        if r.path in LIST_PATHS:
+    for path, _status in log:
+        if path in LIST_PATHS:
             c["list"] += 1
-        elif "download" in r.path.lower():
+        elif "download" in path.lower():
             c["file"] += 1
         else:
             c["detail"] += 1
@@ -127,17 +156,12 @@ def warm_database(dbs: Databases, dataset: Path, t0: datetime, workdir: Path, re
     evidence = workdir / f"{name}_evidence"
     shutil.rmtree(evidence, ignore_errors=True)
     config = write_config(workdir / f"{name}.toml", db_url=url, evidence=evidence, outbox=workdir / f"{name}_outbox")
-    t = time.perf_counter()
-    sim = start_simulator(dataset, t0)
-    note(f"simulator loaded in {time.perf_counter() - t:.0f} s for the previous day's run at {t0.isoformat()}")
-    try:
-        stages = day_run(config, sim.base_url, t0.date() - timedelta(days=LOOKBACK_DAYS), t0.date())
-        requests = len(sim.request_log)
-    finally:
-        sim.stop()
+    stages, log, _cpu, _load = day_run(config, dataset, t0, t0.date() - timedelta(days=LOOKBACK_DAYS), t0.date())
     for stage, m in stages.items():
         figure(f"previous_day_{stage}_wall", m.wall_s, "s")
-    figure("previous_day_requests", requests, "requests")
+        figure(f"previous_day_{stage}_cpu", m.cpu_s, "s")
+        figure(f"previous_day_{stage}_peak_rss", m.max_rss_mb, "MB")
+    figure("previous_day_requests", len(log), "requests")
     note("previous_day_* = the run that brings the imported history to steady state (list hashes, findings, "
          "alerts already sent); not the measured day")
     marker.write_text(json.dumps({"t0": t0.isoformat()}), encoding="utf-8")
@@ -168,19 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(outbox, ignore_errors=True)
     config = write_config(args.workdir / "daily.toml", db_url=url, evidence=evidence, outbox=outbox)
 
-    t = time.perf_counter()
-    sim = start_simulator(args.dataset, t1)
-    note(f"simulator loaded in {time.perf_counter() - t:.0f} s; clock {t1.isoformat()}; {machine_load()}")
     since, until = t1.date() - timedelta(days=LOOKBACK_DAYS), t1.date()
-    try:
-        sim_cpu0 = time.process_time()
-        stages = day_run(config, sim.base_url, since, until)
-        sim_cpu = time.process_time() - sim_cpu0
-        log = sim.request_log.snapshot()
-        minimum = minimum_requests(sim, t0, t1, since, until)
-    finally:
-        sim.stop()
+    stages, log, sim_cpu, _load = day_run(config, args.dataset, t1, since, until)
     note(f"done: {machine_load()}")
+    minimum = minimum_requests(args.dataset, t0, t1, since, until)
     for stage, ms in stages.items():
         figure(f"daily_{stage}_wall", ms.wall_s, "s")
         figure(f"daily_{stage}_cpu", ms.cpu_s, "s")
@@ -212,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.workdir / "daily_result.json").write_text(json.dumps({
         "stages": {k: {"wall_s": v.wall_s, "cpu_s": v.cpu_s, "max_rss_mb": v.max_rss_mb} for k, v in stages.items()},
         "runs": runs, "detect": detect, "alerts_queue": queued, "actual": actual, "minimum": minimum,
-        "paths": Counter(r.path for r in log)}, default=str, indent=1), encoding="utf-8")
+        "paths": Counter(path for path, _ in log)}, default=str, indent=1), encoding="utf-8")
     return 0
 
 

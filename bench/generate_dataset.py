@@ -4,7 +4,8 @@ Volumes follow shared/reference/dgts-api.md §10: ~500 auction notices a day (60
 notices a day, results for ~¼ of the selection notices. Everything is drawn from the 236 real notices
 (service/demo_data/dgts_auction_notices_real_2025-05_2026-07.jsonl, else shared/data/dgts/…): lot texts (digits
 re-drawn, dates kept, so lengths follow the real ones), lots per notice, files, property types, prices and
-deposits, publication times of day and registration/auction delays are bootstrapped from one real notice each;
+deposits, publication times of day and registration/auction days and local times (deadlines off Sundays, as in
+the sample) are bootstrapped from one real notice each;
 owners and organisations are the real names plus recombinations of their office prefix and place, drawn with a
 Zipf-like frequency; each owner prefers a few organisations. Relist chains repeat an earlier notice's owner and
 lots (14–180 days later) at a price cut of ~10 %. A few records carry `_sim` schedules (edits, take-downs, second postings) so a simulated day has
@@ -84,9 +85,11 @@ class Template:
     type_id: int | None
     type_name: str
     time_of_day_ms: int
-    reg_start_offset_ms: int | None   # registration start minus publication
-    reg_end_offset_ms: int | None     # registration end minus publication
-    auction_after_reg_ms: int | None  # auction time minus registration end
+    # (days after the publication day, local time of day in ms) of registration start and end; the auction's
+    # days are counted from the registration end day. Real deadlines sit on round local times (17:00).
+    reg_start: tuple[int, int] | None
+    reg_end: tuple[int, int] | None
+    auction: tuple[int, int] | None
 
 
 def sample_path() -> Path:
@@ -105,6 +108,23 @@ def day_ms(d: date) -> int:
     return int(datetime(d.year, d.month, d.day, tzinfo=ICT).timestamp() * 1000)
 
 
+def day_offset(base_ms: int, ms: int | None) -> tuple[int, int] | None:
+    """(whole local days from base's day to ms's day, ms's local time of day in ms)."""
+    if ms is None:
+        return None
+    days = (datetime.fromtimestamp(ms / 1000, ICT).date() - datetime.fromtimestamp(base_ms / 1000, ICT).date()).days
+    return days, ms - local_midnight_ms(ms)
+
+
+def at_offset(base_ms: int, offset: tuple[int, int] | None, avoid_sunday: bool = False) -> int | None:
+    if offset is None:
+        return None
+    d = datetime.fromtimestamp(base_ms / 1000, ICT).date() + timedelta(days=offset[0])
+    if avoid_sunday and d.weekday() == 6:
+        d += timedelta(days=1)  # no real registration deadline in the sample falls on a Sunday
+    return day_ms(d) + offset[1]
+
+
 def load_templates(path: Path) -> tuple[list[Template], list[str], list[str], list[str]]:
     """Templates, owner names (one per notice, so repeats keep their weight), organisation names, place strings."""
     templates, owners, orgs, places = [], [], [], []
@@ -118,16 +138,16 @@ def load_templates(path: Path) -> tuple[list[Template], list[str], list[str], li
             pub = item.get("publishTime1") or item.get("publishTime2")
             if not lots or not isinstance(pub, int):
                 continue
-            rs, re_, auc = item.get("aucRegTimeStart"), item.get("aucRegTimeEnd"), item.get("aucTime")
+            rs, re_, auc = (v if isinstance(v, int) else None
+                            for v in (item.get("aucRegTimeStart"), item.get("aucRegTimeEnd"), item.get("aucTime")))
             files = [str(f.get("fileName") or "") for f in (doc.get("detail") or {}).get("listFile") or []
                      if isinstance(f, dict)]
             templates.append(Template(
                 lots=lots, files=[f for f in files if f], title=str(item.get("titleName") or ""),
                 type_id=item.get("propertyTypeId"), type_name=str(item.get("propertyTypeName") or ""),
                 time_of_day_ms=pub - local_midnight_ms(pub),
-                reg_start_offset_ms=rs - pub if isinstance(rs, int) else None,
-                reg_end_offset_ms=re_ - pub if isinstance(re_, int) else None,
-                auction_after_reg_ms=auc - re_ if isinstance(auc, int) and isinstance(re_, int) else None))
+                reg_start=day_offset(pub, rs), reg_end=day_offset(pub, re_),
+                auction=day_offset(re_, auc) if re_ is not None else None))
             if item.get("fullname"):
                 owners.append(str(item["fullname"]).strip())
             if item.get("org_name"):
@@ -387,9 +407,9 @@ class Generator:
         for i, lot in enumerate(lots):
             lot["auPropertyInfoId"] = rid * 10 + i
             lot["auctionInfoId"] = rid
-        reg_start = pub + t.reg_start_offset_ms if t.reg_start_offset_ms is not None else None
-        reg_end = pub + t.reg_end_offset_ms if t.reg_end_offset_ms is not None else None
-        auc = reg_end + t.auction_after_reg_ms if reg_end is not None and t.auction_after_reg_ms is not None else None
+        reg_start = at_offset(pub, t.reg_start)
+        reg_end = at_offset(pub, t.reg_end, avoid_sunday=True)
+        auc = at_offset(reg_end, t.auction, avoid_sunday=True) if reg_end is not None else None
         owner_name, org_name = self.owners[owner], self.org_for(owner, 0.6)
         item = {"id": rid, "titleName": t.title, "propertyName": name, "subPropertyName": sub_name(name),
                 "publishTime1": pub, "publishTime2": None, "aucTime": auc, "aucRegTimeStart": reg_start,
