@@ -305,8 +305,12 @@ def write_config(path: Path, *, db_url: str, evidence: Path, outbox: Path, concu
 
 
 def dataset_stamp(dataset: Path, at: datetime) -> str:
+    """Cache key of a dataset at a time: its parameters, counts and data files (size and modification time, so a
+    regenerated dataset never reuses a stale history database)."""
     m = manifest(dataset)
-    key = json.dumps({"parameters": m["parameters"], "counts": m["counts"], "at": at.isoformat()}, sort_keys=True)
+    files = {name: [(dataset / name).stat().st_size, (dataset / name).stat().st_mtime_ns] for name in KIND_FILES.values()}
+    key = json.dumps({"parameters": m["parameters"], "counts": m["counts"], "files": files, "at": at.isoformat()},
+                     sort_keys=True)
     return hashlib.sha256(key.encode()).hexdigest()[:10]
 
 

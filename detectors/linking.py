@@ -12,6 +12,7 @@ a margin are *ambiguous*: the caller reports that as insufficient data, never as
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timedelta
@@ -50,7 +51,7 @@ _ABBREVIATIONS = ((re.compile(r"\bqsdd\b"), "quyen su dung dat"), (re.compile(r"
                   (re.compile(r"\bbks\b"), "bien kiem soat"), (re.compile(r"\bgcn\b"), "giay chung nhan"))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=400_000)  # every notice of a national history stays folded during one pass
 def fold_asset(text: str | None) -> str:
     """Folded asset name for matching: no diacritics, no punctuation, no notice boilerplate."""
     s = _NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS]))
@@ -244,6 +245,7 @@ def _collapse_versions(scored: list[tuple[Candidate, LinkSide]]) -> list[Candida
 def match_result(result: LinkSide, notices: Sequence[LinkSide], params: LinkParams,
                  *, rejected: set[str] = frozenset()) -> LinkDecision:
     """Fuzzy link of one result to one of ``notices`` (the portal link id is handled by the caller)."""
+    notices = _similar_assets(result, notices, params.min_asset_similarity)
     scored = []
     for notice in notices:
         if notice.key in rejected:
@@ -261,6 +263,21 @@ def match_result(result: LinkSide, notices: Sequence[LinkSide], params: LinkPara
     return LinkDecision("matched", kept[0], kept)
 
 
+def _similar_assets(result: LinkSide, notices: Sequence[LinkSide], minimum: float) -> Sequence[LinkSide]:
+    """The notices whose asset names could reach ``minimum`` similarity, found in one C-level pass (a large owner
+    has thousands of notices). Exact: ``asset_similarity`` is this token-set ratio or less."""
+    if len(notices) <= 16:
+        return notices
+    folded = fold_asset(result.asset_text)
+    if not folded:
+        return []
+    from rapidfuzz import process
+
+    hits = process.extract(folded, [fold_asset(n.asset_text) for n in notices], scorer=fuzz.token_set_ratio,
+                           score_cutoff=minimum, limit=None)
+    return [notices[i] for i in sorted(i for _, _, i in hits)]
+
+
 class CandidatePool:
     """The notices worth scoring for a result, without comparing every result with every notice.
 
@@ -269,8 +286,10 @@ class CandidatePool:
     (``rapidfuzz.process.extract`` over the distinct owner names, which is fast in C).
     """
 
-    def __init__(self, notices: Sequence[LinkSide], min_owner_similarity: float) -> None:
+    def __init__(self, notices: Sequence[LinkSide], min_owner_similarity: float,
+                 max_gap_days: int | None = None) -> None:
         self.min_owner_similarity = min_owner_similarity
+        self.max_gap = timedelta(days=max_gap_days) if max_gap_days is not None else None
         self.by_site: dict[str, list[LinkSide]] = {}
         self.by_owner: dict[int, list[LinkSide]] = {}
         self.by_owner_name: dict[str, list[LinkSide]] = {}
@@ -285,13 +304,25 @@ class CandidatePool:
             else:
                 self.without_owner.append(n)
         self._names = list(self.by_owner_name)
+        self._timed: dict[tuple[str, Any], _TimedGroup] = {}
+
+    def _recent(self, group_key: tuple[str, Any], group: list[LinkSide], result: LinkSide) -> list[LinkSide]:
+        """The group's notices that ``score_candidate`` could accept by time: published at most ``max_gap_days``
+        before the result and not after it (undated ones always)."""
+        r_at = to_local(result.published_at)
+        if self.max_gap is None or r_at is None or len(group) <= 16:
+            return list(group)
+        timed = self._timed.get(group_key)
+        if timed is None:
+            timed = self._timed[group_key] = _TimedGroup(group)
+        return timed.between(r_at - self.max_gap, r_at)
 
     def pool(self, result: LinkSide) -> list[LinkSide]:
         if result.site:
-            return list(self.by_site.get(result.site, []))
+            return self._recent(("site", result.site), self.by_site.get(result.site, []), result)
         same = self.by_owner.get(result.owner_id, []) if result.owner_id is not None else []
         if same:
-            return list(same)
+            return self._recent(("owner", result.owner_id), same, result)
         if not result.owner_name:
             return [n for group in self.by_owner_name.values() for n in group] + self.without_owner
         from rapidfuzz import process
@@ -301,6 +332,20 @@ class CandidatePool:
         out = [n for name, _score, _i in found for n in self.by_owner_name[name]
                if owner_similarity(result.owner_name, n.owner_name) >= self.min_owner_similarity]
         return out + self.without_owner
+
+
+class _TimedGroup:
+    """Notices sorted by local publication time, for the ones published in a time range (order kept stable)."""
+
+    def __init__(self, group: list[LinkSide]) -> None:
+        dated = [(to_local(n.published_at), i, n) for i, n in enumerate(group)]
+        self.undated = [(i, n) for t, i, n in dated if t is None]
+        self.dated = sorted((t, i, n) for t, i, n in dated if t is not None)
+        self.times = [t for t, _, _ in self.dated]
+
+    def between(self, lo: datetime, hi: datetime) -> list[LinkSide]:
+        picked = self.dated[bisect_left(self.times, lo):bisect_right(self.times, hi)]
+        return [n for _, n in sorted([(i, n) for _, i, n in picked] + self.undated, key=lambda x: x[0])]
 
 
 def linked_by_id(notice_key: str, exists: bool) -> LinkDecision:

@@ -6,7 +6,8 @@ own fields (name, place, quality, detail), the notice's property name and the ex
 attachments; ``detectors.parcels.extract_parcel_details`` decides whether it is land and which fields are stated.
 A required field absent from all of them is flagged (high when it is area or location). When the notice has
 attachments whose text we could not read, a missing field is *insufficient*: the unread file may state it.
-``iter_lot_parcels`` yields the same extraction per lot for ``auction-monitor parcels``.
+``iter_lot_parcels`` yields the same extraction per lot for ``auction-monitor parcels``. Extractions are reused
+from ``feature_cache`` while a lot's texts and the extractor are unchanged.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
+from detectors import parcels
 from detectors.parcels import ATTACHMENT_PREFIX, FIELDS, NOTICE_SOURCE, ParcelDetails, extract_parcel_details
+from storage.feature_cache import cached, input_hash, source_version
 from storage.models import Attachment, AuctionNotice, Lot, SelectionNotice, ThadsNotice
 from storage.timeutil import to_local
 
 RULE = "missing_parcel_fields"
+PARCEL_EXTRACTOR_VERSION = source_version(parcels.__file__)
 NoticeKind = Literal["selection_notice", "auction_notice", "thads_notice"]
 READ_STATUSES = ("ok", "ocr")
 EMPTY_STATUSES = ("empty",)  # read, and nothing in it: it cannot hold the missing field
@@ -108,28 +112,37 @@ class _Notice:
 def _notices(session: Session, kind: str, settings: Settings, since: date | None) -> list[_Notice]:
     out: list[_Notice] = []
     if kind == "auction_notice":
-        for n in session.scalars(select(AuctionNotice).order_by(AuctionNotice.id)):
-            pub = to_local(n.published_at)
-            out.append(_Notice(str(n.id), n.property_name, n.url, n.owner_name, n.province,
-                               pub.date() if pub else None, n.property_type_id, n.property_type_name))
+        A = AuctionNotice
+        for nid, name, url, owner, province, published, type_id, type_name in session.execute(
+                select(A.id, A.property_name, A.url, A.owner_name, A.province, A.published_at, A.property_type_id,
+                       A.property_type_name).order_by(A.id)):
+            pub = to_local(published)
+            out.append(_Notice(str(nid), name, url, owner, province, pub.date() if pub else None, type_id, type_name))
     elif kind == "selection_notice":
-        for n in session.scalars(select(SelectionNotice).order_by(SelectionNotice.id)):
-            found = [to_local(v) for v in (n.first_published_at, n.published_at) if v is not None]
-            out.append(_Notice(str(n.id), n.property_name, n.url, n.owner_name, n.province,
-                               min(found).date() if found else None))
+        S = SelectionNotice
+        for nid, name, url, owner, province, first, published in session.execute(
+                select(S.id, S.property_name, S.url, S.owner_name, S.province, S.first_published_at, S.published_at)
+                .order_by(S.id)):
+            found = [to_local(v) for v in (first, published) if v is not None]
+            out.append(_Notice(str(nid), name, url, owner, province, min(found).date() if found else None))
     elif kind == "thads_notice":
-        for n in session.scalars(select(ThadsNotice).where(ThadsNotice.category.in_(settings.thads_categories))
-                                 .order_by(ThadsNotice.key)):
-            out.append(_Notice(n.key, n.title, n.url, n.owner_name, n.province, n.published_on or n.notice_date))
+        T = ThadsNotice
+        for key, title, url, owner, province, published_on, notice_date in session.execute(
+                select(T.key, T.title, T.url, T.owner_name, T.province, T.published_on, T.notice_date)
+                .where(T.category.in_(settings.thads_categories)).order_by(T.key)):
+            out.append(_Notice(key, title, url, owner, province, published_on or notice_date))
     if since is not None:
         out = [n for n in out if n.published is not None and n.published >= since]
     return out
 
 
-def _lot_texts(lot: Lot, notice_name: str | None, attachments: dict[str, str]) -> dict[str, str]:
+_LOT_TEXT_COLUMNS = (("name", Lot.name), ("place", Lot.place), ("quality", Lot.quality), ("detail", Lot.detail),
+                     ("amount", Lot.amount))
+
+
+def _lot_texts(own: dict[str, str | None], notice_name: str | None, attachments: dict[str, str]) -> dict[str, str]:
     texts: dict[str, str] = {}
-    for source, value in (("name", lot.name), ("place", lot.place), ("quality", lot.quality),
-                          ("detail", lot.detail), ("amount", lot.amount)):
+    for source, value in own.items():
         if value and value.strip():
             texts[source] = value
     if notice_name and notice_name.strip():
@@ -139,36 +152,51 @@ def _lot_texts(lot: Lot, notice_name: str | None, attachments: dict[str, str]) -
     return texts
 
 
-def iter_lot_inputs(session: Session, settings: Settings, since: date | None = None) -> Iterator[LotInput]:
-    """Every lot of the configured notice kinds with its texts, loading lots and attachments in chunks."""
+def iter_lot_chunks(session: Session, settings: Settings, since: date | None = None) -> Iterator[list[LotInput]]:
+    """Every lot of the configured notice kinds with its texts, a few hundred notices' lots at a time (lots and
+    attachments are loaded per chunk of notices, as plain rows)."""
     for kind in settings.notice_kinds:
         notices = _notices(session, kind, settings, since)
         for i in range(0, len(notices), CHUNK):
             chunk = {n.key: n for n in notices[i:i + CHUNK]}
-            lots: dict[str, list[Lot]] = defaultdict(list)
-            for lot in session.scalars(select(Lot).where(Lot.notice_kind == kind, Lot.notice_key.in_(list(chunk)))
-                                       .order_by(Lot.notice_key, Lot.lot_index)):
-                lots[lot.notice_key].append(lot)
+            lots: dict[str, list[tuple]] = defaultdict(list)
+            for row in session.execute(
+                    select(Lot.notice_key, Lot.lot_index, Lot.property_type_id, Lot.property_type_name,
+                           *(col for _, col in _LOT_TEXT_COLUMNS))
+                    .where(Lot.notice_kind == kind, Lot.notice_key.in_(list(chunk)))
+                    .order_by(Lot.notice_key, Lot.lot_index)):
+                lots[row[0]].append(row)
             texts: dict[str, dict[str, str]] = defaultdict(dict)
             unread: dict[str, list[str]] = defaultdict(list)
-            for att in session.scalars(select(Attachment).where(Attachment.notice_kind == kind,
-                                                                Attachment.notice_key.in_(list(chunk)))
-                                       .order_by(Attachment.id)):
-                name = att.original_name or att.file_name
-                if att.text_status in READ_STATUSES and att.text:
-                    texts[att.notice_key][name] = att.text[:MAX_ATTACHMENT_CHARS]
-                elif att.text_status not in READ_STATUSES + EMPTY_STATUSES:
-                    unread[att.notice_key].append(f"{name} ({att.text_status})")
+            for notice_key, original, file_name, status, text in session.execute(
+                    select(Attachment.notice_key, Attachment.original_name, Attachment.file_name,
+                           Attachment.text_status, Attachment.text)
+                    .where(Attachment.notice_kind == kind, Attachment.notice_key.in_(list(chunk)))
+                    .order_by(Attachment.id)):
+                name = original or file_name
+                if status in READ_STATUSES and text:
+                    texts[notice_key][name] = text[:MAX_ATTACHMENT_CHARS]
+                elif status not in READ_STATUSES + EMPTY_STATUSES:
+                    unread[notice_key].append(f"{name} ({status})")
+            out: list[LotInput] = []
             for key, notice in chunk.items():
-                for lot in lots.get(key, []):
-                    yield LotInput(
-                        notice_kind=kind, notice_key=key, lot_index=lot.lot_index,
-                        texts=_lot_texts(lot, notice.name, texts.get(key, {})),
-                        property_type_id=lot.property_type_id if lot.property_type_id is not None
-                        else notice.property_type_id,
-                        property_type_name=lot.property_type_name or notice.property_type_name,
+                for _, lot_index, type_id, type_name, *own in lots.get(key, []):
+                    out.append(LotInput(
+                        notice_kind=kind, notice_key=key, lot_index=lot_index,
+                        texts=_lot_texts(dict(zip((n for n, _ in _LOT_TEXT_COLUMNS), own)), notice.name,
+                                         texts.get(key, {})),
+                        property_type_id=type_id if type_id is not None else notice.property_type_id,
+                        property_type_name=type_name or notice.property_type_name,
                         url=notice.url, owner_name=notice.owner_name, province=notice.province,
-                        unread_attachments=unread.get(key, []))
+                        unread_attachments=unread.get(key, [])))
+            if out:
+                yield out
+
+
+def iter_lot_inputs(session: Session, settings: Settings, since: date | None = None) -> Iterator[LotInput]:
+    """Every lot of the configured notice kinds with its texts."""
+    for chunk in iter_lot_chunks(session, settings, since):
+        yield from chunk
 
 
 def extract_for(lot: LotInput, settings: Settings) -> ParcelDetails:
@@ -176,11 +204,32 @@ def extract_for(lot: LotInput, settings: Settings) -> ParcelDetails:
                                   property_type_name=lot.property_type_name, required=settings.required)
 
 
+def _subject(lot: LotInput) -> str:
+    return f"{lot.notice_kind}:{lot.notice_key}:{lot.lot_index}"
+
+
+def _extract(lot: LotInput) -> dict[str, Any]:
+    return extract_parcel_details(lot.texts, property_type_id=lot.property_type_id,
+                                  property_type_name=lot.property_type_name).as_dict()
+
+
+def iter_lot_details(session: Session, settings: Settings, since: date | None = None,
+                     counters: dict[str, int] | None = None) -> Iterator[tuple[LotInput, ParcelDetails]]:
+    """Each lot with its parcel details, reusing the extraction stored by an earlier run when the lot's texts,
+    property type and the extractor are unchanged (``storage.feature_cache``)."""
+    for chunk in iter_lot_chunks(session, settings, since):
+        items = [(_subject(lot), input_hash(PARCEL_EXTRACTOR_VERSION, [lot.texts, lot.property_type_id,
+                                                                        lot.property_type_name]), lot)
+                 for lot in chunk]
+        found = cached(session, "parcel", items, _extract, counters)
+        for lot in chunk:
+            yield lot, ParcelDetails.from_dict(found[_subject(lot)]).with_required(settings.required)
+
+
 def iter_lot_parcels(session: Session, settings: Settings | None = None) -> Iterator[dict[str, Any]]:
     """One dict per lot for ``auction-monitor parcels``: the parcel fields found and the required ones missing."""
     settings = settings if isinstance(settings, Settings) else Settings()
-    for lot in iter_lot_inputs(session, settings):
-        d = extract_for(lot, settings)
+    for lot, d in iter_lot_details(session, settings):
         yield {
             "notice_kind": lot.notice_kind,
             "notice_id": lot.notice_key,
@@ -220,12 +269,14 @@ class ParcelDetailsDetector(Detector):
         self._land = 0
         self._missing: Counter[str] = Counter()
         self._status: Counter[str] = Counter()
+        self._cache: dict[str, int] = {}
 
     def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
         s: Settings = self.settings  # type: ignore[assignment]
         self._land, self._missing, self._status = 0, Counter(), Counter()
-        for lot in iter_lot_inputs(ctx.session, s, ctx.since):
-            yield self._evaluate_lot(lot, extract_for(lot, s), s)
+        self._cache: dict[str, int] = {}
+        for lot, details in iter_lot_details(ctx.session, s, ctx.since, self._cache):
+            yield self._evaluate_lot(lot, details, s)
 
     def _evaluate_lot(self, lot: LotInput, d: ParcelDetails, s: Settings) -> Result:
         subject = f"{lot.notice_kind}:{lot.notice_key}:{lot.lot_index}"
@@ -267,7 +318,8 @@ class ParcelDetailsDetector(Detector):
     def finalize(self) -> dict[str, Any]:
         share = {f: round(self._missing[f] / self._land, 4) if self._land else None for f in FIELDS}
         return {"land_lots": self._land, "missing_count": {f: self._missing[f] for f in FIELDS},
-                "missing_share": share, "status_counts": dict(sorted(self._status.items()))}
+                "missing_share": share, "status_counts": dict(sorted(self._status.items())),
+                "extractions": dict(sorted(self._cache.items()))}
 
 
 __all__ = ["ParcelDetailsDetector", "Settings", "iter_lot_parcels", "iter_lot_inputs", "LotInput"]

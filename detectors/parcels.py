@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import islice
 from types import MappingProxyType
@@ -87,6 +87,21 @@ class ParcelDetails:
             "sources": dict(self.sources),
             "missing": list(self.missing),
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "ParcelDetails":
+        """Inverse of ``as_dict`` (a cached extraction)."""
+        return cls(
+            is_land=bool(d["is_land"]), land_reason=d["land_reason"], parcel_no=tuple(d["parcel_no"]),
+            map_sheet=tuple(d["map_sheet"]), area_m2=d["area_m2"], areas_m2=tuple(d["areas_m2"]),
+            location=d["location"], certificate=d["certificate"], land_use_purpose=d["land_use_purpose"],
+            use_term=d["use_term"], sources=MappingProxyType(dict(d["sources"])), missing=tuple(d["missing"]))
+
+    def with_required(self, required: Iterable[str]) -> "ParcelDetails":
+        """The same extraction judged against another list of required fields."""
+        values = self.as_dict()
+        missing = tuple(f for f in required if not values[f]) if self.is_land else ()
+        return self if missing == self.missing else replace(self, missing=missing)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field, field_validator
 from sqlalchemy import func, select
@@ -279,10 +279,16 @@ def _join_assets(*parts: str | None) -> str:
     return " ; ".join(seen)[:MAX_ASSET_TEXT]
 
 
-def _lots_by_notice(session: Session, notice_kind: str) -> dict[str, list[Lot]]:
-    out: dict[str, list[Lot]] = defaultdict(list)
-    for lot in session.scalars(select(Lot).where(Lot.notice_kind == notice_kind).order_by(Lot.lot_index)):
-        out[lot.notice_key].append(lot)
+class _LotRow(NamedTuple):
+    name: str | None
+    start_price: float | None
+
+
+def _lots_by_notice(session: Session, notice_kind: str) -> dict[str, list[_LotRow]]:
+    out: dict[str, list[_LotRow]] = defaultdict(list)
+    for key, name, price in session.execute(select(Lot.notice_key, Lot.name, Lot.start_price)
+                                            .where(Lot.notice_kind == notice_kind).order_by(Lot.lot_index)):
+        out[key].append(_LotRow(name, price))
     return out
 
 
@@ -314,7 +320,10 @@ def _attachment_dates(atts: Iterable[Attachment], enabled: bool) -> tuple[list[D
 def load_dgts(session: Session, settings: Settings) -> Source:
     lots = _lots_by_notice(session, "selection_notice")
     notices = []
-    for n in session.scalars(select(SelectionNotice).order_by(SelectionNotice.id)):
+    S = SelectionNotice
+    for n in session.execute(select(S.id, S.url, S.owner_id, S.owner_name, S.province, S.property_name,
+                                    S.first_published_at, S.published_at, S.window_start, S.window_end, S.root_id,
+                                    S.created_at).order_by(S.id)):
         own = lots.get(str(n.id), [])
         published = _earliest(n.first_published_at, n.published_at)
         notices.append(NoticeView(
@@ -488,10 +497,12 @@ class PrematureScoringDetector(Detector):
                          ) -> Iterator[Result]:
         params = self._link_params()
         catalogues = [(src, {n.key: n for n in src.notices},
-                       CandidatePool([n.link_side() for n in src.notices], params.min_owner_similarity))]
+                       CandidatePool([n.link_side() for n in src.notices], params.min_owner_similarity,
+                                     params.max_gap_days))]
         if fallback is not None:
             catalogues.append((fallback, {n.key: n for n in fallback.notices},
-                               CandidatePool([n.link_side() for n in fallback.notices], params.min_owner_similarity)))
+                               CandidatePool([n.link_side() for n in fallback.notices], params.min_owner_similarity,
+                                             params.max_gap_days)))
         coverage_start = min((n.published_day for n in src.notices if n.published_day), default=None)
         coverage_by_site: dict[str, date] = {}
         for n in src.notices:
@@ -702,7 +713,7 @@ class PrematureScoringDetector(Detector):
         return self._result(rule, n.kind, n.key, "pass", evidence=ev, urls=urls, **common)
 
     def _auctions_before(self, session: Session, n: NoticeView, org_id: int | None, org_name: str | None,
-                         close: datetime) -> list[tuple[AuctionNotice, float, bool | None]]:
+                         close: datetime) -> list[tuple[Any, float, bool | None]]:
         """Auction notices of the selected organisation for this owner and asset, published from the notice's
         publication day until the window closed (earlier ones are a previous round of the same asset)."""
         start = day_start(n.published_day)
@@ -722,19 +733,19 @@ class PrematureScoringDetector(Detector):
                and self._same_owner(n, row.owner_id, row.owner_name)]
         if not ids:
             return []
-        rows = list(session.scalars(select(a_).where(a_.id.in_(ids)).order_by(a_.id)))
-        lots: dict[str, list[Lot]] = defaultdict(list)
-        for lot in session.scalars(select(Lot).where(Lot.notice_kind == "auction_notice",
-                                                     Lot.notice_key.in_([str(a.id) for a in rows]))):
-            lots[lot.notice_key].append(lot)
+        rows = list(session.execute(select(a_.id, a_.property_name, a_.org_name, a_.published_at, a_.url)
+                                    .where(a_.id.in_(ids)).order_by(a_.id)))
+        lots: dict[str, list[tuple[str | None, float | None]]] = defaultdict(list)
+        for key, name, price in session.execute(select(Lot.notice_key, Lot.name, Lot.start_price).where(
+                Lot.notice_kind == "auction_notice", Lot.notice_key.in_([str(a.id) for a in rows]))):
+            lots[key].append((name, price))
         out = []
         for a in rows:
             own = lots.get(str(a.id), [])
-            sim, _notes = asset_similarity(n.asset_text, _join_assets(a.property_name, *(lot.name for lot in own)))
+            sim, _notes = asset_similarity(n.asset_text, _join_assets(a.property_name, *(name for name, _ in own)))
             if sim < self.s.auction_min_asset_similarity:
                 continue
-            price = prices_match(n.start_prices, [lot.start_price for lot in own if lot.start_price],
-                                 self.s.price_tolerance)
+            price = prices_match(n.start_prices, [p for _, p in own if p], self.s.price_tolerance)
             if price is False:
                 continue
             out.append((a, sim, price))

@@ -8,15 +8,15 @@ Population statistics from each detector's ``finalize`` are recorded on the ``de
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, Result, evidence_hash, fingerprint, jsonable
-from storage.models import DetectorRun, Finding
+from storage.models import DetectorRun, Finding, RawResponse, Snapshot
 from storage.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ RECORD_KIND_OF_SUBJECT = {
     "thads_notice": "thads.notice",
 }
 MAX_SOURCE_BLOBS = 8
+CHUNK = 500  # bound parameters per IN (...) query
 
 
 def _record_of(subject_kind: str, subject_id: str) -> tuple[str, str] | None:
@@ -84,63 +85,105 @@ def _record_of(subject_kind: str, subject_id: str) -> tuple[str, str] | None:
     return (kind, str(subject_id)) if kind else None
 
 
-def source_blobs(session: Session, subject_kind: str, subject_id: str, cache: dict) -> list[str]:
-    """SHA-256 of the raw responses behind the subject's latest snapshot: the proof an alert links to."""
-    rec = _record_of(subject_kind, subject_id)
-    if rec is None:
-        return []
-    if rec not in cache:
-        from storage.models import RawResponse, Snapshot
+def source_blobs_many(session: Session, subjects: Iterable[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+    """SHA-256 of the raw responses behind each subject's latest snapshot (the proof an alert links to), for many
+    subjects in a few chunked queries; subjects without a record or a snapshot map to []."""
+    wanted: dict[tuple[str, str], tuple[str, str]] = {}
+    for subject in subjects:
+        rec = _record_of(*subject)
+        if rec is not None:
+            wanted[subject] = rec
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for kind, key in wanted.values():
+        by_kind[kind].add(key)
+    latest: dict[tuple[str, str], tuple[int, list[int]]] = {}
+    for kind, keys in by_kind.items():
+        ordered = sorted(keys)
+        for i in range(0, len(ordered), CHUNK):
+            rows = session.execute(select(Snapshot.record_key, Snapshot.id, Snapshot.raw_response_ids)
+                                   .where(Snapshot.record_kind == kind, Snapshot.record_key.in_(ordered[i:i + CHUNK])))
+            for key, snap_id, raw_ids in rows:
+                known = latest.get((kind, key))
+                if known is None or snap_id > known[0]:
+                    latest[(kind, key)] = (snap_id, list(raw_ids or [])[:MAX_SOURCE_BLOBS])
+    raw_ids = sorted({i for _, ids in latest.values() for i in ids})
+    sha_of: dict[int, str] = {}
+    for i in range(0, len(raw_ids), CHUNK):
+        sha_of.update(session.execute(select(RawResponse.id, RawResponse.sha256)
+                                      .where(RawResponse.id.in_(raw_ids[i:i + CHUNK]))).tuples())
+    out: dict[tuple[str, str], list[str]] = {}
+    for subject in subjects:
+        rec = wanted.get(subject)
+        ids = latest.get(rec, (0, []))[1] if rec else []
+        out[subject] = [sha_of[i] for i in sorted(ids) if i in sha_of]
+    return out
 
-        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == rec[0], Snapshot.record_key == rec[1])
-                              .order_by(Snapshot.id.desc()).limit(1))
-        ids = list(snap.raw_response_ids or [])[:MAX_SOURCE_BLOBS] if snap else []
-        cache[rec] = list(session.scalars(select(RawResponse.sha256).where(RawResponse.id.in_(ids))
-                                          .order_by(RawResponse.id))) if ids else []
-    return cache[rec]
+
+_COMPARED = ("status", "severity", "title", "evidence_hash", "urls", "legal_basis", "owner_name", "province")
 
 
 def _store(session: Session, detector: str, results: list[Result], run: DetectorRun, now: datetime) -> dict[str, int]:
+    """Upsert the results of one detector in bulk: new findings inserted, changed ones updated, unchanged open ones
+    only get ``last_seen``, open ones whose subject now passes are resolved. Same outcome as applying the results
+    one by one in order (a later result for the same fingerprint wins)."""
     counts: Counter[str] = Counter()
-    blob_cache: dict = {}
-    existing = {
-        f.fingerprint: f for f in session.scalars(select(Finding).where(Finding.detector == detector))
-    }
+    existing = {row.fingerprint: row for row in session.execute(
+        select(Finding.id, Finding.fingerprint, Finding.resolved_at, *(getattr(Finding, c) for c in _COMPARED))
+        .where(Finding.detector == detector))}
+    kept = [r for r in results if r.status in STORED or (r.status == "not_applicable" and r.keep)]
+    blobs = source_blobs_many(session, list(dict.fromkeys((r.subject_kind, str(r.subject_id)) for r in kept)))
+    pending: dict[str, dict[str, Any]] = {}  # fingerprint -> the row's values after this run
     for r in results:
         counts[r.status] += 1
         fp = fingerprint(detector, r.rule, r.subject_kind, r.subject_id)
-        finding = existing.get(fp)
+        row = existing.get(fp)
+        state = pending.get(fp)
+        resolved_at = state["resolved_at"] if state is not None else (row.resolved_at if row is not None else None)
         if r.status in STORED or (r.status == "not_applicable" and r.keep):
             ev = jsonable(r.evidence)
-            blobs = source_blobs(session, r.subject_kind, r.subject_id, blob_cache)
-            if blobs and "raw_sha256s" not in ev:
-                ev["raw_sha256s"] = blobs
-            ev_hash = evidence_hash(ev)
-            if finding is None:
-                finding = Finding(
-                    fingerprint=fp, detector=detector, rule=r.rule, subject_kind=r.subject_kind,
-                    subject_id=str(r.subject_id), first_seen=now,
-                )
-                session.add(finding)
-                existing[fp] = finding
+            found = blobs.get((r.subject_kind, str(r.subject_id)))
+            if found and "raw_sha256s" not in ev:
+                ev["raw_sha256s"] = found
+            if row is None and state is None:
                 counts["new"] += 1
-            elif finding.resolved_at is not None:
+            elif resolved_at is not None:
                 counts["reopened"] += 1
-            finding.status = r.status
-            finding.severity = r.severity
-            finding.title = r.title
-            finding.evidence = ev
-            finding.evidence_hash = ev_hash
-            finding.urls = list(r.urls)
-            finding.legal_basis = r.legal_basis
-            finding.owner_name = r.owner_name
-            finding.province = r.province
-            finding.last_seen = now
-            finding.resolved_at = None
-            finding.detector_run_id = run.id
-        elif finding is not None and finding.resolved_at is None:
-            finding.resolved_at = now
-            finding.detector_run_id = run.id
+            pending[fp] = {
+                "status": r.status, "severity": r.severity, "title": r.title, "evidence": ev,
+                "evidence_hash": evidence_hash(ev), "urls": list(r.urls), "legal_basis": r.legal_basis,
+                "owner_name": r.owner_name, "province": r.province, "resolved_at": None,
+                "_result": r,
+            }
+        elif (row is not None or state is not None) and resolved_at is None:
+            if state is None:
+                pending[fp] = {"resolved_at": now}
+            else:
+                state["resolved_at"] = now
             counts["resolved"] += 1
+
+    inserts, updates, touched, resolved = [], [], [], []
+    for fp, values in pending.items():
+        row = existing.get(fp)
+        r = values.pop("_result", None)
+        stamp = {"detector_run_id": run.id}
+        if r is None:  # only resolved
+            resolved.append(row.id)
+        elif row is None:
+            inserts.append({"fingerprint": fp, "detector": detector, "rule": r.rule, "subject_kind": r.subject_kind,
+                            "subject_id": str(r.subject_id), "first_seen": now, "last_seen": now, **values,
+                            **stamp})
+        elif values["resolved_at"] is None and row.resolved_at is None and all(
+                getattr(row, c) == values[c] for c in _COMPARED):
+            touched.append(row.id)
+        else:
+            updates.append({"id": row.id, "last_seen": now, **values, **stamp})
+    if inserts:
+        session.execute(insert(Finding), inserts)
+    if updates:
+        session.execute(update(Finding), updates)
+    for ids, values in ((touched, {"last_seen": now}), (resolved, {"resolved_at": now})):
+        for i in range(0, len(ids), CHUNK):
+            session.execute(update(Finding).where(Finding.id.in_(ids[i:i + CHUNK]))
+                            .values(**values, detector_run_id=run.id).execution_options(synchronize_session=False))
     session.flush()
     return dict(counts)

@@ -9,7 +9,8 @@ The tables fall into five groups:
 * parsed records, rebuilt from the latest snapshot by ``storage.ingest``: dgts selection notices, selection
   results, auction notices, THADS notices, their lots and attachments, normalised owners and organisations,
   and ``record_links`` (result -> notice, THADS -> dgts, relist pairs);
-* detection: ``detector_runs`` (settings, population statistics, model versions) and ``findings``;
+* detection: ``detector_runs`` (settings, population statistics, model versions), ``findings`` and
+  ``feature_cache`` (parcel details and asset identities extracted from texts, reused while their inputs match);
 * people: ``alerts`` (the persistent outbox), ``alert_items`` (which finding version each message carried) and
   ``reviews`` (analyst verdicts).
 
@@ -265,6 +266,8 @@ class AuctionNotice(Base):
     """dgts public auction notice (thông báo công khai việc đấu giá)."""
 
     __tablename__ = "auction_notices"
+    # premature scoring looks up one organisation's notices in a time range, once per selection notice
+    __table_args__ = (Index("ix_auction_notices_org_published", "organisation_id", "published_at"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     title: Mapped[str | None] = mapped_column(Text)
@@ -514,3 +517,15 @@ class JobRun(Base):
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | ok | failed
     stages: Mapped[dict] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class FeatureCache(Base):
+    """Text features derived from a subject (a lot's parcel details, a notice's asset identity), valid while the
+    hash of their inputs (texts and extractor version) matches. A pure cache: losing rows only costs recomputing."""
+
+    __tablename__ = "feature_cache"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # parcel | identity
+    subject_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    input_sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict] = mapped_column(JSON)

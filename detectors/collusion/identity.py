@@ -96,6 +96,21 @@ class AssetIdentity:
             out["area_m2"] = self.area_m2
         return out
 
+    def to_cache(self) -> dict[str, object]:
+        """Everything but what ``from_cache`` derives from the name words (word set, numbers)."""
+        return {**self.as_dict(), "words": self.words}
+
+    @classmethod
+    def from_cache(cls, d: dict) -> "AssetIdentity":
+        name_words = d["words"]
+        sets = {name: frozenset(d.get(name, ())) for name in (
+            "categories", "parcels", "sheets", "certificates", "plates", "chassis", "engines", "addresses", "shares",
+            "debtors", "wards", "districts")}
+        streets = frozenset(a.split("|", 1)[1] for a in sets["addresses"] if "|" in a)
+        return cls(area_m2=d.get("area_m2"), streets=streets, words=name_words,
+                   word_set=frozenset(name_words.split()),
+                   numbers=frozenset(_num(n) for n in _WORD_NUMBERS.findall(name_words)), **sets)
+
 
 def _num(token: str) -> str:
     token = token.strip().lower()

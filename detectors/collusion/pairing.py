@@ -36,9 +36,14 @@ from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
 
 from detectors.collusion.dataset import Notice
+from detectors import parcels as parcels_module
+from detectors.collusion import identity as identity_module
 from detectors.collusion.identity import AssetIdentity, extract_identity, words
+from storage import admin_units as admin_units_module, names as names_module
+from storage.feature_cache import cached, input_hash, source_version
 
 ROUND_MILLION = 1_000_000
 EXACT_TOLERANCE_VND = 5
@@ -51,9 +56,10 @@ _KIND_CATEGORIES = frozenset({"land", "vehicle", "vessel", "shares", "debt"})
 
 class Prepared:
     """A notice with what linking needs. The asset identity (the costly part) is extracted on first use, so runs
-    that only compare recent notices never extract it for the old ones."""
+    that only compare recent notices never extract it for the old ones; ``prime_identities`` fills it in bulk from
+    the feature cache."""
 
-    __slots__ = ("notice", "price", "when", "portal", "lot_count", "words", "_ident")
+    __slots__ = ("notice", "price", "when", "portal", "lot_count", "_words", "_ident")
 
     def __init__(self, n: Notice) -> None:
         portal = set(n.related_ids)
@@ -65,7 +71,7 @@ class Prepared:
         self.when = n.published
         self.portal = frozenset(portal)
         self.lot_count = len(n.lots)
-        self.words = words(n.name)
+        self._words: str | None = None
         self._ident: AssetIdentity | None = None
 
     @property
@@ -73,16 +79,47 @@ class Prepared:
         return self.notice.id
 
     @property
+    def words(self) -> str:
+        """Folded words of the notice name (the identity holds the same words once extracted)."""
+        if self._words is None:
+            self._words = self._ident.words if self._ident is not None else words(self.notice.name)
+        return self._words
+
+    def identity_inputs(self) -> tuple[str, list[str], int | None]:
+        n = self.notice
+        type_ids = n.type_ids()
+        places = [l.place for l in n.lots if l.place] + [l.name for l in n.lots if l.name and l.name != n.name]
+        return n.name, places, 173 if 173 in type_ids else (min(type_ids) if type_ids else None)
+
+    @property
     def ident(self) -> AssetIdentity:
         if self._ident is None:
-            n = self.notice
-            type_ids = n.type_ids()
-            places = [l.place for l in n.lots if l.place] + [l.name for l in n.lots if l.name and l.name != n.name]
-            self._ident = extract_identity(n.name, places, 173 if 173 in type_ids else (min(type_ids) if type_ids else None))
+            self._ident = extract_identity(*self.identity_inputs())
         return self._ident
 
     def order_key(self) -> tuple:
         return (self.when is None, self.when or datetime.min, self.id)
+
+
+IDENTITY_VERSION = source_version(identity_module.__file__, parcels_module.__file__, names_module.__file__,
+                                  admin_units_module.__file__)
+
+
+def _identity_data(inputs: tuple[str, list[str], int | None]) -> dict:
+    return extract_identity(*inputs).to_cache()
+
+
+def prime_identities(session: Session, prepared: Iterable[Prepared], counters: dict[str, int] | None = None) -> None:
+    """Set the identity of every notice given, reusing the extraction stored by an earlier run while the notice's
+    texts and the extractor are unchanged (``storage.feature_cache``)."""
+    todo = [p for p in prepared if p._ident is None]
+    items = []
+    for p in todo:
+        inputs = p.identity_inputs()
+        items.append((str(p.id), input_hash(IDENTITY_VERSION, list(inputs)), inputs))
+    found = cached(session, "identity", items, _identity_data, counters)
+    for p in todo:
+        p._ident = AssetIdentity.from_cache(found[str(p.id)])
 
 
 def prepare(n: Notice) -> Prepared:

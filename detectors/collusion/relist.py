@@ -43,6 +43,7 @@ from detectors.collusion.pairing import (
     candidate_pairs,
     name_similar,
     prepare,
+    prime_identities,
     score_pair,
 )
 from detectors.collusion.settings import RelistSettings
@@ -111,6 +112,8 @@ def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since:
         horizon = since - timedelta(days=settings.incremental_horizon_days)
         universe = {nid: p for nid, p in prepared.items() if p.when is None or p.when.date() >= horizon}
     keep = None if since is None else (lambda x, y: touched(x) or touched(y))
+    identities: dict[str, int] = {}
+    prime_identities(session, universe.values(), identities)
     stats = BlockingStats()
     scored: dict[tuple[int, int], PairScore] = {}
     for x, y in candidate_pairs(universe, settings.name_prefix_tokens, settings.max_block_size, settings.window,
@@ -158,7 +161,7 @@ def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since:
         "links_matched": len(matched), "links_review": len(review), "chains": len(chains),
         "largest_chain": max((len(m) for m in chains.values()), default=0), "rejected_pairs": len(rejected),
         "mode": "full" if since is None else f"incremental since {since.isoformat()}",
-        "compared_universe": len(universe),
+        "compared_universe": len(universe), "identities": identities,
     })
     if store:
         _store_links(session, existing, matched, review, full=since is None, now=now)
