@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Iterator
 from detectors.base import DetectionContext, Detector, Result
 from detectors.collusion.anomaly import evaluate_anomaly
 from detectors.collusion.dataset import load_dataset, open_subjects
+from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
 from detectors.collusion.outcomes import collect_outcomes
 from detectors.collusion.relist import chain_positions, judge_chains, link_notices, portal_linkage
@@ -84,7 +85,9 @@ class CollusionDetector(Detector):
 
         if s.repeat_selection.enabled or s.rotation.enabled:
             match_days = s.repeat_selection.result_match_days
-            selections = build_selections(ds, linkage.chain_of, s.repeat_selection.use_auction_notices, match_days)
+            selections = build_selections(
+                ds, linkage.chain_of, s.repeat_selection.use_auction_notices, match_days,
+                name_words=lambda n: prepared[n.id].words if n.id in prepared else words(n.name))
             stats["selections"] = {"total": len(selections),
                                    "from_results": sum(1 for x in selections if x.source == "selection_result")}
             if s.repeat_selection.enabled:

@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from rapidfuzz import fuzz
 
@@ -40,8 +41,13 @@ class Selection:
         return (self.when, self.source, self.ref_id)
 
 
-def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, match_days: int) -> list[Selection]:
+def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, match_days: int,
+                     name_words: Callable[[Notice], str] | None = None) -> list[Selection]:
+    """Every (owner, organisation) choice: each result, plus the first auction notice of a chain by an organisation
+    that no result within ``match_days`` before it already records. ``name_words`` gives a notice's folded name
+    words when the caller has them already."""
     out: list[Selection] = []
+    result_words: dict[int, str] = {}
     results_by_pair: dict[tuple[int, int], list[ResultRow]] = defaultdict(list)
     for r in ds.results:
         if r.owner_id is None or r.org_id is None or r.published is None:
@@ -68,11 +74,15 @@ def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, m
         times = [r.published for r in rows]
         lo = bisect_left(times, n.published - window)  # type: ignore[arg-type]
         matched = None
-        name = words(n.name)
+        name = name_words(n) if name_words else words(n.name)
         for r in rows[lo:]:
             if r.published > n.published:  # type: ignore[operator]
                 break
-            if r.id not in used and fuzz.token_set_ratio(name, words(r.name)) >= NAME_MATCH:
+            if r.id in used:
+                continue
+            if r.id not in result_words:
+                result_words[r.id] = words(r.name)
+            if fuzz.token_set_ratio(name, result_words[r.id]) >= NAME_MATCH:
                 matched = r
         if matched is not None:
             used.add(matched.id)
