@@ -156,6 +156,7 @@ def warm_database(dbs: Databases, dataset: Path, t0: datetime, workdir: Path, re
     evidence = workdir / f"{name}_evidence"
     shutil.rmtree(evidence, ignore_errors=True)
     config = write_config(workdir / f"{name}.toml", db_url=url, evidence=evidence, outbox=workdir / f"{name}_outbox")
+    cli(config, "db", "upgrade").check()  # a history imported by an older version
     stages, log, _cpu, _load = day_run(config, dataset, t0, t0.date() - timedelta(days=LOOKBACK_DAYS), t0.date())
     for stage, m in stages.items():
         figure(f"previous_day_{stage}_wall", m.wall_s, "s")

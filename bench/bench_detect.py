@@ -72,6 +72,8 @@ def report(prefix: str, m: Measured) -> None:
     figure(f"{prefix}_cpu", m.cpu_s, "s")
     figure(f"{prefix}_peak_rss", m.max_rss_mb, "MB")
     summary = m.last_json() or {}
+    for det, wall in sorted((summary.get("wall_s") or {}).items()):
+        figure(f"{prefix}_{det}_wall", wall or 0.0, "s")
     for det, counters in sorted((summary.get("counters") or {}).items()):
         flags = counters.get("flag", 0)
         figure(f"{prefix}_{det}_flags", flags, "findings")
@@ -109,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     config = write_config(args.workdir / "detect.toml", db_url=url, evidence=args.workdir / "detect_evidence",
                           outbox=args.workdir / "detect_outbox")
     only = ["--detectors", args.detectors] if args.detectors else []
+    cli(config, "db", "upgrade").check()  # a history imported by an older version
 
     note(f"full detection starting: {machine_load()}")
     full = cli(config, "detect", *only).check()

@@ -8,9 +8,11 @@ Population statistics from each detector's ``finalize`` are recorded on the ``de
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -49,10 +51,11 @@ def run_detectors(
         ctx = DetectionContext(session=session, now=now, since=since, evidence_root=evidence_root)
         if progress:
             progress(f"detector {det.name}: evaluating")
-        results = list(det.evaluate(ctx))
-        det_stats = det.finalize()
-        stats[det.name] = {"version": det.version, **jsonable(det_stats)}
-        counters[det.name] = _store(session, det.name, results, run, now)
+        started = time.monotonic()
+        counters[det.name] = _store(session, det.name, det.evaluate(ctx), run, now)
+        det_stats = det.finalize()  # after the pass: _store consumed the results as they came
+        stats[det.name] = {"version": det.version, "wall_s": round(time.monotonic() - started, 3),
+                           **jsonable(det_stats)}
         if progress:
             c = counters[det.name]
             progress(f"detector {det.name}: {c.get('flag', 0)} flag, {c.get('insufficient', 0)} insufficient, "
@@ -73,6 +76,7 @@ RECORD_KIND_OF_SUBJECT = {
 }
 MAX_SOURCE_BLOBS = 8
 CHUNK = 500  # bound parameters per IN (...) query
+STORE_BATCH = 2_000  # results held in memory at a time
 
 
 def _record_of(subject_kind: str, subject_id: str) -> tuple[str, str] | None:
@@ -109,8 +113,9 @@ def source_blobs_many(session: Session, subjects: Iterable[tuple[str, str]]) -> 
     raw_ids = sorted({i for _, ids in latest.values() for i in ids})
     sha_of: dict[int, str] = {}
     for i in range(0, len(raw_ids), CHUNK):
-        sha_of.update(session.execute(select(RawResponse.id, RawResponse.sha256)
-                                      .where(RawResponse.id.in_(raw_ids[i:i + CHUNK]))).tuples())
+        for rid, sha in session.execute(select(RawResponse.id, RawResponse.sha256)
+                                        .where(RawResponse.id.in_(raw_ids[i:i + CHUNK]))):
+            sha_of[rid] = sha
     out: dict[tuple[str, str], list[str]] = {}
     for subject in subjects:
         rec = wanted.get(subject)
@@ -122,29 +127,59 @@ def source_blobs_many(session: Session, subjects: Iterable[tuple[str, str]]) -> 
 _COMPARED = ("status", "severity", "title", "evidence_hash", "urls", "legal_basis", "owner_name", "province")
 
 
-def _store(session: Session, detector: str, results: list[Result], run: DetectorRun, now: datetime) -> dict[str, int]:
-    """Upsert the results of one detector in bulk: new findings inserted, changed ones updated, unchanged open ones
-    only get ``last_seen``, open ones whose subject now passes are resolved. Same outcome as applying the results
-    one by one in order (a later result for the same fingerprint wins)."""
+@dataclass(slots=True)
+class _Known:
+    """A stored finding as far as the upsert needs it."""
+
+    id: int
+    resolved_at: datetime | None
+    values: tuple  # the _COMPARED columns
+
+
+def _store(session: Session, detector: str, results: Iterable[Result], run: DetectorRun, now: datetime
+           ) -> dict[str, int]:
+    """Upsert the results of one detector in bulk, streaming (a batch of results in memory at a time): new findings
+    inserted, changed ones updated, unchanged open ones only get ``last_seen``, open ones whose subject now passes
+    are resolved. Same outcome as applying the results one by one in order (a later result for the same
+    fingerprint wins)."""
     counts: Counter[str] = Counter()
-    existing = {row.fingerprint: row for row in session.execute(
+    existing = {fp: _Known(fid, resolved_at, tuple(rest)) for fid, fp, resolved_at, *rest in session.execute(
         select(Finding.id, Finding.fingerprint, Finding.resolved_at, *(getattr(Finding, c) for c in _COMPARED))
         .where(Finding.detector == detector))}
+    for batch in _batches(results, STORE_BATCH):
+        _store_batch(session, detector, batch, run, now, existing, counts)
+    session.flush()
+    return dict(counts)
+
+
+def _batches(items: Iterable[Result], size: int) -> Iterator[list[Result]]:
+    batch: list[Result] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store_batch(session: Session, detector: str, results: list[Result], run: DetectorRun, now: datetime,
+                 existing: dict[str, _Known], counts: Counter[str]) -> None:
     kept = [r for r in results if r.status in STORED or (r.status == "not_applicable" and r.keep)]
     blobs = source_blobs_many(session, list(dict.fromkeys((r.subject_kind, str(r.subject_id)) for r in kept)))
-    pending: dict[str, dict[str, Any]] = {}  # fingerprint -> the row's values after this run
+    pending: dict[str, dict[str, Any]] = {}  # fingerprint -> the row's values after this batch
     for r in results:
         counts[r.status] += 1
         fp = fingerprint(detector, r.rule, r.subject_kind, r.subject_id)
-        row = existing.get(fp)
+        known = existing.get(fp)
         state = pending.get(fp)
-        resolved_at = state["resolved_at"] if state is not None else (row.resolved_at if row is not None else None)
+        resolved_at = state["resolved_at"] if state is not None else (known.resolved_at if known else None)
         if r.status in STORED or (r.status == "not_applicable" and r.keep):
             ev = jsonable(r.evidence)
             found = blobs.get((r.subject_kind, str(r.subject_id)))
             if found and "raw_sha256s" not in ev:
                 ev["raw_sha256s"] = found
-            if row is None and state is None:
+            if known is None and state is None:
                 counts["new"] += 1
             elif resolved_at is not None:
                 counts["reopened"] += 1
@@ -154,7 +189,7 @@ def _store(session: Session, detector: str, results: list[Result], run: Detector
                 "owner_name": r.owner_name, "province": r.province, "resolved_at": None,
                 "_result": r,
             }
-        elif (row is not None or state is not None) and resolved_at is None:
+        elif (known is not None or state is not None) and resolved_at is None:
             if state is None:
                 pending[fp] = {"resolved_at": now}
             else:
@@ -163,27 +198,29 @@ def _store(session: Session, detector: str, results: list[Result], run: Detector
 
     inserts, updates, touched, resolved = [], [], [], []
     for fp, values in pending.items():
-        row = existing.get(fp)
+        known = existing.get(fp)
         r = values.pop("_result", None)
-        stamp = {"detector_run_id": run.id}
         if r is None:  # only resolved
-            resolved.append(row.id)
-        elif row is None:
+            resolved.append(known.id)
+            known.resolved_at = now
+            continue
+        compared = tuple(values[c] for c in _COMPARED)
+        if known is None:
             inserts.append({"fingerprint": fp, "detector": detector, "rule": r.rule, "subject_kind": r.subject_kind,
                             "subject_id": str(r.subject_id), "first_seen": now, "last_seen": now, **values,
-                            **stamp})
-        elif values["resolved_at"] is None and row.resolved_at is None and all(
-                getattr(row, c) == values[c] for c in _COMPARED):
-            touched.append(row.id)
+                            "detector_run_id": run.id})
+            existing[fp] = _Known(0, values["resolved_at"], compared)  # id filled in after the insert
+        elif values["resolved_at"] is None and known.resolved_at is None and known.values == compared:
+            touched.append(known.id)
         else:
-            updates.append({"id": row.id, "last_seen": now, **values, **stamp})
+            updates.append({"id": known.id, "last_seen": now, **values, "detector_run_id": run.id})
+            known.resolved_at, known.values = values["resolved_at"], compared
     if inserts:
-        session.execute(insert(Finding), inserts)
+        for fid, fp in session.execute(insert(Finding).returning(Finding.id, Finding.fingerprint), inserts):
+            existing[fp].id = fid
     if updates:
         session.execute(update(Finding), updates)
     for ids, values in ((touched, {"last_seen": now}), (resolved, {"resolved_at": now})):
         for i in range(0, len(ids), CHUNK):
             session.execute(update(Finding).where(Finding.id.in_(ids[i:i + CHUNK]))
                             .values(**values, detector_run_id=run.id).execution_options(synchronize_session=False))
-    session.flush()
-    return dict(counts)

@@ -16,7 +16,8 @@ def run_detection(ctx: AppContext, *, only: list[str] | None = None, since: date
     detectors = build(ctx.settings.detector_settings(), only)
     with ctx.session() as session:
         run = run_detectors(session, detectors, since=since, evidence_root=str(ctx.evidence.root), progress=progress)
-        return {"detector_run_id": run.id, "counters": run.counters}
+        return {"detector_run_id": run.id, "counters": run.counters,
+                "wall_s": {name: st.get("wall_s") for name, st in (run.stats or {}).items()}}
 
 
 def dgts_specs(ctx: AppContext, *, kinds: list[str] | None = None, since: date | None = None,
