@@ -74,6 +74,7 @@ def fold_owner(name: str | None) -> str:
     return " ".join(_OWNER_BOILERPLATE.sub(" ", words).split())
 
 
+@lru_cache(maxsize=262_144)  # a few thousand owner names, compared pairwise over and over in one pass
 def owner_similarity(a: str | None, b: str | None) -> float:
     """0–100 similarity of two owner names on their distinctive words (province qualifiers such as "tỉnh Khánh
     Hòa" removed); 0 when both carry numbers the other lacks ("khu vực 3" is not "khu vực 5")."""
@@ -88,14 +89,20 @@ def owner_similarity(a: str | None, b: str | None) -> float:
     return (fuzz.token_set_ratio(fa, fb) + fuzz.token_sort_ratio(fa, fb)) / 2.0
 
 
-def asset_similarity(a: str | None, b: str | None) -> tuple[float, list[str]]:
-    """0–100 similarity of two asset names, with the reasons (number conflict) that lowered it."""
+@lru_cache(maxsize=400_000)
+def _numbers(folded: str) -> frozenset[str]:
+    return frozenset(_NUMBER.findall(folded))
+
+
+def asset_similarity(a: str | None, b: str | None, *, base: float | None = None) -> tuple[float, list[str]]:
+    """0–100 similarity of two asset names, with the reasons (number conflict) that lowered it. ``base`` is the
+    token-set ratio of the two folded names when the caller computed it already."""
     fa, fb = fold_asset(a), fold_asset(b)
     if not fa or not fb:
         return 0.0, ["asset name missing"]
-    score = float(fuzz.token_set_ratio(fa, fb))
+    score = float(fuzz.token_set_ratio(fa, fb) if base is None else base)
     notes: list[str] = []
-    na, nb = set(_NUMBER.findall(fa)), set(_NUMBER.findall(fb))
+    na, nb = _numbers(fa), _numbers(fb)
     if (na - nb) and (nb - na):
         score = max(0.0, score - 25.0)
         notes.append(f"numbers differ ({', '.join(sorted(na - nb))} vs {', '.join(sorted(nb - na))})")
@@ -191,8 +198,10 @@ def _owner_score(result: LinkSide, notice: LinkSide, params: LinkParams) -> tupl
     return sim, sim / 100.0, f"owner names similar ({sim:.0f})"
 
 
-def score_candidate(result: LinkSide, notice: LinkSide, params: LinkParams) -> Candidate | None:
-    """Score one notice for one result; None when a hard condition fails (owner, asset, time order)."""
+def score_candidate(result: LinkSide, notice: LinkSide, params: LinkParams, *, asset_score: float | None = None
+                    ) -> Candidate | None:
+    """Score one notice for one result; None when a hard condition fails (owner, asset, time order).
+    ``asset_score``: the token-set ratio of the two folded asset names, when already computed."""
     r_at, n_at = to_local(result.published_at), to_local(notice.published_at)
     if r_at is not None and n_at is not None:
         if n_at > r_at:
@@ -204,7 +213,7 @@ def score_candidate(result: LinkSide, notice: LinkSide, params: LinkParams) -> C
     owner_sim, owner_part, owner_reason = _owner_score(result, notice, params)
     if owner_part < 0:
         return None
-    asset_sim, asset_notes = asset_similarity(result.asset_text, notice.asset_text)
+    asset_sim, asset_notes = asset_similarity(result.asset_text, notice.asset_text, base=asset_score)
     if asset_sim < params.min_asset_similarity:
         return None
     price = prices_match(result.start_prices, notice.start_prices, params.price_tolerance)
@@ -245,12 +254,11 @@ def _collapse_versions(scored: list[tuple[Candidate, LinkSide]]) -> list[Candida
 def match_result(result: LinkSide, notices: Sequence[LinkSide], params: LinkParams,
                  *, rejected: set[str] = frozenset()) -> LinkDecision:
     """Fuzzy link of one result to one of ``notices`` (the portal link id is handled by the caller)."""
-    notices = _similar_assets(result, notices, params.min_asset_similarity)
     scored = []
-    for notice in notices:
+    for notice, asset_score in _similar_assets(result, notices, params.min_asset_similarity):
         if notice.key in rejected:
             continue
-        cand = score_candidate(result, notice, params)
+        cand = score_candidate(result, notice, params, asset_score=asset_score)
         if cand is not None and cand.confidence >= params.min_confidence:
             scored.append((cand, notice))
     ranked = sorted(_collapse_versions(scored), key=lambda c: (-c.confidence, c.key))
@@ -263,11 +271,12 @@ def match_result(result: LinkSide, notices: Sequence[LinkSide], params: LinkPara
     return LinkDecision("matched", kept[0], kept)
 
 
-def _similar_assets(result: LinkSide, notices: Sequence[LinkSide], minimum: float) -> Sequence[LinkSide]:
-    """The notices whose asset names could reach ``minimum`` similarity, found in one C-level pass (a large owner
-    has thousands of notices). Exact: ``asset_similarity`` is this token-set ratio or less."""
+def _similar_assets(result: LinkSide, notices: Sequence[LinkSide], minimum: float
+                    ) -> list[tuple[LinkSide, float | None]]:
+    """The notices whose asset names could reach ``minimum`` similarity, with their token-set ratio, found in one
+    C-level pass (a large owner has thousands of notices). Exact: ``asset_similarity`` is this ratio or less."""
     if len(notices) <= 16:
-        return notices
+        return [(n, None) for n in notices]
     folded = fold_asset(result.asset_text)
     if not folded:
         return []
@@ -275,7 +284,7 @@ def _similar_assets(result: LinkSide, notices: Sequence[LinkSide], minimum: floa
 
     hits = process.extract(folded, [fold_asset(n.asset_text) for n in notices], scorer=fuzz.token_set_ratio,
                            score_cutoff=minimum, limit=None)
-    return [notices[i] for i in sorted(i for _, _, i in hits)]
+    return [(notices[i], score) for _, score, i in sorted(hits, key=lambda h: h[2])]
 
 
 class CandidatePool:

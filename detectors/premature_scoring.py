@@ -511,6 +511,12 @@ class PrematureScoringDetector(Detector):
         results_of_notice: dict[str, list[ResultView]] = defaultdict(list)
         links = LinkStore(ctx.session, src.result_link_kind)
         for r in src.results:
+            if (ctx.since is not None and r.published_day is not None and r.published_day < ctx.since
+                    and not r.portal_notice_key):
+                # An incremental run: a notice in scope is published on or after `since`, and a fuzzy-linked
+                # result is never earlier than its notice, so this result can link to none of them; its stored
+                # link stays as the last full run left it.
+                continue
             decision, notice = self._link(ctx, r, catalogues, params, links)
             if notice is not None and notice.kind == src.notice_link_kind:
                 results_of_notice[notice.key].append(r)
