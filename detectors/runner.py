@@ -42,6 +42,7 @@ def run_detectors(
         settings={d.name: jsonable(d.settings.model_dump()) for d in detectors},
         stats={},
         counters={},
+        since=since,
     )
     session.add(run)
     session.flush()

@@ -157,6 +157,11 @@ class ScheduleSettings(Section):
     timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the cron expression.")
     misfire_grace_s: int = Field(3600, ge=1, le=86_400, description="A run missed by less than this still runs.")
     lock_ttl_s: int = Field(6 * 3600, ge=60, le=86_400, description="A run lock older than this is considered abandoned.")
+    full_detect_every_days: int = Field(
+        7, ge=0, le=366,
+        description="The daily job runs a full detection pass when the last one is this many days old (or the "
+                    "detector settings changed), and otherwise re-evaluates only the records published since the "
+                    "earliest day the crawl changed; 0 = a full pass every day.")
 
     @field_validator("timezone")
     @classmethod

@@ -107,7 +107,7 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         stage("attachments", lambda: _attachments(ctx, say))
         stage("link", lambda: link_thads(ctx))
         stage("freshness", lambda: _freshness(ctx))
-    stage("detect", lambda: run_detection(ctx, progress=say))
+    stage("detect", lambda: _detect(ctx, say))
     stage("alerts", lambda: _alerts(ctx, opts.dry_run, say))
     with ctx.session() as s:
         job = s.get(JobRun, job_id)
@@ -116,6 +116,18 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         job.stages = _jsonable(result.stages)
         job.message = "\n".join(result.failures)[:10_000] or None
     return result
+
+
+def _detect(ctx: AppContext, say) -> dict[str, Any]:
+    from service.detect_scope import daily_detection_scope
+    from service.jobs import run_detection
+
+    with ctx.session() as s:
+        since, reason = daily_detection_scope(s, ctx.settings.detector_settings(),
+                                              ctx.settings.schedule.full_detect_every_days, utcnow())
+    say(f"detection: {'full pass' if since is None else 'records published since ' + since.isoformat()} ({reason})")
+    out = run_detection(ctx, since=since, progress=say)
+    return {**out, "scope": {"since": since.isoformat() if since else None, "reason": reason}}
 
 
 def _attachments(ctx: AppContext, say) -> dict[str, int]:

@@ -408,6 +408,7 @@ class DetectorRun(Base):
     counters: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="running")
     message: Mapped[str | None] = mapped_column(Text)
+    since: Mapped[date | None] = mapped_column(Date)  # None: a full pass; else subjects published from this day
 
 
 class Finding(Base):

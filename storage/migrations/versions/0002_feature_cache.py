@@ -1,4 +1,5 @@
-"""feature cache (derived text features keyed by subject and input hash); auction notices by organisation and time
+"""feature cache (derived text features keyed by subject and input hash); auction notices by organisation and
+time; the scope (since) of a detector run
 
 Revision ID: 0002
 Revises: 0001
@@ -23,9 +24,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('auction_notices', schema=None) as batch_op:
         batch_op.create_index('ix_auction_notices_org_published', ['organisation_id', 'published_at'], unique=False)
+    with op.batch_alter_table('detector_runs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('since', sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('detector_runs', schema=None) as batch_op:
+        batch_op.drop_column('since')
     with op.batch_alter_table('auction_notices', schema=None) as batch_op:
         batch_op.drop_index('ix_auction_notices_org_published')
     op.drop_table('feature_cache')
