@@ -109,31 +109,53 @@ class _Notice:
     property_type_name: str | None = None
 
 
-def _notices(session: Session, kind: str, settings: Settings, since: date | None) -> list[_Notice]:
-    out: list[_Notice] = []
+def _notice_keys(session: Session, kind: str, settings: Settings, since: date | None) -> list[str]:
+    """Keys of the notices to read, in order (light columns only: a national history has ~600,000 notices)."""
+    if kind == "auction_notice":
+        rows = session.execute(select(AuctionNotice.id, AuctionNotice.published_at).order_by(AuctionNotice.id))
+        days = ((str(k), to_local(p)) for k, p in rows)
+        pairs = [(k, p.date() if p else None) for k, p in days]
+    elif kind == "selection_notice":
+        S = SelectionNotice
+        pairs = []
+        for k, first, published in session.execute(select(S.id, S.first_published_at, S.published_at).order_by(S.id)):
+            found = [to_local(v) for v in (first, published) if v is not None]
+            pairs.append((str(k), min(found).date() if found else None))
+    elif kind == "thads_notice":
+        T = ThadsNotice
+        pairs = [(k, on or noted) for k, on, noted in session.execute(
+            select(T.key, T.published_on, T.notice_date).where(T.category.in_(settings.thads_categories))
+            .order_by(T.key))]
+    else:
+        return []
+    return [k for k, day in pairs if since is None or (day is not None and day >= since)]
+
+
+def _notices(session: Session, kind: str, keys: list[str]) -> list[_Notice]:
+    """The notices of these keys, in the order given."""
+    out: dict[str, _Notice] = {}
     if kind == "auction_notice":
         A = AuctionNotice
         for nid, name, url, owner, province, published, type_id, type_name in session.execute(
                 select(A.id, A.property_name, A.url, A.owner_name, A.province, A.published_at, A.property_type_id,
-                       A.property_type_name).order_by(A.id)):
+                       A.property_type_name).where(A.id.in_([int(k) for k in keys]))):
             pub = to_local(published)
-            out.append(_Notice(str(nid), name, url, owner, province, pub.date() if pub else None, type_id, type_name))
+            out[str(nid)] = _Notice(str(nid), name, url, owner, province, pub.date() if pub else None, type_id,
+                                    type_name)
     elif kind == "selection_notice":
         S = SelectionNotice
         for nid, name, url, owner, province, first, published in session.execute(
                 select(S.id, S.property_name, S.url, S.owner_name, S.province, S.first_published_at, S.published_at)
-                .order_by(S.id)):
+                .where(S.id.in_([int(k) for k in keys]))):
             found = [to_local(v) for v in (first, published) if v is not None]
-            out.append(_Notice(str(nid), name, url, owner, province, min(found).date() if found else None))
+            out[str(nid)] = _Notice(str(nid), name, url, owner, province, min(found).date() if found else None)
     elif kind == "thads_notice":
         T = ThadsNotice
         for key, title, url, owner, province, published_on, notice_date in session.execute(
                 select(T.key, T.title, T.url, T.owner_name, T.province, T.published_on, T.notice_date)
-                .where(T.category.in_(settings.thads_categories)).order_by(T.key)):
-            out.append(_Notice(key, title, url, owner, province, published_on or notice_date))
-    if since is not None:
-        out = [n for n in out if n.published is not None and n.published >= since]
-    return out
+                .where(T.key.in_(keys))):
+            out[key] = _Notice(key, title, url, owner, province, published_on or notice_date)
+    return [out[k] for k in keys if k in out]
 
 
 _LOT_TEXT_COLUMNS = (("name", Lot.name), ("place", Lot.place), ("quality", Lot.quality), ("detail", Lot.detail),
@@ -156,9 +178,9 @@ def iter_lot_chunks(session: Session, settings: Settings, since: date | None = N
     """Every lot of the configured notice kinds with its texts, a few hundred notices' lots at a time (lots and
     attachments are loaded per chunk of notices, as plain rows)."""
     for kind in settings.notice_kinds:
-        notices = _notices(session, kind, settings, since)
-        for i in range(0, len(notices), CHUNK):
-            chunk = {n.key: n for n in notices[i:i + CHUNK]}
+        keys = _notice_keys(session, kind, settings, since)
+        for i in range(0, len(keys), CHUNK):
+            chunk = {n.key: n for n in _notices(session, kind, keys[i:i + CHUNK])}
             lots: dict[str, list[tuple]] = defaultdict(list)
             for row in session.execute(
                     select(Lot.notice_key, Lot.lot_index, Lot.property_type_id, Lot.property_type_name,
