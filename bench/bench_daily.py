@@ -5,7 +5,9 @@
    at that time: crawl, detect, alerts. That "warm" database is cached in --workdir and copied for each run.
 2. The simulator clock moves one day (to the daily clock, 06:00 the day after the last publication day) and the
    measured run does what `auction-monitor run` does for dgts: `crawl dgts` (window = the default lookback of 3
-   days before today, to today), `detect` (all detectors, full history, as the daily job does), `alerts queue`,
+   days before today, to today), `detect --daily-scope` (what the daily job runs: a full pass on the first day,
+   since no full pass exists yet; on the measured day an incremental pass over the records published since the
+   earliest day the crawl changed, the full history still read for population statistics), `alerts queue`,
    `alerts send` (outbox mode: .eml files). THADS is not in the generated dataset and is not crawled.
 
 Figures: wall and CPU time and peak RSS per stage (wait4 on each CLI process), totals, and the HTTP requests from
@@ -57,7 +59,7 @@ def day_run(config: Path, dataset: Path, clock: datetime, since, until
         sim_cpu = sim.cpu_s() - cpu0
         log = sim.request_log()
         load_s = sim.load_s
-    stages["detect"] = cli(config, "detect")
+    stages["detect"] = cli(config, "detect", "--daily-scope")  # full or incremental, as `auction-monitor run` does
     stages["alerts_queue"] = cli(config, "alerts", "queue")
     stages["alerts_send"] = cli(config, "alerts", "send")
     for name, m in stages.items():
@@ -213,6 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         note(f"crawl run {r['kind']}: {r['status']}" + (f" ({(r.get('message') or '').splitlines()[0][:200]})"
                                                          if r.get("message") else ""))
     detect = stages["detect"].last_json() or {}
+    note(f"detection scope: {json.dumps(detect.get('scope'), ensure_ascii=False)}")
+    for det, wall in sorted((detect.get("wall_s") or {}).items()):
+        figure(f"daily_detect_{det}_wall", wall or 0.0, "s")
     for det, c in sorted((detect.get("counters") or {}).items()):
         figure(f"daily_detect_{det}_new_findings", c.get("new", 0), "findings")
     queued = stages["alerts_queue"].last_json() or {}

@@ -178,14 +178,24 @@ def simulate(data: list[Path] = typer.Option(..., "--data", help="Portal-dataset
 
 @app.command()
 def detect(detectors: Optional[str] = typer.Option(None, help="Comma-separated detector names (default: all enabled)."),
-           since: Optional[str] = typer.Option(None, help="Only subjects published on or after YYYY-MM-DD.")) -> None:
+           since: Optional[str] = typer.Option(None, help="Only subjects published on or after YYYY-MM-DD."),
+           daily_scope: bool = typer.Option(False, "--daily-scope",
+                                            help="Full pass or incremental, chosen as the daily job does "
+                                                 "(schedule.full_detect_every_days).")) -> None:
     """Run detectors over what is stored and update findings."""
     from service.jobs import run_detection
 
     ctx = context()
     only = [d.strip() for d in detectors.split(",") if d.strip()] if detectors else None
+    if daily_scope and (since or only):
+        fail("--daily-scope chooses the scope itself: give neither --since nor --detectors with it")
     try:
-        summary = run_detection(ctx, only=only, since=parse_day(since, "--since"), progress=info)
+        if daily_scope:
+            from service.daily import detect_stage
+
+            summary = detect_stage(ctx, info)
+        else:
+            summary = run_detection(ctx, only=only, since=parse_day(since, "--since"), progress=info)
     except ValueError as exc:
         fail(str(exc))
     typer.echo(json.dumps(summary, ensure_ascii=False))

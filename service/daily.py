@@ -107,7 +107,7 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         stage("attachments", lambda: _attachments(ctx, say))
         stage("link", lambda: link_thads(ctx))
         stage("freshness", lambda: _freshness(ctx))
-    stage("detect", lambda: _detect(ctx, say))
+    stage("detect", lambda: detect_stage(ctx, say))
     stage("alerts", lambda: _alerts(ctx, opts.dry_run, say))
     with ctx.session() as s:
         job = s.get(JobRun, job_id)
@@ -118,7 +118,8 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
     return result
 
 
-def _detect(ctx: AppContext, say) -> dict[str, Any]:
+def detect_stage(ctx: AppContext, say) -> dict[str, Any]:
+    """The detect stage: a full pass or an incremental one (``service.detect_scope``)."""
     from service.detect_scope import daily_detection_scope
     from service.jobs import run_detection
 

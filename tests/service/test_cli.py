@@ -50,3 +50,15 @@ def test_import_detect_export_and_review(tmp_path):
     assert res.exit_code == 0 and json.loads(res.output)["verdict"] == "needs_more_info"
     assert invoke("--db", db, "review", "424242", "--verdict", "confirmed").exit_code == 2
     assert invoke("--db", db, "detect", "--detectors", "nope").exit_code == 2
+
+
+def test_detect_daily_scope_runs_a_full_pass_first_then_incremental_ones(tmp_path):
+    db = str(tmp_path / "scope.sqlite")
+    assert invoke("--db", db, "import-dataset", str(real_notices_path())).exit_code == 0
+    first = json.loads(invoke("--db", db, "detect", "--daily-scope").output.strip().splitlines()[-1])
+    assert first["scope"] == {"since": None, "reason": "no complete full detection yet"}
+    assert first["counters"]["parcel_details"]["new"] > 0
+    second = json.loads(invoke("--db", db, "detect", "--daily-scope").output.strip().splitlines()[-1])
+    assert second["scope"]["since"] is not None and second["scope"]["reason"].startswith("0 records changed")
+    assert all(c.get("new", 0) == 0 for c in second["counters"].values())
+    assert invoke("--db", db, "detect", "--daily-scope", "--since", "2026-07-01").exit_code == 2
