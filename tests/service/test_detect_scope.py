@@ -87,9 +87,11 @@ def test_changed_settings_an_old_or_undated_change_and_every_zero_force_a_full_p
     detection(url, NOW - timedelta(hours=20))
     assert scope(url)[0] is not None
     assert scope(url, every=0) == (None, "incremental detection is off (schedule.full_detect_every_days = 0)")
-    crawl_changing(url, NOW - timedelta(hours=1), NOW - timedelta(days=MAX_INCREMENTAL_DAYS + 5))
+    crawl_changing(url, NOW - timedelta(hours=2), NOW - timedelta(days=200))  # a replayed portal lives in the past
+    assert scope(url)[0] == (NOW - timedelta(days=201)).date()
+    crawl_changing(url, NOW - timedelta(hours=1), NOW - timedelta(days=MAX_INCREMENTAL_DAYS + 5), NOW)
     since, reason = scope(url)
-    assert since is None and "over 90 days ago" in reason
+    assert since is None and "over 90 days before the newest one" in reason
     crawl_changing(url, NOW - timedelta(minutes=30), None)
     since, reason = scope(url)
     assert since is None and "has no publication day" in reason
