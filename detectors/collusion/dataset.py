@@ -176,8 +176,12 @@ def load_dataset(session: Session) -> Dataset:
             nid = int(key)
         except (TypeError, ValueError):
             continue
-        lots_by_notice[nid].append(LotTerms(idx, (name or "")[:NAME_CHARS] or None, (place or "")[:1000] or None,
-                                            price, deposit, unit, fee, type_id))
+        name = (name or "")[:NAME_CHARS] or None
+        owner_notice = notices.get(nid)
+        if owner_notice is not None and name == owner_notice.name:
+            name = owner_notice.name  # one string, not two: a single lot usually repeats the notice name
+        lots_by_notice[nid].append(LotTerms(idx, name, (place or "")[:1000] or None, price, deposit, unit, fee,
+                                            type_id))
     for nid, lots in lots_by_notice.items():
         if nid in notices:
             notices[nid].lots = sorted(lots, key=lambda l: l.index)

@@ -18,7 +18,7 @@ from nbclient import NotebookClient
 from sqlalchemy import select
 
 from storage.db import session_scope
-from storage.models import DetectorRun, Finding, Organisation, Owner, RecordLink, Review, SelectionResult
+from storage.models import Finding, Organisation, Owner, RecordLink, Review, SelectionResult
 
 pytestmark = pytest.mark.slow
 
