@@ -302,14 +302,18 @@ def name_similar(x: Prepared, y: Prepared, minimum: float = 90) -> bool:
 def blocking_keys(p: Prepared, prefix_tokens: int) -> set[str]:
     ident, n = p.ident, p.notice
     keys: set[str] = set()
+    # Parcel and sheet numbers and house addresses repeat in every commune: qualified by province, or national
+    # blocks grow with the history and the pairs inside them with its square. Certificate serials, plates,
+    # chassis and engine numbers are unique nationally.
+    where = n.province or "?"
     for parcel in ident.parcels:
         for sheet in ident.sheets or ("",):
-            keys.add(f"p:{parcel}:{sheet}")
+            keys.add(f"p:{where}:{parcel}:{sheet}")
     keys.update(f"c:{c}" for c in ident.certificates)
     keys.update(f"v:{v}" for v in ident.plates)
     keys.update(f"k:{v}" for v in ident.chassis)
     keys.update(f"e:{v}" for v in ident.engines)
-    keys.update(f"a:{v}" for v in ident.addresses)
+    keys.update(f"a:{where}:{v}" for v in ident.addresses)
     lead = [w for w in p.words.split() if w not in _PREFIX_STOP and not w.isdigit()][:prefix_tokens]
     if lead:
         prefix = " ".join(lead)
