@@ -133,8 +133,9 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
     message: the first in To, the others and the monitor in Cc) and one digest per recipient and day.
 
     Everything is added to ``session`` and flushed; the caller commits (one transaction: the messages and the
-    ledger rows land together or not at all). Returns counts: finding, digest, items, skipped_digests and
-    deferred_items (digest entries beyond ``MAX_DIGEST_ENTRIES``, left for the next day)."""
+    ledger rows land together or not at all). Returns counts: finding, digest, items, skipped_digests,
+    deferred_items (digest entries beyond ``MAX_DIGEST_ENTRIES``, left for the next day) and immediate_overflow
+    (findings past ``max_immediate_per_run`` that went to the digests instead)."""
     a = alert_settings(settings)
     if evidence_root is None and isinstance(settings, Settings):
         evidence_root = settings.evidence.path
@@ -162,8 +163,15 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
                 digests.setdefault(person.key, _Digest(person)).entries.append(
                     DigestEntry(finding, reason, previous, route.province))
 
-    counts = {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0, "deferred_items": 0}
-    for group in immediate.values():
+    counts = {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0, "deferred_items": 0,
+              "immediate_overflow": 0}
+    groups = sorted(immediate.values(), key=lambda g: (-SEVERITY_ORDER.get(g.finding.severity, 0), -g.finding.id))
+    for group in groups[a.max_immediate_per_run:]:  # a flood (first run on old data): to the digests
+        counts["immediate_overflow"] += 1
+        for person in group.to:
+            digests.setdefault(person.key, _Digest(person)).entries.append(
+                DigestEntry(group.finding, group.reason, group.previous_severity, group.province))
+    for group in sorted(groups[:a.max_immediate_per_run], key=lambda g: g.finding.id):
         f = group.finding
         first, others = group.to[0], group.to[1:]
         cc = [p.email for p in others] + list(router.cc_for(group.to))

@@ -139,6 +139,7 @@ class AlertSettings(Section):
     operator_email: str = Field("operator@localhost", description="Operator alerts (portal blocked, crawl failed, no new records).")
     copy_monitor: bool = Field(True, description="Copy every officer's alert to the monitor.")
     immediate_severities: list[Literal["low", "medium", "high"]] = Field(["high"], description="Severities that get one e-mail per finding; the rest go to the daily digest.")
+    max_immediate_per_run: int = Field(100, ge=1, le=100_000, description="At most this many one-finding e-mails per run (newest findings first); the rest join the recipients' digests, so the first run over a backfilled history is not a flood.")
     no_new_records_days: int = Field(2, ge=1, le=60, description="Tell the operator when a source brought nothing new for this many days.")
     max_attempts: int = Field(8, ge=1, le=100, description="Delivery attempts before a message is marked failed.")
     retry_base_s: float = Field(60.0, ge=0, le=86_400, description="First retry delay; doubles per attempt.")

@@ -50,7 +50,8 @@ def test_never_sent_twice_across_two_runs(db, settings_for, finding_factory, now
         second = queue_alerts(s, settings, now + dt.timedelta(days=1))
         s.commit()
         assert (first["finding"], first["digest"]) == (1, 1)
-        assert second == {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0, "deferred_items": 0}
+        assert second == {"finding": 0, "digest": 0, "items": 0, "skipped_digests": 0, "deferred_items": 0,
+                          "immediate_overflow": 0}
         assert len(alerts_of(s)) == 2
 
 
@@ -305,3 +306,20 @@ def test_no_new_records_alert(db, settings_for, now):
         queued = check_no_new_records(s, settings, now=now)
         assert len(queued) == 1 and "dgts" in queued[0].subject
         assert check_no_new_records(s, settings, now=now) == []
+
+
+def test_a_flood_of_immediate_findings_is_capped_and_the_rest_join_the_digest(db, settings_for, finding_factory, now):
+    settings = settings_for(recipients=[OFFICER], copy_monitor=False, max_immediate_per_run=2)
+    with db.factory() as s:
+        found = [finding_factory(s) for _ in range(5)]
+        counts = queue_alerts(s, settings, now)
+        s.commit()
+        assert (counts["finding"], counts["digest"], counts["immediate_overflow"]) == (2, 1, 3)
+        singles = alerts_of(s, "finding")
+        carried = {i.finding_id for i in s.scalars(select(AlertItem).where(AlertItem.alert_id == singles[0].id))}
+        carried |= {i.finding_id for i in s.scalars(select(AlertItem).where(AlertItem.alert_id == singles[1].id))}
+        assert carried == {found[-1].id, found[-2].id}  # the newest get their own e-mail
+        (digest,) = alerts_of(s, "digest")
+        in_digest = {i.finding_id for i in s.scalars(select(AlertItem).where(AlertItem.alert_id == digest.id))}
+        assert in_digest == {f.id for f in found[:3]}
+        assert queue_alerts(s, settings, now + dt.timedelta(days=1))["finding"] == 0  # none is sent twice
