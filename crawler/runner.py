@@ -9,10 +9,8 @@ evidence and records, and the next run simply continues.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -86,18 +84,19 @@ def run_specs(specs: list[CrawlSpec], *, in_process: bool = False) -> int:
     if in_process:
         _child(specs)
         return 0
-    fd, path = tempfile.mkstemp(prefix="am-crawl-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump([asdict(s) for s in specs], fh, default=_encode)
-        return subprocess.call([sys.executable, "-m", "crawler.runner", path])
-    finally:
-        os.unlink(path)
+    # The specs go through the child's stdin: nothing is left on disk when either process is killed.
+    payload = json.dumps([asdict(s) for s in specs], default=_encode).encode("utf-8")
+    return subprocess.run([sys.executable, "-m", "crawler.runner", "-"], input=payload, check=False).returncode
 
 
 def main(argv: list[str]) -> int:
-    with open(argv[0]) as fh:
-        specs = [CrawlSpec(**s) for s in json.load(fh, object_hook=_decode)]
+    """Child entry point: specs as JSON from a file, or from stdin when the argument is "-"."""
+    if argv[0] == "-":
+        raw = sys.stdin.read()
+    else:
+        with open(argv[0]) as fh:
+            raw = fh.read()
+    specs = [CrawlSpec(**s) for s in json.loads(raw, object_hook=_decode)]
     _child(specs)
     return 0
 
