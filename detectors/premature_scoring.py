@@ -733,8 +733,8 @@ class PrematureScoringDetector(Detector):
         else:
             query = query.where(a_.org_name.is_not(None))
         key = normalize_org_name(org_name) if org_id is None and org_name else None
-        ids = [row.id for row in session.execute(query)
-               if row.published_at is not None and start <= to_local(row.published_at) < close
+        ids = [row.id for row in session.execute(query)  # aware times compare as instants: no conversion needed
+               if row.published_at is not None and start <= row.published_at < close
                and (key is None or (row.org_name and normalize_org_name(row.org_name) == key))
                and self._same_owner(n, row.owner_id, row.owner_name)]
         if not ids:
@@ -771,7 +771,9 @@ class PrematureScoringDetector(Detector):
                 ChangeEvent.event == "WINDOW_CHANGED",
                 ChangeEvent.record_kind.in_(("dgts.selection_notice", "thads.notice"))).order_by(ChangeEvent.id)):
             events[(e.record_kind, e.record_key)].append(e)
-        for n in session.scalars(select(SelectionNotice).order_by(SelectionNotice.id)):
+        S = SelectionNotice
+        for n in session.execute(select(S.id, S.first_published_at, S.published_at, S.url, S.owner_name, S.province)
+                                 .order_by(S.id)):
             evs = events.get(("dgts.selection_notice", str(n.id)), [])
             day = local_date(_earliest(n.first_published_at, n.published_at))
             if not self._window_change_in_scope(ctx, day, evs):
