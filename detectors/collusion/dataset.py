@@ -84,6 +84,7 @@ class OwnerInfo:
     kind: str
     is_thads: bool
     province: str | None
+    key: str = ""  # owners.key: stable across database rebuilds, unlike the row id
 
     @property
     def kind_group(self) -> str:
@@ -108,6 +109,7 @@ class Dataset:
     owners: dict[int, OwnerInfo]
     orgs: dict[int, str]
     results: list[ResultRow]
+    org_keys: dict[int, str] = field(default_factory=dict)
 
     @property
     def latest(self) -> datetime | None:
@@ -127,6 +129,15 @@ class Dataset:
 
     def org_name(self, org_id: int | None) -> str | None:
         return self.orgs.get(org_id) if org_id is not None else None
+
+    def org_key(self, org_id: int | None) -> str | None:
+        return self.org_keys.get(org_id) if org_id is not None else None
+
+    def owner_subject(self, owner_id: int) -> str:
+        """Subject id of an owner-level finding: the owner's normalised key, so a rebuilt database gives the same
+        fingerprints (row ids are not stable)."""
+        owner = self.owners.get(owner_id)
+        return owner.key if owner is not None and owner.key else f"owner#{owner_id}"
 
     def is_thads_notice(self, n: Notice, thads_types: Iterable[int]) -> bool:
         owner = self.owner(n.owner_id)
@@ -150,11 +161,13 @@ def _ids(value) -> tuple[int, ...]:
 
 def load_dataset(session: Session) -> Dataset:
     owners = {
-        oid: OwnerInfo(oid, name, kind, bool(is_thads), province)
-        for oid, name, kind, is_thads, province in session.execute(
-            select(Owner.id, Owner.name, Owner.kind, Owner.is_thads, Owner.province))
+        oid: OwnerInfo(oid, name, kind, bool(is_thads), province, key)
+        for oid, name, kind, is_thads, province, key in session.execute(
+            select(Owner.id, Owner.name, Owner.kind, Owner.is_thads, Owner.province, Owner.key))
     }
-    orgs = dict(session.execute(select(Organisation.id, Organisation.name)).all())
+    orgs, org_keys = {}, {}
+    for oid, name, key in session.execute(select(Organisation.id, Organisation.name, Organisation.key)):
+        orgs[oid], org_keys[oid] = name, key
     A = AuctionNotice
     notices: dict[int, Notice] = {}
     for row in session.execute(select(
@@ -192,7 +205,7 @@ def load_dataset(session: Session) -> Dataset:
             R.id, R.owner_id, R.organisation_id, R.published_at, R.property_name, R.province, R.url)
             .where(R.status != "removed"))
     ]
-    return Dataset(notices=notices, owners=owners, orgs=orgs, results=results)
+    return Dataset(notices=notices, owners=owners, orgs=orgs, results=results, org_keys=org_keys)
 
 
 def open_subjects(session: Session, detector: str, rule: str) -> set[str]:

@@ -55,7 +55,7 @@ def evaluate_repeat_selection(ds: Dataset, selections: list[Selection], s: Repea
     }
     for owner_id in sorted(by_owner):
         owner = ds.owner(owner_id)
-        base = dict(rule=RULE, subject_kind="owner", subject_id=str(owner_id),
+        base = dict(rule=RULE, subject_kind="owner", subject_id=ds.owner_subject(owner_id),
                     owner_name=owner.name if owner else None, province=owner.province if owner else None)
         row = rows.get(owner_id)
         if row is None:
@@ -68,7 +68,7 @@ def evaluate_repeat_selection(ds: Dataset, selections: list[Selection], s: Repea
         evidence: dict[str, Any] = {
             "owner_kind": kind, "period_start": start, "period_end": end, "period_days": s.period_days,
             "selections": row["total"], "by_source": dict(Counter(x.source for x in by_owner[owner_id])),
-            "top_organisation": ds.org_name(row["top_org"]), "top_organisation_id": row["top_org"],
+            "top_organisation": ds.org_name(row["top_org"]), "top_organisation_key": ds.org_key(row["top_org"]),
             "top_count": row["top_count"], "top_share": round(row["share"], 6), "herfindahl": round(row["hhi"], 6),
             "organisations": [{"organisation": ds.org_name(o), "count": c} for o, c in
                               sorted(row["counts"].items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
@@ -92,5 +92,5 @@ def evaluate_repeat_selection(ds: Dataset, selections: list[Selection], s: Repea
                        f"{legal.pct(limit)} của nhóm cùng loại."), **base)
         else:
             yield Result(status="pass", evidence=evidence, **base)
-    for subject in sorted(open_ids - {str(o) for o in by_owner}):
+    for subject in sorted(open_ids - {ds.owner_subject(o) for o in by_owner}):
         yield Result(rule=RULE, subject_kind="owner", subject_id=subject, status="not_applicable")

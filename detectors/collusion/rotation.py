@@ -19,6 +19,8 @@ Subject: ``owner``.
 
 from __future__ import annotations
 
+import hashlib
+
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterator
@@ -34,6 +36,11 @@ from detectors.collusion.settings import RotationSettings
 RULE = "rotation"
 PERMUTATION_CHUNK = 500
 MAX_SEQUENCE_SHOWN = 60
+
+
+def stable_offset(key: str) -> int:
+    """A seed offset from a text key (0 .. 2**24 - 1), the same in every process and database."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:6], 16)
 
 
 def rotating_set(counts: Counter[int], total: int, s: RotationSettings) -> list[int] | None:
@@ -77,7 +84,7 @@ def evaluate_rotation(ds: Dataset, selections: list[Selection], s: RotationSetti
     for owner_id in sorted(by_owner):
         sels = sorted(by_owner[owner_id], key=Selection.order_key)
         owner = ds.owner(owner_id)
-        base = dict(rule=RULE, subject_kind="owner", subject_id=str(owner_id),
+        base = dict(rule=RULE, subject_kind="owner", subject_id=ds.owner_subject(owner_id),
                     owner_name=owner.name if owner else None, province=owner.province if owner else None)
         counts = Counter(x.org_id for x in sels)
         members = rotating_set(counts, len(sels), s)
@@ -89,17 +96,18 @@ def evaluate_rotation(ds: Dataset, selections: list[Selection], s: RotationSetti
         tested += 1
         changes, score, expected = alternation(seq)
         p_value = None
+        seed = s.random_state + stable_offset(base["subject_id"])  # the same owner gets the same draws everywhere
         if score >= s.min_alternation:
-            p_value = permutation_p_value(seq, changes, s.permutations, s.random_state + owner_id)
+            p_value = permutation_p_value(seq, changes, s.permutations, seed)
         names = {o: ds.org_name(o) or f"#{o}" for o in members}
         evidence = {
             "period_start": start, "period_end": end, "selections": len(sels),
-            "rotating_set": [{"organisation": names[o], "id": o, "wins": counts[o]} for o in members],
+            "rotating_set": [{"organisation": names[o], "key": ds.org_key(o), "wins": counts[o]} for o in members],
             "coverage": round(sum(counts[o] for o in members) / len(sels), 6), "min_coverage": s.min_coverage,
             "sequence": [names[o] for o in seq[-MAX_SEQUENCE_SHOWN:]], "changes": changes,
             "alternation": round(score, 6), "expected_alternation": round(expected, 6),
             "min_alternation": s.min_alternation, "p_value": None if p_value is None else round(p_value, 6),
-            "max_p_value": s.max_p_value, "permutations": s.permutations, "seed": s.random_state + owner_id,
+            "max_p_value": s.max_p_value, "permutations": s.permutations, "seed": seed,
             "statistic": "alternation = winner changes / (m - 1) over the owner's selections inside the set",
         }
         if p_value is not None and p_value <= s.max_p_value:
@@ -113,7 +121,7 @@ def evaluate_rotation(ds: Dataset, selections: list[Selection], s: RotationSetti
                 **base)
         else:
             yield Result(status="pass", evidence=evidence, **base)
-    for subject in sorted(open_ids - {str(o) for o in by_owner}):
+    for subject in sorted(open_ids - {ds.owner_subject(o) for o in by_owner}):
         yield Result(rule=RULE, subject_kind="owner", subject_id=subject, status="not_applicable")
     stats["rotation"] = {"period": [start, end], "owners_with_selections": len(by_owner), "owners_tested": tested,
                          "owners_flagged": flagged}

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage.analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
 from storage.analysis.coverage import publication_days, url_publication_days
-from storage.models import DetectorRun, Finding, Review
+from storage.models import DetectorRun, Finding, Owner, Review
 from storage.reviews import latest_verdicts, precision_by_rule, record_review
 
 FINDING_COLUMNS = ["id", "detector", "rule", "status", "severity", "subject_kind", "subject_id", "title",
@@ -90,14 +90,16 @@ def findings_frame(db: DB, *, include_resolved: bool = False, detector: str | No
 
 def owner_findings(db: DB, owner_id: int, owner_name: str | None = None, *,
                    include_resolved: bool = False) -> pd.DataFrame:
-    """Findings about one owner: owner-level patterns (subject ``owner`` with this id) and findings whose owner
+    """Findings about one owner: owner-level patterns (subject ``owner``: this owner's key) and findings whose owner
     name is the owner's (accents, case and spacing ignored)."""
     from storage.names import fold
 
     df = findings_frame(db, include_resolved=include_resolved)
     target = fold(owner_name) if owner_name else None
     same_name = df["owner_name"].map(lambda n: bool(target) and isinstance(n, str) and fold(n) == target)
-    own = (df["subject_kind"] == "owner") & (df["subject_id"] == str(owner_id))
+    with session_for(db) as s:
+        key = s.scalar(select(Owner.key).where(Owner.id == owner_id))
+    own = (df["subject_kind"] == "owner") & (df["subject_id"] == (key or f"owner#{owner_id}"))
     return df[own | same_name].reset_index(drop=True)
 
 

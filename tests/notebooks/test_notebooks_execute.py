@@ -102,7 +102,7 @@ def test_owner_notebook_shows_the_owners_selections_and_findings(demo):
         chosen = Counter(org for (org,) in s.execute(
             select(Organisation.name).join(SelectionResult, SelectionResult.organisation_id == Organisation.id)
             .where(SelectionResult.owner_id == owner.id)))
-        rotation = s.scalar(select(Finding).where(Finding.rule == "rotation", Finding.subject_id == str(owner.id)))
+        rotation = s.scalar(select(Finding).where(Finding.rule == "rotation", Finding.subject_id == owner.key))
     assert f"nguồn selection_result: {sum(chosen.values())}" in text
     for org, n in chosen.items():
         assert f"{org}: {n}/" in text

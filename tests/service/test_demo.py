@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service.demo_data import build_demo
 from storage.db import session_scope
-from storage.models import AuctionNotice, Finding, RecordLink, SelectionNotice, SelectionResult
+from storage.models import AuctionNotice, Finding, Owner, RecordLink, SelectionNotice, SelectionResult
 
 SUBJECT_KIND = {"dgts.selection_notice": "selection_notice", "dgts.selection_result": "selection_result",
                 "dgts.auction_notice": "auction_notice", "thads.notice": "thads_notice"}
@@ -56,8 +56,8 @@ def findings(demo_run):
                                                                     .where(RecordLink.link_type == "thads_dgts"))]
         for kind, model in (("selection_notice", SelectionNotice), ("selection_result", SelectionResult),
                             ("auction_notice", AuctionNotice)):
-            for rid, owner in s.execute(select(model.id, model.owner_id)):
-                OWNERS[(kind, str(rid))] = str(owner)
+            for rid, owner_key in s.execute(select(model.id, Owner.key).join(Owner, Owner.id == model.owner_id)):
+                OWNERS[(kind, str(rid))] = owner_key
     return rows, links
 
 
