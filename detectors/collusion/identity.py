@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from detectors.parcels import extract_parcel_details, parse_vn_number
 from storage.names import fold
@@ -82,8 +83,17 @@ class AssetIdentity:
     wards: frozenset[str]
     districts: frozenset[str]
     words: str  # folded words of the notice name (text similarity)
-    word_set: frozenset[str]
-    numbers: frozenset[str]  # numbers written in the name
+
+    # Derived from `words` on use (and memoised per words), not stored: 600,000 identities held for a full pass
+    # would carry two more sets each.
+    @property
+    def word_set(self) -> frozenset[str]:
+        return _word_set(self.words)
+
+    @property
+    def numbers(self) -> frozenset[str]:
+        """Numbers written in the name."""
+        return _name_numbers(self.words)
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -107,9 +117,17 @@ class AssetIdentity:
             "categories", "parcels", "sheets", "certificates", "plates", "chassis", "engines", "addresses", "shares",
             "debtors", "wards", "districts")}
         streets = frozenset(a.split("|", 1)[1] for a in sets["addresses"] if "|" in a)
-        return cls(area_m2=d.get("area_m2"), streets=streets, words=name_words,
-                   word_set=frozenset(name_words.split()),
-                   numbers=frozenset(_num(n) for n in _WORD_NUMBERS.findall(name_words)), **sets)
+        return cls(area_m2=d.get("area_m2"), streets=streets, words=name_words, **sets)
+
+
+@lru_cache(maxsize=65_536)
+def _word_set(name_words: str) -> frozenset[str]:
+    return frozenset(name_words.split())
+
+
+@lru_cache(maxsize=65_536)
+def _name_numbers(name_words: str) -> frozenset[str]:
+    return frozenset(_num(n) for n in _WORD_NUMBERS.findall(name_words))
 
 
 def _num(token: str) -> str:
@@ -224,6 +242,5 @@ def extract_identity(name: str, places: list[str] | None = None, property_type_i
         certificates=frozenset(certificates), plates=frozenset(plates), chassis=frozenset(chassis),
         engines=frozenset(engines), addresses=frozenset(addresses), streets=frozenset(streets),
         shares=frozenset(shares), debtors=frozenset(debtors), wards=frozenset(wards),
-        districts=frozenset(districts), words=name_words, word_set=frozenset(name_words.split()),
-        numbers=frozenset(_num(n) for n in _WORD_NUMBERS.findall(name_words)),
+        districts=frozenset(districts), words=name_words,
     )

@@ -105,6 +105,9 @@ IDENTITY_VERSION = source_version(identity_module.__file__, parcels_module.__fil
                                   admin_units_module.__file__)
 
 
+PRIME_CHUNK = 5_000
+
+
 def _identity_data(inputs: tuple[str, list[str], int | None]) -> dict:
     return extract_identity(*inputs).to_cache()
 
@@ -113,13 +116,15 @@ def prime_identities(session: Session, prepared: Iterable[Prepared], counters: d
     """Set the identity of every notice given, reusing the extraction stored by an earlier run while the notice's
     texts and the extractor are unchanged (``storage.feature_cache``)."""
     todo = [p for p in prepared if p._ident is None]
-    items = []
-    for p in todo:
-        inputs = p.identity_inputs()
-        items.append((str(p.id), input_hash(IDENTITY_VERSION, list(inputs)), inputs))
-    found = cached(session, "identity", items, _identity_data, counters)
-    for p in todo:
-        p._ident = AssetIdentity.from_cache(found[str(p.id)])
+    for i in range(0, len(todo), PRIME_CHUNK):  # a chunk at a time: the decoded rows are dropped as they are used
+        chunk = todo[i:i + PRIME_CHUNK]
+        items = []
+        for p in chunk:
+            inputs = p.identity_inputs()
+            items.append((str(p.id), input_hash(IDENTITY_VERSION, list(inputs)), inputs))
+        found = cached(session, "identity", items, _identity_data, counters)
+        for p in chunk:
+            p._ident = AssetIdentity.from_cache(found[str(p.id)])
 
 
 def prepare(n: Notice) -> Prepared:
