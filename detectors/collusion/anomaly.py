@@ -97,9 +97,12 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
 
     forest = IsolationForest(n_estimators=s.n_estimators, random_state=s.random_state)
     forest.fit(X)
-    scores = -forest.score_samples(X)  # higher = more unusual
     window_start = end - timedelta(days=s.window_days)
     candidates = [i for i, n in enumerate(notices) if n.published is None or n.published >= window_start]
+    # Only the window is ranked: scoring the whole history (600,000 rows at national scale) would be wasted work.
+    scores = np.zeros(len(notices))
+    if candidates:
+        scores[candidates] = -forest.score_samples(X[candidates])  # higher = more unusual
     candidates.sort(key=lambda i: (-round(float(scores[i]), 12), notices[i].id))
     top = s.top_n if s.top_percentile is None else max(1, math.ceil(len(candidates) * s.top_percentile / 100))
     chosen = candidates[:top]
