@@ -234,7 +234,10 @@ def province_of(owner: Owner | None, *texts: str | None) -> str | None:
 
 
 def _replace_lots(session: Session, notice_kind: str, key: str, lots: list[dgts_parser.ParsedLot]) -> None:
-    session.execute(delete(Lot).where(Lot.notice_kind == notice_kind, Lot.notice_key == key))
+    # "fetch" (DELETE … RETURNING) drops exactly the deleted rows from the session; the default would test every
+    # object the session holds (the owner and organisation caches: tens of thousands at national scale) per call.
+    session.execute(delete(Lot).where(Lot.notice_kind == notice_kind, Lot.notice_key == key),
+                    execution_options={"synchronize_session": "fetch"})
     for lot in lots:
         session.add(Lot(notice_kind=notice_kind, notice_key=key, **lot.__dict__))
 
