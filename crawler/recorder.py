@@ -2,7 +2,8 @@
 
 One ``CrawlRecorder`` per spider. It owns a database session for the run. Raw responses are committed as they
 arrive (evidence first: even a crawl killed a moment later has its bytes), documents are ingested in their own
-savepoints and committed in small batches, and ``finish`` writes the run's final status and counters.
+savepoints and committed in small batches (on PostgreSQL; on SQLite at once, see ``_tick``), and ``finish`` writes
+the run's final status and counters, or "failed" with the reason when the database refuses them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ class CrawlRecorder:
                  window_start: date | None = None, window_end: date | None = None, run_id: int | None = None) -> None:
         self.evidence = EvidenceStore(evidence_root)
         self.session = session_factory(db_url)()
+        # The spiders of one crawl share a process and its single reactor thread, each with its own connection.
+        # SQLite lets one connection write at a time: a write transaction left open across callbacks makes the next
+        # spider that writes wait for a commit that can only come from the thread it is blocking, and after the
+        # busy timeout fail with "database is locked". So on SQLite no write outlives the call that made it.
+        self._commit_every = 1 if self.session.get_bind().dialect.name == "sqlite" else COMMIT_EVERY
         self.counters: Counter[str] = Counter()
         self.errors: list[str] = []
         self._pending = 0
@@ -44,6 +50,7 @@ class CrawlRecorder:
                                 portal_url=portal_url)
             self.session.add(self.run)
         self.session.commit()
+        self.run_id = self.run.id
 
     # ------------------------------------------------------------------ raw evidence
 
@@ -53,21 +60,21 @@ class CrawlRecorder:
             self.counters[f"http_{response.status}"] += 1
         digest = self.evidence.put(response.body)
         ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")[:200] or None
-        row = RawResponse(run_id=self.run.id, url=response.url, method=request.method, status=response.status,
+        row = RawResponse(run_id=self.run_id, url=response.url, method=request.method, status=response.status,
                           fetched_at=utcnow(), content_type=ctype, sha256=digest, size=len(response.body),
                           endpoint=request.meta.get("endpoint"), record_kind=request.meta.get("record_kind"),
                           record_key=request.meta.get("record_key"))
         self.session.add(row)
-        self.session.commit()
+        self._commit()
         return row.id
 
     def record_failure(self, request: Request, exc: Exception) -> None:
         self.counters["network_errors"] += 1
-        self.session.add(RawResponse(run_id=self.run.id, url=request.url, method=request.method, status=0,
+        self.session.add(RawResponse(run_id=self.run_id, url=request.url, method=request.method, status=0,
                                      fetched_at=utcnow(), content_type=None, sha256=self.evidence.put(b""), size=0,
                                      endpoint=request.meta.get("endpoint"), record_kind=request.meta.get("record_kind"),
                                      record_key=request.meta.get("record_key"), error=f"{type(exc).__name__}: {exc}"[:2000]))
-        self.session.commit()
+        self._commit()
 
     def store_blob(self, data: bytes) -> str:
         return self.evidence.put(data)
@@ -83,7 +90,7 @@ class CrawlRecorder:
 
     def seen_unchanged(self, record: Record, list_hash: str) -> None:
         record.last_seen = utcnow()
-        record.last_listed_run = self.run.id
+        record.last_listed_run = self.run_id
         record.missing_runs = 0
         record.list_hash = list_hash
         self.counters["unchanged"] += 1
@@ -97,6 +104,7 @@ class CrawlRecorder:
                 if list_hash is not None:
                     res.observation.record.list_hash = list_hash
         except ENVIRONMENT_ERRORS:
+            self._rollback()  # the session stays usable for the next document once the machine recovers
             raise
         except Exception as exc:  # one document the parsers cannot take is an error of the run, not its end
             record = f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}"
@@ -120,10 +128,12 @@ class CrawlRecorder:
         self.counters["delisted"] += counts["delisted"]
         self.counters["removed"] += counts["removed"]
         self.counters["check_failed"] += counts["check_failed"]
-        self.session.commit()
+        self._commit()
 
     def list_complete(self, list_name: str) -> None:
         self.run.complete_lists = sorted(set(self.run.complete_lists or []) | {list_name})
+        if self._commit_every == 1:
+            self._commit()
 
     def error(self, message: str) -> None:
         log.warning(message)
@@ -132,17 +142,51 @@ class CrawlRecorder:
 
     def _tick(self) -> None:
         self._pending += 1
-        if self._pending >= COMMIT_EVERY:
-            self.session.commit()
+        if self._pending >= self._commit_every:
+            self._commit()
             self._pending = 0
+
+    def _commit(self) -> None:
+        try:
+            self.session.commit()
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        try:
+            self.session.rollback()
+        except Exception:  # the connection itself is gone: the next call reconnects
+            log.exception("rollback failed")
 
     # ------------------------------------------------------------------ end of run
 
     def finish(self, status: str, message: str | None = None) -> None:
+        msgs = [m for m in [message, *self.errors[:30]] if m]
+        try:
+            self._write_end(status, "\n".join(msgs)[:10_000] if msgs else None)
+        except ENVIRONMENT_ERRORS as exc:
+            # Never leave the run "running": say it failed and why (its raw responses are stored; the next run's
+            # window re-reads what this one could not record).
+            log.error("crawl run %s: cannot record its end (%s): marking it failed", self.run_id, exc)
+            why = f"the database refused the run's end: {document_problem(exc)}"
+            try:
+                self._write_end("failed", "\n".join([why, *msgs])[:10_000])
+            except ENVIRONMENT_ERRORS:
+                log.exception("crawl run %s: cannot mark it failed either", self.run_id)
+                raise exc from None
+        finally:
+            self.session.close()
+
+    def _write_end(self, status: str, message: str | None) -> None:
+        self._rollback_if_failed()
+        self.run = self.session.get(CrawlRun, self.run_id)
         self.run.status = status
         self.run.finished_at = utcnow()
         self.run.counters = dict(self.counters)
-        msgs = [m for m in [message, *self.errors[:30]] if m]
-        self.run.message = "\n".join(msgs)[:10_000] if msgs else None
-        self.session.commit()
-        self.session.close()
+        self.run.message = message
+        self._commit()
+
+    def _rollback_if_failed(self) -> None:
+        if not self.session.is_active:  # a failed flush left the transaction unusable
+            self._rollback()
