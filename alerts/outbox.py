@@ -48,7 +48,7 @@ MAX_DIGEST_ENTRIES = 300  # a bigger backlog (first run on old data) drains over
 # ------------------------------------------------------------------------------------------------ queueing
 
 
-def due_reason(finding: Finding, last: AlertItem | None) -> str | None:
+def due_reason(finding: Finding | _FindingHead, last: AlertItem | _LedgerHead | None) -> str | None:
     """Why ``finding`` must be (re)sent to a recipient whose latest ledger row is ``last``; None = nothing new."""
     if finding.resolved_at is not None:
         return "resolved" if last is not None and last.reason != "resolved" else None
@@ -63,7 +63,7 @@ def due_reason(finding: Finding, last: AlertItem | None) -> str | None:
     return None
 
 
-def is_immediate(finding: Finding, reason: str, settings: AlertSettings) -> bool:
+def is_immediate(finding: Finding | _FindingHead, reason: str, settings: AlertSettings) -> bool:
     return (reason != "resolved" and finding.status == "flag" and finding.resolved_at is None
             and finding.severity in settings.immediate_severities)
 
@@ -76,7 +76,7 @@ class _Digest:
 
 @dataclass
 class _Immediate:
-    finding: Finding
+    finding: Finding | _FindingHead  # the full row once the message is composed
     reason: str
     previous_severity: str | None
     province: Province | None
@@ -88,24 +88,61 @@ def _digest_priority(entry: DigestEntry) -> tuple:
     return (entry.reason == "resolved", f.status != "flag", -SEVERITY_ORDER.get(f.severity, 0), f.id)
 
 
-def _latest_ledger(session: Session, finding_ids: list[int]) -> tuple[dict[tuple[int, str], AlertItem], dict[int, int]]:
-    latest: dict[tuple[int, str], AlertItem] = {}
+@dataclass(slots=True)
+class _LedgerHead:
+    """What ``due_reason`` reads of a recipient's latest ledger row."""
+
+    reason: str
+    severity: str | None
+    evidence_hash: str | None
+
+
+@dataclass(slots=True)
+class _FindingHead:
+    """The columns routing and ``due_reason`` read. Every open finding is checked on every run (hundreds of
+    thousands at national scale); the full row, evidence included, is loaded only for the messages composed."""
+
+    id: int
+    detector: str
+    status: str
+    severity: str
+    evidence_hash: str | None
+    resolved_at: datetime | None
+    province: str | None
+    owner_name: str | None
+
+
+def _latest_ledger(session: Session, finding_ids: list[int]) -> tuple[dict[tuple[int, str], _LedgerHead],
+                                                                        dict[int, int]]:
+    latest: dict[tuple[int, str], _LedgerHead] = {}
     counts: dict[int, int] = defaultdict(int)
     for chunk_start in range(0, len(finding_ids), 500):
         chunk = finding_ids[chunk_start:chunk_start + 500]
-        for item in session.scalars(select(AlertItem).where(AlertItem.finding_id.in_(chunk)).order_by(AlertItem.id)):
-            latest[(item.finding_id, item.recipient.lower())] = item
-            counts[item.finding_id] += 1
+        for finding_id, recipient, reason, severity, evidence_hash in session.execute(
+                select(AlertItem.finding_id, AlertItem.recipient, AlertItem.reason, AlertItem.severity,
+                       AlertItem.evidence_hash).where(AlertItem.finding_id.in_(chunk)).order_by(AlertItem.id)):
+            latest[(finding_id, recipient.lower())] = _LedgerHead(reason, severity, evidence_hash)
+            counts[finding_id] += 1
     return latest, counts
 
 
-def _candidates(session: Session) -> list[Finding]:
+def _candidates(session: Session) -> list[_FindingHead]:
     alerted = select(AlertItem.finding_id)
-    return list(session.scalars(
-        select(Finding).where(or_(
-            (Finding.resolved_at.is_(None)) & Finding.status.in_(OPEN_STATUSES),
-            (Finding.resolved_at.is_not(None)) & Finding.id.in_(alerted),
-        )).order_by(Finding.id)))
+    return [_FindingHead(*row) for row in session.execute(
+        select(Finding.id, Finding.detector, Finding.status, Finding.severity, Finding.evidence_hash,
+               Finding.resolved_at, Finding.province, Finding.owner_name).where(or_(
+                   (Finding.resolved_at.is_(None)) & Finding.status.in_(OPEN_STATUSES),
+                   (Finding.resolved_at.is_not(None)) & Finding.id.in_(alerted),
+               )).order_by(Finding.id))]
+
+
+def _full_findings(session: Session, ids: set[int]) -> dict[int, Finding]:
+    out: dict[int, Finding] = {}
+    ordered = sorted(ids)
+    for i in range(0, len(ordered), 500):
+        for f in session.scalars(select(Finding).where(Finding.id.in_(ordered[i:i + 500]))):
+            out[f.id] = f
+    return out
 
 
 def _insert(session: Session, *, kind: str, to: Addressee, cc: list[str], composed: ComposedMessage,
@@ -147,8 +184,12 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
 
     immediate: dict[tuple[int, str, str | None], _Immediate] = {}
     digests: dict[str, _Digest] = {}
+    routes: dict[tuple, object] = {}
     for finding in findings:
-        route = router.route(finding)
+        route_key = (finding.detector, finding.province, finding.owner_name)
+        route = routes.get(route_key)
+        if route is None:
+            route = routes[route_key] = router.route(finding)
         for person in route.to:
             last = latest.get((finding.id, person.key))
             reason = due_reason(finding, last)
@@ -171,8 +212,11 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
         for person in group.to:
             digests.setdefault(person.key, _Digest(person)).entries.append(
                 DigestEntry(group.finding, group.reason, group.previous_severity, group.province))
-    for group in sorted(groups[:a.max_immediate_per_run], key=lambda g: g.finding.id):
-        f = group.finding
+    sent = groups[:a.max_immediate_per_run]
+    shown_of = {key: sorted(d.entries, key=_digest_priority)[:MAX_DIGEST_ENTRIES] for key, d in digests.items()}
+    full = _full_findings(session, {g.finding.id for g in sent} | {e.finding.id for es in shown_of.values() for e in es})
+    for group in sorted(sent, key=lambda g: g.finding.id):
+        f = group.finding = full[group.finding.id]
         first, others = group.to[0], group.to[1:]
         cc = [p.email for p in others] + list(router.cc_for(group.to))
         seq = ledger_counts[f.id]
@@ -192,8 +236,9 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
             counts["skipped_digests"] += 1  # today's digest went out already; these entries wait for tomorrow
             continue
         cc = list(router.cc_for([person]))
-        entries = sorted(digest.entries, key=_digest_priority)
-        shown, later = entries[:MAX_DIGEST_ENTRIES], len(entries) - MAX_DIGEST_ENTRIES
+        shown = [DigestEntry(full[e.finding.id], e.reason, e.previous_severity, e.province)
+                 for e in shown_of[person.key]]
+        later = len(digest.entries) - MAX_DIGEST_ENTRIES
         composed = compose_digest(person.name, shown, today, a, evidence_root=evidence_root, deferred=max(later, 0))
         alert = _insert(session, kind="digest", to=person, cc=cc, composed=composed, dedupe_key=key, now=now)
         counts["deferred_items"] += max(later, 0)
