@@ -221,8 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     for det, c in sorted((detect.get("counters") or {}).items()):
         figure(f"daily_detect_{det}_new_findings", c.get("new", 0), "findings")
     queued = stages["alerts_queue"].last_json() or {}
-    figure("daily_alerts_queued", sum(v for v in queued.values() if isinstance(v, int)) if isinstance(queued, dict) else 0,
-           "messages")
+    queued = queued if isinstance(queued, dict) else {}
+    figure("daily_alerts_queued", queued.get("finding", 0) + queued.get("digest", 0), "messages")
+    figure("daily_alerts_immediate_overflow", queued.get("immediate_overflow", 0), "findings")
+    figure("daily_alerts_digest_entries_waiting", queued.get("deferred_items", 0), "findings")
+    figure("daily_alerts_digests_already_sent_today", queued.get("skipped_digests", 0), "digests")
     figure("daily_eml_files", len(list(outbox.glob("*.eml"))) if outbox.exists() else 0, "files")
     actual = actual_requests(log)
     for k in ("list", "detail", "file", "total"):
