@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from alerts.compose import ComposedMessage, DigestEntry, compose_digest, compose_finding
 from alerts.operator import alert_settings, as_utc, new_message_id, queue_operator_alert, short_hash
-from alerts.routing import Addressee, Router
+from alerts.routing import Addressee, Route, Router
 from alerts.smtp_sender import SmtpTransport, TransportUnavailable, build_email, envelope_recipients, write_eml
 from detectors.base import SEVERITY_ORDER
 from service.config import AlertSettings, Settings
@@ -184,7 +184,7 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
 
     immediate: dict[tuple[int, str, str | None], _Immediate] = {}
     digests: dict[str, _Digest] = {}
-    routes: dict[tuple, object] = {}
+    routes: dict[tuple[str, str | None, str | None], Route] = {}
     for finding in findings:
         route_key = (finding.detector, finding.province, finding.owner_name)
         route = routes.get(route_key)
@@ -213,7 +213,11 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
             digests.setdefault(person.key, _Digest(person)).entries.append(
                 DigestEntry(group.finding, group.reason, group.previous_severity, group.province))
     sent = groups[:a.max_immediate_per_run]
-    shown_of = {key: sorted(d.entries, key=_digest_priority)[:MAX_DIGEST_ENTRIES] for key, d in digests.items()}
+    digest_keys = {person: f"digest:{today.isoformat()}:{short_hash(person)}" for person in digests}
+    already_sent = {person for person, key in digest_keys.items()
+                    if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None}
+    shown_of = {person: sorted(d.entries, key=_digest_priority)[:MAX_DIGEST_ENTRIES]
+                for person, d in digests.items() if person not in already_sent}
     full = _full_findings(session, {g.finding.id for g in sent} | {e.finding.id for es in shown_of.values() for e in es})
     for group in sorted(sent, key=lambda g: g.finding.id):
         f = group.finding = full[group.finding.id]
@@ -231,8 +235,8 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
 
     for digest in digests.values():
         person = digest.addressee
-        key = f"digest:{today.isoformat()}:{short_hash(person.key)}"
-        if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None:
+        key = digest_keys[person.key]
+        if person.key in already_sent:
             counts["skipped_digests"] += 1  # today's digest went out already; these entries wait for tomorrow
             continue
         cc = list(router.cc_for([person]))

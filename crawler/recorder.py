@@ -103,8 +103,7 @@ class CrawlRecorder:
                                       raw_response_ids=raw_ids)
                 if list_hash is not None:
                     res.observation.record.list_hash = list_hash
-        except ENVIRONMENT_ERRORS:
-            self._rollback()  # the session stays usable for the next document once the machine recovers
+        except ENVIRONMENT_ERRORS:  # the savepoint is rolled back; the session stays usable for the next one
             raise
         except Exception as exc:  # one document the parsers cannot take is an error of the run, not its end
             record = f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}"
@@ -132,8 +131,7 @@ class CrawlRecorder:
 
     def list_complete(self, list_name: str) -> None:
         self.run.complete_lists = sorted(set(self.run.complete_lists or []) | {list_name})
-        if self._commit_every == 1:
-            self._commit()
+        self._tick()
 
     def error(self, message: str) -> None:
         log.warning(message)
@@ -179,7 +177,8 @@ class CrawlRecorder:
             self.session.close()
 
     def _write_end(self, status: str, message: str | None) -> None:
-        self._rollback_if_failed()
+        if not self.session.is_active:  # a failed flush (e.g. in a spider's own query) left it unusable
+            self._rollback()
         self.run = self.session.get(CrawlRun, self.run_id)
         self.run.status = status
         self.run.finished_at = utcnow()
@@ -187,6 +186,3 @@ class CrawlRecorder:
         self.run.message = message
         self._commit()
 
-    def _rollback_if_failed(self) -> None:
-        if not self.session.is_active:  # a failed flush left the transaction unusable
-            self._rollback()

@@ -323,3 +323,37 @@ def test_a_flood_of_immediate_findings_is_capped_and_the_rest_join_the_digest(db
         in_digest = {i.finding_id for i in s.scalars(select(AlertItem).where(AlertItem.alert_id == digest.id))}
         assert in_digest == {f.id for f in found[:3]}
         assert queue_alerts(s, settings, now + dt.timedelta(days=1))["finding"] == 0  # none is sent twice
+
+
+def _full_rows_loaded(monkeypatch) -> list[int]:
+    loaded: list[int] = []
+    real = outbox._full_findings
+
+    def spy(session, ids):
+        loaded.extend(sorted(ids))
+        return real(session, ids)
+
+    monkeypatch.setattr(outbox, "_full_findings", spy)
+    return loaded
+
+
+def test_full_rows_are_loaded_only_for_the_messages_composed(db, settings_for, finding_factory, now, monkeypatch):
+    """Every open finding is checked on every run; its evidence is read only when a message shows it."""
+    loaded = _full_rows_loaded(monkeypatch)
+    settings = settings_for(recipients=[OFFICER])
+    with db.factory() as s:
+        high = finding_factory(s)
+        low = finding_factory(s, severity="low")
+        queue_alerts(s, settings, now)
+        s.commit()
+        assert sorted(loaded) == sorted([high.id, low.id])
+        loaded.clear()
+        late = finding_factory(s, severity="low", title="Đến muộn")
+        same_day = queue_alerts(s, settings, now + dt.timedelta(hours=3))  # today's digest went out already
+        nothing_new = queue_alerts(s, settings, now + dt.timedelta(hours=4))
+        s.commit()
+        assert same_day["skipped_digests"] == 1 and nothing_new["skipped_digests"] == 1
+        assert loaded == []  # neither the two findings already sent nor the one waiting for tomorrow's digest
+        queue_alerts(s, settings, now + dt.timedelta(days=1))
+        s.commit()
+        assert loaded == [late.id]

@@ -7,9 +7,12 @@ the blocked thread could release, every later write of its session failed, and i
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 import pytest
+from scrapy import Request
+from scrapy.http import TextResponse
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
@@ -75,3 +78,28 @@ def test_run_end_refused_by_the_database_is_recorded_as_failed(ctx, real_notice_
         assert run.status == "failed"
         assert "database refused the run's end" in run.message and "database is locked" in run.message
         assert run.finished_at is not None
+
+
+
+@pytest.mark.parametrize("write", ["ingest", "record_response"])
+def test_a_write_refused_by_a_locked_database_leaves_the_recorder_usable(ctx, real_notice_docs, write):
+    """Another process holds the write lock: the write fails with a clear error after the busy timeout, and once
+    the lock is gone the same recorder writes again (no "transaction has been rolled back" for the rest of the run)."""
+    rec = _recorder(ctx, "dgts.auction_notice")
+    first, second = [d for d in real_notice_docs if d["kind"] == "dgts.auction_notice"][:2]
+    blocker = sqlite3.connect(ctx.db_url.split("///", 1)[1].split("?", 1)[0], timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            if write == "ingest":
+                rec.ingest(first, [])
+            else:
+                rec.record_response(Request("http://127.0.0.1:1/a"), TextResponse("http://127.0.0.1:1/a", body=b"{}"))
+    finally:
+        blocker.rollback()
+        blocker.close()
+    rec.ingest(second, [])
+    rec.finish("complete")
+    with session_factory(ctx.db_url)() as s:
+        assert set(s.scalars(select(Record.record_key))) == {str(second["id"])}
+        assert s.scalar(select(CrawlRun.status)) == "complete"
