@@ -126,6 +126,7 @@ class PortalSpider(scrapy.Spider):
     bootstrap_path: ClassVar[str] = "/thong-bao-cong-khai-viec-dau-gia.html"
     bootstrap_probe_path: ClassVar[str] = "/portal/search/auction-notice?p=1&numberPerPage=1&typeOrder=2"
     bootstrap_timeout_s: ClassVar[float] = 60.0
+    bootstrap_attempts: ClassVar[int] = 3  # the challenge reloads the page: reading it mid-navigation can fail
 
     async def _bootstrapped(self, response):
         """Wait until the page has passed the challenge: an API call from the page context returns JSON."""
@@ -157,6 +158,12 @@ class PortalSpider(scrapy.Spider):
                    response.url)
 
     def _bootstrap_failed(self, failure):
+        attempt = failure.request.meta.get("bootstrap_attempt", 1)
+        if attempt < self.bootstrap_attempts:
+            log.warning("browser bootstrap attempt %d failed (%r); trying again", attempt, failure.value)
+            retry = self.bootstrap_request()
+            retry.meta["bootstrap_attempt"] = attempt + 1
+            return retry
         self.block(f"browser bootstrap failed: {failure.value!r}"[:500], failure.request.url)
 
     def first_requests(self):
