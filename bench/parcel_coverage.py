@@ -1,4 +1,4 @@
-"""Print how often land lots of real dgts notices lack each parcel field (detectors.parcels over a JSONL file).
+"""Print how often land lots of real dgts notices lack each parcel field (vntext.parcels over a JSONL file).
 
 Reads either the portal dataset format (one notice per line with ``list_item`` and ``property_info``, e.g.
 shared/data/dgts/auction_notices_2025-05_2026-07.jsonl) or the per-lot fixture tests/fixtures/parcels/real_lots.jsonl
@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from detectors.parcels import DEFAULT_REQUIRED, FIELDS, ParcelDetails, extract_lot  # noqa: E402
+from vntext.parcels import DEFAULT_REQUIRED, FIELDS, ParcelDetails, extract_lot  # noqa: E402
 
 DEFAULT_PATH = REPO / "tests" / "fixtures" / "parcels" / "real_lots.jsonl"
 

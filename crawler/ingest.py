@@ -344,7 +344,7 @@ def _set_decision_date(row: SelectionResult, result_text: str | None) -> None:
 
 def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     from crawler.parsers.thads import classify_notice, extract_notice_fields, html_to_text
-    from crawler.parsers.vntext import parse_vn_date
+    from vntext.core import parse_vn_date
     from crawler.thads_sites import site_province
 
     _, key = record_identity(doc)

@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from detectors.linking import asset_similarity, prices_match
-from detectors.parcels import extract_parcel_details
+from vntext.parcels import extract_parcel_details
 from storage.models import AuctionNotice, Lot, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
 from storage.names import fold
 from storage.timeutil import day_start, to_local, utcnow

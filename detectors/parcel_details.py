@@ -3,7 +3,7 @@ expects (số thửa, số tờ bản đồ, diện tích, vị trí).
 
 Every lot of a dgts selection notice or auction notice, and of a THADS selection or auction notice, is read from its
 own fields (name, place, quality, detail), the notice's property name and the extracted text of the notice's
-attachments; ``detectors.parcels.extract_parcel_details`` decides whether it is land and which fields are stated.
+attachments; ``vntext.parcels.extract_parcel_details`` decides whether it is land and which fields are stated.
 A required field absent from all of them is flagged (high when it is area or location). When the notice has
 attachments whose text we could not read, a missing field is *insufficient*: the unread file may state it.
 ``iter_lot_parcels`` yields the same extraction per lot for ``auction-monitor parcels``. Extractions are reused
@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
-from detectors import parcels
-from detectors.parcels import ATTACHMENT_PREFIX, FIELDS, NOTICE_SOURCE, ParcelDetails, extract_parcel_details
+from vntext import parcels
+from vntext.parcels import ATTACHMENT_PREFIX, FIELDS, NOTICE_SOURCE, ParcelDetails, extract_parcel_details
 from storage.feature_cache import cached, input_hash, source_version
 from storage.models import Attachment, AuctionNotice, Lot, SelectionNotice, ThadsNotice
 from storage.timeutil import to_local

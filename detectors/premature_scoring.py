@@ -14,7 +14,7 @@ Rules (each its own result per subject):
 
 The same rules run on dgts records and on THADS notices (categories ``selection_auction_org`` and
 ``selection_result``). Results are linked to notices by ``detectors.linking``; the links are stored in
-``record_links``. Dates are Vietnamese calendar days; working days follow ``detectors.workdays``.
+``record_links``. Dates are Vietnamese calendar days; working days follow ``vntext.workdays``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.parsers.vntext import find_dates, fold_vn, normalize_vn
+from vntext.core import find_dates, fold_vn, normalize_vn
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
 from detectors.linking import (
     CandidatePool,
@@ -45,7 +45,7 @@ from detectors.linking import (
     owner_similarity,
     prices_match,
 )
-from detectors.workdays import add_calendar_days, add_working_days, count_days
+from vntext.workdays import add_calendar_days, add_working_days, count_days
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -868,7 +868,7 @@ def _thads_snapshot_window_changes(session: Session, key: str) -> list[dict[str,
     if len(snaps) < 2:
         return []
     from crawler.parsers.thads import extract_notice_fields, html_to_text
-    from crawler.parsers.vntext import parse_vn_date
+    from vntext.core import parse_vn_date
 
     windows = []
     for snap in snaps[:50]:

@@ -88,7 +88,7 @@ def as_amount(value: Any) -> float | None:
     """A price, deposit or fee: a finite non-negative number; strings are read the Vietnamese way
     ("1.000.000đ", "1,5 tỷ đồng", "304.428.640"), as the portal writes them in its ``str*`` fields."""
     if isinstance(value, str):
-        from crawler.parsers.vntext import parse_vnd
+        from vntext.core import parse_vnd
 
         amount = parse_vnd(value)
         return float(amount) if amount is not None else None

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 
-from crawler.parsers.vntext import find_dates, fold_vn, normalize_vn
+from vntext.core import find_dates, fold_vn, normalize_vn
 
 # ---------------------------------------------------------------------------------------------------------------
 # Page conventions. Sources: thads-portal.md §2–§6 ([verified] URL patterns, [inferred] layout).

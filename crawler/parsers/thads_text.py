@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from crawler.parsers.vntext import DateMatch, find_dates, fold_vn, normalize_vn, parse_vn_date, parse_vnd
+from vntext.core import DateMatch, find_dates, fold_vn, normalize_vn, parse_vn_date, parse_vnd
 
 MAX_TITLE_CHARS = 2_000
 MAX_TEXT_CHARS = 200_000

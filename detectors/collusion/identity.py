@@ -2,7 +2,7 @@
 
 Parcel and map-sheet numbers, the land area and the certificate serial are read by light patterns here first
 (list-aware: "thửa đất số 85 + 95 + 532", "thửa 6+628+629"; the sheet typo "trờ bản đồ"); a land text where they
-miss the parcel, the sheet or the area goes through ``detectors.parcels`` (the full D2 extractor), whose results are
+miss the parcel, the sheet or the area goes through ``vntext.parcels`` (the full D2 extractor), whose results are
 added. That split keeps identity extraction near 0.3 ms per notice, which a daily pass over ~600,000 notices needs.
 The other identifiers are read here: licence plates and vessel registrations, chassis and engine numbers, house
 addresses (number + street), share counts, the debtor named in the text, wards and districts. Everything runs on
@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from detectors.parcels import extract_parcel_details, parse_vn_number
+from vntext.parcels import extract_parcel_details, parse_vn_number
 from storage.names import fold
 
 MAX_CHARS = 8_000

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.parsers.vntext import fold_vn, normalize_vn, parse_vnd
+from vntext.core import fold_vn, normalize_vn, parse_vnd
 from storage.models import Attachment, RecordLink, ThadsNotice
 
 MARKERS = ("kết quả", "biên bản", "trúng đấu giá", "trả giá")

@@ -39,7 +39,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from detectors.collusion.dataset import Notice
-from detectors import parcels as parcels_module
+from vntext import parcels as parcels_module
 from detectors.collusion import identity as identity_module
 from detectors.collusion.identity import AssetIdentity, extract_identity, words
 from storage import admin_units as admin_units_module, names as names_module

@@ -17,7 +17,7 @@ from detectors.collusion import legal
 from detectors.collusion.dataset import Notice
 from detectors.collusion.identity import CATEGORY_WORDS
 from detectors.collusion.settings import ExclusionaryTermsSettings
-from detectors.workdays import holiday_name
+from vntext.workdays import holiday_name
 from storage.names import fold
 
 RULE = "exclusionary_terms"

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.workdays import is_working_day
+from vntext.workdays import is_working_day
 from storage.analysis.common import DB, frame, local_day, local_naive, session_for, short
 from storage.models import AuctionNotice, ChangeEvent, CrawlRun, Record, SelectionNotice, SelectionResult, ThadsNotice
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from detectors.parcel_details import Settings as ParcelSettings
 from detectors.parcel_details import extract_for, iter_lot_inputs
-from detectors.parcels import FIELDS
+from vntext.parcels import FIELDS
 from storage.analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
 from storage.models import AuctionNotice, Organisation, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
 

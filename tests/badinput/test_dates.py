@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.parsers import dgts
-from crawler.parsers.vntext import epoch_ms_to_local, find_dates, parse_vn_date, parse_vn_datetime
+from vntext.core import epoch_ms_to_local, find_dates, parse_vn_date, parse_vn_datetime
 from storage.timeutil import VN_TZ, from_epoch_ms, local_date, parse_portal_time
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crawler.parsers.thads import ThadsAsset, ThadsFields, extract_notice_fields, parse_detail_page
-from crawler.parsers.vntext import VN_TZ
+from vntext.core import VN_TZ
 
 FILES = Path(__file__).resolve().parents[1] / "files" / "thads"
 BASE = "https://thads.moj.gov.vn"

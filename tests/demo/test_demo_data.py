@@ -332,7 +332,7 @@ def _window(document: dict[str, Any]) -> tuple[date, date, date]:
 
 @pytest.mark.parametrize("notice_id, working_days, calendar_days", [(900004, 2, 4), (900005, 2, 11), (900006, 1, 6)])
 def test_short_windows_hold_few_working_days(by_ref, notice_id, working_days, calendar_days):
-    from detectors.workdays import count_working_days
+    from vntext.workdays import count_working_days
 
     published, start, end = _window(by_ref[f"dgts.selection_notice:{notice_id}"])
     assert count_working_days(published, end) == working_days
@@ -356,7 +356,7 @@ def test_premature_results_precede_the_window_close(by_ref):
 
 
 def test_clean_results_are_neither_early_nor_rushed(by_ref, scenarios):
-    from detectors.workdays import count_working_days
+    from vntext.workdays import count_working_days
 
     for key, scenario in scenarios.items():
         if scenario.detector != "premature_scoring" or scenario.expect != "no_flag" or not key.startswith("d1_"):
@@ -419,7 +419,7 @@ def test_auction_pattern_fields(by_ref):
 
 
 def test_clean_auction_notices_respect_the_usual_limits(by_ref, scenarios):
-    from detectors.workdays import is_working_day
+    from vntext.workdays import is_working_day
 
     patterned = {r for key, s in scenarios.items() if key.startswith("d3_") for r in s.records
                  if not key.startswith("d3_relist")}
@@ -439,14 +439,14 @@ def test_clean_auction_notices_respect_the_usual_limits(by_ref, scenarios):
 @pytest.mark.parametrize("notice_id, missing", [(9000101, ()), (9000102, ("map_sheet",)), (9000103, ("area_m2",)),
                                                 (9000104, ("location",)), (9000106, ())])
 def test_parcel_scenarios_miss_exactly_their_field(by_ref, notice_id, missing):
-    from detectors.parcels import extract_lot
+    from vntext.parcels import extract_lot
 
     document = by_ref[f"dgts.auction_notice:{notice_id}"]
     assert extract_lot(document["property_info"][0]).missing == missing
 
 
 def test_parcel_numbers_come_only_from_the_attachment(by_ref):
-    from detectors.parcels import extract_lot
+    from vntext.parcels import extract_lot
 
     document = by_ref["dgts.auction_notice:9000105"]
     text = PdfReader(io.BytesIO(_pdf(document))).pages[0].extract_text()

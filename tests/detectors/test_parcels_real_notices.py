@@ -1,4 +1,4 @@
-"""detectors.parcels on the 287 lots of the 236 real dgts notices (tests/fixtures/parcels/real_lots.jsonl).
+"""vntext.parcels on the 287 lots of the 236 real dgts notices (tests/fixtures/parcels/real_lots.jsonl).
 
 real_lots.jsonl holds the lot texts copied from shared/data/dgts/auction_notices_2025-05_2026-07.jsonl (one line per
 lot: propertyName, propertyPlace, propertyQuality, detail, propertyAmount, types, and the notice-level propertyName).
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from detectors.parcels import DEFAULT_REQUIRED, FIELDS, ParcelDetails, extract_lot
+from vntext.parcels import DEFAULT_REQUIRED, FIELDS, ParcelDetails, extract_lot
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "parcels"
 

@@ -1,4 +1,4 @@
-"""Unit tests of detectors.parcels: one small case per field, per decision and per known extractor trap."""
+"""Unit tests of vntext.parcels: one small case per field, per decision and per known extractor trap."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from detectors.parcels import (
+from vntext.parcels import (
     DEFAULT_REQUIRED,
     FIELDS,
     MAX_TEXT_CHARS,

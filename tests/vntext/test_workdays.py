@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from detectors.workdays import (
+from vntext.workdays import (
     add_calendar_days,
     add_working_days,
     count_calendar_days,

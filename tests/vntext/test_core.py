@@ -1,4 +1,4 @@
-"""Vietnamese date, time, amount and decimal parsing (crawler.parsers.vntext)."""
+"""Vietnamese date, time, amount and decimal parsing (vntext.core)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.parsers.vntext import (
+from vntext.core import (
     MAX_SCAN_CHARS,
     VN_TZ,
     epoch_ms_to_local,
