@@ -23,8 +23,14 @@ Decisions (documented because the text allows several readings):
   texts lack (``sources`` says which text gave each field, "name+place" when several own texts did).
 * ``area_m2`` is the **first** land area of the first source that states one (usually the certificate area, or the
   total before a breakdown); building, floor, rental and exploitation areas are skipped. All land areas of that
-  source are kept in ``areas_m2``. Summing was rejected: notices repeat one parcel's area (certificate vs measured)
-  and list breakdowns after totals. Hectares are converted (1 ha = 10,000 m²).
+  source are kept in ``areas_m2``. Summing every area was rejected: notices repeat one parcel's area (certificate vs
+  measured) and list breakdowns after totals. A lot of several parcels, each introduced with its own area ("thửa
+  đất số 2 ... diện tích 5.228,6 m2; thửa đất số 24 ... 337,9 m2"), has the sum of the first area after each parcel
+  (``parcel_areas``), unless the text states a total ("tổng diện tích"). Hectares are converted (1 ha = 10,000 m²).
+* ``certificates`` lists every certificate serial (one per parcel of a multi-parcel lot).
+* Plot codes of a planned area ("thửa đất có ký hiệu LK1-25, LK1-26") are parcel numbers.
+* A building on leased land ("công trình xây dựng trên đất thuê") is not land: no land-use right is sold. The name
+  of a certificate ("Giấy chứng nhận quyền sử dụng đất ...") is not a land word.
 * Vietnamese numbers: ``,`` is the decimal mark and ``.`` groups thousands ("25.548,4"); a lone ``.`` followed by
   exactly three digits groups thousands ("2.835" = 2835), otherwise it is a decimal point ("368.2").
 * ``parcel_no`` and ``map_sheet`` collect every identifier the lot's own texts give (old and new numbering both).
@@ -67,6 +73,8 @@ class ParcelDetails:
     areas_m2: tuple[float, ...] = ()
     location: str | None = None
     certificate: str | None = None
+    certificates: tuple[str, ...] = ()
+    parcel_areas: tuple[tuple[str, float], ...] = ()
     land_use_purpose: str | None = None
     use_term: str | None = None
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
@@ -82,6 +90,8 @@ class ParcelDetails:
             "areas_m2": list(self.areas_m2),
             "location": self.location,
             "certificate": self.certificate,
+            "certificates": list(self.certificates),
+            "parcel_areas": [list(p) for p in self.parcel_areas],
             "land_use_purpose": self.land_use_purpose,
             "use_term": self.use_term,
             "sources": dict(self.sources),
@@ -94,7 +104,10 @@ class ParcelDetails:
         return cls(
             is_land=bool(d["is_land"]), land_reason=d["land_reason"], parcel_no=tuple(d["parcel_no"]),
             map_sheet=tuple(d["map_sheet"]), area_m2=d["area_m2"], areas_m2=tuple(d["areas_m2"]),
-            location=d["location"], certificate=d["certificate"], land_use_purpose=d["land_use_purpose"],
+            location=d["location"], certificate=d["certificate"],
+            certificates=tuple(d.get("certificates", ())),
+            parcel_areas=tuple((str(k), float(a)) for k, a in d.get("parcel_areas", ())),
+            land_use_purpose=d["land_use_purpose"],
             use_term=d["use_term"], sources=MappingProxyType(dict(d["sources"])), missing=tuple(d["missing"]))
 
     def with_required(self, required: Iterable[str]) -> "ParcelDetails":
@@ -215,6 +228,11 @@ def _land_areas(v: _View) -> list[float]:
     return areas
 
 
+def land_areas(text: str) -> list[float]:
+    """Land areas (m²) stated in ``text``, in order; building, floor, rental and exploitation areas are skipped."""
+    return _land_areas(_view(text))
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # Parcel numbers and map sheets
 
@@ -247,8 +265,32 @@ def _is_neighbour_mention(fold: str, pos: int) -> bool:
     return bool(_NEIGHBOUR_RE.search(fold[max(0, pos - 40):pos]))
 
 
-def _parcel_numbers(v: _View) -> list[str]:
+_PLOT_CODE_INTRO_RE = re.compile(
+    r"\b(?:thua|lo|o|nen)(?:\s+dat)?\s+(?:co\s+)?(?:so\s+)?ky\s+hieu(?:\s+(?:lo|o|thua))?(?:\s+so)?\s*[:.]?\s*"
+)
+_PLOT_CODE_RE = re.compile(r"[a-z]{1,4}\s?\d{0,3}[a-z]?(?:\s?[-.]\s?[a-z]?\d{1,4}[a-z]?){1,2}(?![\w-])")
+_PLOT_CODE_SEP_RE = re.compile(r"\s*(?:,|;|\bva\b|&)\s*")
+
+
+def _plot_codes(v: _View) -> list[str]:
+    """Plot codes of a planned area ("02 thửa đất có ký hiệu LK1-25, LK1-26", "ô đất ký hiệu BT.3-12")."""
     found: list[str] = []
+    for intro in islice(_PLOT_CODE_INTRO_RE.finditer(v.fold), _MAX_ITEMS):
+        pos = intro.end()
+        while len(found) < _MAX_ITEMS:
+            code = _PLOT_CODE_RE.match(v.fold, pos)
+            if not code or not re.search(r"\d", code.group(0)):
+                break
+            _add_unique(found, _clean_id(v.text[code.start():code.end()]).upper())
+            sep = _PLOT_CODE_SEP_RE.match(v.fold, code.end())
+            if not sep:
+                break
+            pos = sep.end()
+    return found
+
+
+def _parcel_numbers(v: _View) -> list[str]:
+    found: list[str] = _plot_codes(v)
     for intro in _PARCEL_INTRO_RE.finditer(v.fold):
         if v.low[intro.start():intro.start() + 4] != "thửa" or _is_neighbour_mention(v.fold, intro.start()):
             continue
@@ -271,6 +313,41 @@ def _parcel_numbers(v: _View) -> list[str]:
         if len(found) >= _MAX_ITEMS:
             break
     return found
+
+
+_TOTAL_AREA_RE = re.compile(r"\b(?:tong (?:cong )?dien tich|tong dt|tong cong)\s*(?:dat\s*)?(?:la\s*)?[:.]?\s*")
+
+
+_RENUMBERED_RE = re.compile(r"(?:\(|\bnay la|\btruoc day la|\bcu la)\s*(?:thua(?:\s+dat)?\s*(?:so)?)?\s*$|\bthua(?:\s+dat)?\s+cu\b")
+
+
+def _parcel_areas(v: _View) -> list[tuple[str, float]]:
+    """(parcel, first land area after it) for each parcel the text introduces, when it introduces several: a lot
+    of three parcels states three areas, and its land area is their sum, not the first."""
+    intros = [m for m in _PARCEL_INTRO_RE.finditer(v.fold)
+              if v.low[m.start():m.start() + 4] == "thửa" and not _is_neighbour_mention(v.fold, m.start())
+              and not _RENUMBERED_RE.search(v.fold, max(0, m.start() - 25), m.end())]
+    out: list[tuple[str, float]] = []
+    seen: set[str] = set()
+    for i, intro in enumerate(intros[:_MAX_ITEMS]):
+        item = _PARCEL_ITEM_RE.match(v.fold, intro.end())
+        if not item or _UNIT_AFTER_RE.match(v.fold, item.end()):
+            continue
+        key = _id_key(_clean_id(v.text[item.start():item.end()]))
+        end = intros[i + 1].start() if i + 1 < len(intros) else len(v.text)
+        areas = _land_areas(_View(v.text[intro.start():end], v.low[intro.start():end], v.fold[intro.start():end]))
+        if areas and key not in seen:
+            seen.add(key)
+            out.append((key, areas[0]))
+    return out if len(out) >= 2 else []
+
+
+def _total_area(v: _View) -> float | None:
+    m = _TOTAL_AREA_RE.search(v.fold)
+    if not m:
+        return None
+    areas = _land_areas(_View(v.text[m.end():m.end() + 60], v.low[m.end():m.end() + 60], v.fold[m.end():m.end() + 60]))
+    return areas[0] if areas else None
 
 
 def _map_sheets(v: _View) -> list[str]:
@@ -328,6 +405,18 @@ def _certificate(v: _View) -> str | None:
         if token and re.search(r"[a-z]", token.group(0)) and re.search(r"\d{3}", token.group(0)):
             return _clean_token(v.text[pos:token.end()])
     return None
+
+
+def _certificates(v: _View) -> list[str]:
+    """Every certificate serial (số phát hành) the text states, in order; a multi-parcel lot has one per parcel."""
+    found: list[str] = []
+    for pos in sorted({m.start(1) for rx in _CERT_SERIAL_RES for m in rx.finditer(v.fold)}):
+        token = _CERT_TOKEN_RE.match(v.fold, pos)
+        if token and re.search(r"[a-z]", token.group(0)) and re.search(r"\d{3}", token.group(0)):
+            _add_unique(found, _clean_token(v.text[pos:token.end()]))
+        if len(found) >= _MAX_ITEMS:
+            break
+    return found
 
 
 def _clean_token(raw: str) -> str:
@@ -592,10 +681,35 @@ _NON_LAND_RE = re.compile(
 _COLLATERAL_BEFORE_RE = re.compile(r"tai san (?:bao dam|the chap)|tsbd")
 
 
+_CERTIFICATE_NAME_RE = re.compile(r"(?:giay chung nhan|gcn)\s*$")
+_LEASED_BUILDING_RE = re.compile(
+    r"\b(?:cong trinh|nha|toa nha|tai san|van phong|nha xuong)\b[^.;]{0,120}?"
+    r"\b(?:tren|gan lien (?:voi|tren))\s+(?:khu\s+)?dat (?:di\s+)?thue\b"
+)
+
+
 def _first_land_match(v: _View) -> re.Match[str] | None:
-    hits = [m for rx, text in ((_LAND_FOLD_RE, v.fold), (_LAND_LOW_RE, v.low), (_LAND_CODE_RE, v.text))
-            for m in [rx.search(text)] if m]
+    """The first land word, skipping the name of a certificate ("Giấy chứng nhận quyền sử dụng đất ... số CK 926908"
+    says what paper the asset has, not that the asset is land)."""
+    hits = []
+    for rx, text in ((_LAND_FOLD_RE, v.fold), (_LAND_LOW_RE, v.low), (_LAND_CODE_RE, v.text)):
+        for m in islice(rx.finditer(text), _MAX_ITEMS):
+            if not _CERTIFICATE_NAME_RE.search(v.fold, max(0, m.start() - 20), m.start()):
+                hits.append(m)
+                break
     return min(hits, key=lambda m: m.start()) if hits else None
+
+
+def _leased_building_signal(v: _View) -> str | None:
+    """A building on leased land ("công trình xây dựng trên đất thuê"): the buyer gets the building and the lease,
+    not a land-use right, unless a land-use right is named before it."""
+    m = _LEASED_BUILDING_RE.search(v.fold, 0, 400)
+    if not m:
+        return None
+    land = _first_land_match(v)
+    if land and land.start() < m.start():
+        return None
+    return _squash(v.text[m.start():m.end()])
 
 
 def _land_signal(v: _View) -> str | None:
@@ -633,6 +747,9 @@ def _classify(
         debt = _debt_signal(lead)
         if debt:
             return False, f"debt sale ('{debt}' in {lead_name}): land, if any, is only collateral"
+        leased = _leased_building_signal(lead)
+        if leased:
+            return False, f"building on leased land ('{leased}' in {lead_name}): no land-use right is sold"
         signal = _land_signal(lead)
         if signal:
             return True, f"text ({lead_name}): '{signal}'"
@@ -732,6 +849,17 @@ def extract_parcel_details(
     areas, src = _first_value([own, secondary], _land_areas)
     if src:
         sources["area_m2"] = src
+    area = areas[0] if areas else None
+    parcel_areas: list[tuple[str, float]] = []
+    if len(parcels) >= 2 and src:
+        view = dict(own + secondary)[src]
+        total = _total_area(view)
+        parcel_areas = _parcel_areas(view)
+        if total is not None:
+            area = total
+        elif parcel_areas:
+            area = round(sum(a for _, a in parcel_areas), 4)
+    certificates, _ = _first_value([own, secondary], _certificates)
     location, src = _location(own, secondary)
     if src:
         sources["location"] = src
@@ -748,7 +876,7 @@ def extract_parcel_details(
     values = {
         "parcel_no": tuple(parcels),
         "map_sheet": tuple(sheets),
-        "area_m2": areas[0] if areas else None,
+        "area_m2": area,
         "location": location,
         **scalars,
     }
@@ -757,6 +885,8 @@ def extract_parcel_details(
         is_land=is_land,
         land_reason=reason,
         areas_m2=tuple(areas or ()),
+        certificates=tuple(certificates or ([scalars["certificate"]] if scalars.get("certificate") else [])),
+        parcel_areas=tuple(parcel_areas),
         sources=MappingProxyType(sources),
         missing=missing,
         **values,
