@@ -131,16 +131,37 @@ class LotAmounts:
                 and self.price_basis.basis == self.deposit_basis.basis)
 
     def as_dict(self) -> dict:
+        """A JSON-able form (cached by the detectors; ``from_dict`` reads it back)."""
         return {
             "price": self.price, "deposit": self.deposit, "deposit_is_percent": self.deposit_is_percent,
-            "fee": self.fee, "price_basis": self.price_basis.basis, "price_basis_proven": self.price_basis.proven,
-            "price_basis_note": self.price_basis.note_vi, "deposit_basis": self.deposit_basis.basis,
-            "deposit_basis_proven": self.deposit_basis.proven, "units": self.quantity.count if self.quantity else None,
-            "unit_word": self.quantity.unit if self.quantity else None, "term_months": self.term_months,
-            "periodic": self.periodic, "land_area_m2": self.land_area_m2,
+            "fee": self.fee,
+            "price_basis": [self.price_basis.basis, self.price_basis.proven, self.price_basis.note_vi],
+            "deposit_basis": [self.deposit_basis.basis, self.deposit_basis.proven, self.deposit_basis.note_vi],
+            "fee_basis": [self.fee_basis.basis, self.fee_basis.proven, self.fee_basis.note_vi],
+            "quantity": [self.quantity.count, self.quantity.unit, self.quantity.source] if self.quantity else None,
+            "term_months": self.term_months, "periodic": self.periodic, "land_area_m2": self.land_area_m2,
             "details_in_attachment": self.details_in_attachment,
+            "stated": [[a.label, a.value, a.basis, a.text] for a in self.stated],
             "whole_price_candidates": [list(c) for c in self.whole_price_candidates],
         }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> LotAmounts:
+        q = d.get("quantity")
+        return cls(
+            price=d["price"], deposit=d["deposit"], deposit_is_percent=d["deposit_is_percent"], fee=d["fee"],
+            price_basis=Basis(*d["price_basis"]), deposit_basis=Basis(*d["deposit_basis"]),
+            fee_basis=Basis(*d["fee_basis"]), quantity=Quantity(*q) if q else None, term_months=d["term_months"],
+            periodic=d["periodic"], land_area_m2=d["land_area_m2"], details_in_attachment=d["details_in_attachment"],
+            stated=tuple(StatedAmount(*a) for a in d["stated"]),
+            whole_price_candidates=tuple((str(k), float(v)) for k, v in d["whole_price_candidates"]))
+
+    def evidence(self) -> dict:
+        """What a finding shows about the amounts' bases."""
+        return {"price_basis": self.price_basis.basis, "price_basis_proven": self.price_basis.proven,
+                "price_basis_note": self.price_basis.note_vi, "deposit_basis": self.deposit_basis.basis,
+                "units": self.quantity.count if self.quantity else None, "term_months": self.term_months,
+                "land_area_m2": self.land_area_m2}
 
 
 def _folded(text: str) -> str:

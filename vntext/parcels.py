@@ -816,6 +816,41 @@ def _union_values(
     return (list(values)[:_MAX_ITEMS], name) if values else ([], None)
 
 
+_BUILDING_RE = re.compile(
+    r"\b(?:nha o|nha (?:cap|xuong|kho|van phong|hang|tam|dat)|nha\b|can ho|chung cu|toa nha|cong trinh xay dung|"
+    r"van phong|nha may|kho lanh|biet thu)\b"
+)
+REAL_ESTATE, DEBT, OTHER = "real_estate", "debt", "other"
+
+
+def asset_class(texts: Mapping[str, str | None], property_type_ids: Iterable[int] = ()) -> tuple[str, str]:
+    """``real_estate`` (land or buildings: the longer posting periods of Luật Đấu giá tài sản Điều 35), ``debt`` (a
+    receivable, even one secured by land) or ``other``, with the reason. The lot name decides first."""
+    types = set(property_type_ids)
+    if LAND_PROPERTY_TYPE_ID in types:
+        return REAL_ESTATE, f"property type {LAND_PROPERTY_TYPE_ID} (quyền sử dụng đất)"
+    own, secondary = _ordered_sources(texts)
+    for group in (own, secondary):
+        if not group:
+            continue
+        lead_name, lead = group[0]
+        debt = _debt_signal(lead)
+        if debt:
+            return DEBT, f"debt sale ('{debt}' in {lead_name})"
+        land = _land_signal(lead)
+        building = _BUILDING_RE.search(lead.fold, 0, 400)
+        other = _NON_LAND_RE.search(lead.low, 0, 300)
+        first_property = min((m for m in (_first_land_match(lead), building) if m), key=lambda m: m.start(),
+                             default=None)
+        if other and (first_property is None or other.start() < first_property.start()):
+            return OTHER, f"non-real-estate asset ({lead_name}): '{_squash(lead.text[other.start():other.end()])}'"
+        if land:
+            return REAL_ESTATE, f"land ({lead_name}): '{land}'"
+        if building:
+            return REAL_ESTATE, f"building ({lead_name}): '{_squash(lead.text[building.start():building.end()])}'"
+    return OTHER, "no land or building in the texts"
+
+
 def classify_land(
     texts: Mapping[str, str | None], property_type_id: int | None = None, property_type_name: str | None = None
 ) -> tuple[bool, str]:

@@ -30,7 +30,7 @@ from detectors.collusion import legal
 from detectors.collusion.dataset import Dataset, Notice
 from detectors.collusion.settings import AnomalyRankSettings, ExclusionaryTermsSettings
 from detectors.collusion.stats import robust_scale
-from detectors.collusion.terms import deposit_pct, fee_cap
+from detectors.collusion.terms import check_fee, deposit_pct
 
 RULE = "anomaly_rank"
 FEATURES = ("reg_window_days", "pub_to_auction_days", "deposit_pct", "fee_over_cap", "price_cut_prev",
@@ -59,10 +59,8 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
 
 def notice_features(n: Notice, terms: ExclusionaryTermsSettings, chain_info: dict[int, tuple[int, float | None]],
                     pair_counts: Counter, owner_counts: Counter) -> list[float | None]:
-    deposit = next((p for l in n.lots if (p := deposit_pct(l.start_price, l.deposit, l.deposit_unit)) is not None),
-                   None)
-    fee_ratios = [l.file_cost / fee_cap(terms, l.start_price) for l in n.lots
-                  if l.file_cost is not None and l.start_price and l.start_price > 0]
+    deposit = next((p for l in n.lots if (p := deposit_pct(l)) is not None), None)
+    fee_ratios = [c.facts["ratio"] for l in n.lots if (c := check_fee(n, l, terms)) is not None and "ratio" in c.facts]
     rounds_before, cut = chain_info.get(n.id, (0, 0.0))
     pair = pair_counts.get((n.owner_id, n.org_id)) if n.owner_id is not None and n.org_id is not None else None
     share = pair / owner_counts[n.owner_id] if pair else None

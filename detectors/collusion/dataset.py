@@ -15,8 +15,17 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.feature_cache import cached, input_hash, source_version
 from storage.models import AuctionNotice, Finding, Lot, Organisation, Owner, SelectionResult
 from storage.timeutil import VN_TZ, to_local
+from vntext import amounts as amounts_module
+from vntext import parcels as parcels_module
+from vntext.amounts import LotAmounts, read_lot_amounts
+from vntext.parcels import asset_class
+
+AMOUNTS_VERSION = source_version(amounts_module.__file__, parcels_module.__file__)
+CHUNK = 2_000
+TEXT_CHARS = 6_000  # characters of each lot text the amount reader sees
 
 NAME_CHARS = 4_000  # asset names beyond this are not needed to identify an asset
 
@@ -31,6 +40,9 @@ class LotTerms:
     deposit_unit: int | None
     file_cost: float | None
     property_type_id: int | None
+    amounts: LotAmounts | None = None  # the amounts with their bases, read from the lot's texts
+    asset_class: str = "other"  # real_estate | debt | other (vntext.parcels.asset_class)
+    asset_class_reason: str = ""
 
 
 @dataclass(slots=True)
@@ -60,6 +72,14 @@ class Notice:
         if not prices or any(p is None or p <= 0 for p in prices):
             return None
         return float(sum(prices))  # type: ignore[arg-type]
+
+    @property
+    def asset_class(self) -> str:
+        """real_estate when any lot is land or a building, debt when every lot is a receivable, else other."""
+        classes = {l.asset_class for l in self.lots}
+        if "real_estate" in classes:
+            return "real_estate"
+        return "debt" if classes == {"debt"} else "other"
 
     def type_ids(self) -> set[int]:
         out = {l.property_type_id for l in self.lots if l.property_type_id is not None}
@@ -181,21 +201,7 @@ def load_dataset(session: Session) -> Dataset:
             org_name=org_name, published=portal_time(published), auction_at=portal_time(auction_at),
             reg_start=portal_time(reg_start), reg_end=portal_time(reg_end), property_type_id=type_id, root_id=root_id,
             related_ids=_ids(related), province=province, url=url, status=status or "active")
-    lots_by_notice: dict[int, list[LotTerms]] = defaultdict(list)
-    for key, idx, name, place, price, deposit, unit, fee, type_id in session.execute(select(
-            Lot.notice_key, Lot.lot_index, Lot.name, Lot.place, Lot.start_price, Lot.deposit, Lot.deposit_unit,
-            Lot.file_cost, Lot.property_type_id).where(Lot.notice_kind == "auction_notice")):
-        try:
-            nid = int(key)
-        except (TypeError, ValueError):
-            continue
-        name = (name or "")[:NAME_CHARS] or None
-        owner_notice = notices.get(nid)
-        if owner_notice is not None and name == owner_notice.name:
-            name = owner_notice.name  # one string, not two: a single lot usually repeats the notice name
-        lots_by_notice[nid].append(LotTerms(idx, name, (place or "")[:1000] or None, price, deposit, unit, fee,
-                                            type_id))
-    for nid, lots in lots_by_notice.items():
+    for nid, lots in _load_lots(session, notices).items():
         if nid in notices:
             notices[nid].lots = sorted(lots, key=lambda l: l.index)
     R = SelectionResult
@@ -206,6 +212,55 @@ def load_dataset(session: Session) -> Dataset:
             .where(R.status != "removed"))
     ]
     return Dataset(notices=notices, owners=owners, orgs=orgs, results=results, org_keys=org_keys)
+
+
+def _amounts_data(value: tuple) -> dict:
+    texts, price, deposit, unit, fee, shared, type_ids = value
+    reading = read_lot_amounts(texts, start_price=price, deposit=deposit, deposit_unit=unit, file_cost=fee,
+                               shared_by_lots=shared)
+    cls, why = asset_class(texts, type_ids)
+    return {"amounts": reading.as_dict(), "asset_class": [cls, why]}
+
+
+def _load_lots(session: Session, notices: dict[int, Notice]) -> dict[int, list[LotTerms]]:
+    """Every auction-notice lot with its amounts read from its texts (cached by input hash, so an unchanged lot is
+    not read again); the texts themselves are not kept."""
+    out: dict[int, list[LotTerms]] = defaultdict(list)
+    ids = sorted(notices)
+    for i in range(0, len(ids), CHUNK):
+        chunk = [str(n) for n in ids[i:i + CHUNK]]
+        rows: dict[int, list[tuple]] = defaultdict(list)
+        for row in session.execute(select(
+                Lot.notice_key, Lot.lot_index, Lot.name, Lot.place, Lot.amount, Lot.quality, Lot.detail,
+                Lot.start_price, Lot.deposit, Lot.deposit_unit, Lot.file_cost, Lot.property_type_id)
+                .where(Lot.notice_kind == "auction_notice", Lot.notice_key.in_(chunk))):
+            try:
+                rows[int(row[0])].append(row)
+            except (TypeError, ValueError):
+                continue
+        items = []
+        for nid, lots in rows.items():
+            notice = notices[nid]
+            prices = [r[7] for r in lots]
+            for (_, idx, name, place, amount, quality, detail, price, deposit, unit, fee, type_id) in lots:
+                texts = {k: v[:TEXT_CHARS] for k, v in (("name", name), ("place", place), ("amount", amount),
+                                                         ("quality", quality), ("detail", detail),
+                                                         ("notice_name", notice.name)) if v}
+                shared = prices.count(price) if price else 1
+                types = sorted({t for t in (type_id, notice.property_type_id) if t is not None})
+                value = (texts, price, deposit, unit, fee, shared, types)
+                items.append((f"{nid}:{idx}", input_hash(AMOUNTS_VERSION, list(value)), value))
+        found = cached(session, "lot_amounts", items, _amounts_data)
+        for nid, lots in rows.items():
+            notice = notices[nid]
+            for (_, idx, name, place, _a, _q, _d, price, deposit, unit, fee, type_id) in lots:
+                data = found[f"{nid}:{idx}"]
+                name = (name or "")[:NAME_CHARS] or None
+                if name == notice.name:
+                    name = notice.name  # one string, not two: a single lot usually repeats the notice name
+                out[nid].append(LotTerms(idx, name, (place or "")[:1000] or None, price, deposit, unit, fee, type_id,
+                                         LotAmounts.from_dict(data["amounts"]), *data["asset_class"]))
+    return out
 
 
 def open_subjects(session: Session, detector: str, rule: str) -> set[str]:

@@ -77,25 +77,36 @@ class ExclusionaryTermsSettings(DetectorSettings):
     enabled: bool = Field(True, description="Run the exclusionary_terms rule.")
     deposit_min_pct: float = Field(5, ge=0, le=100, description="Lowest legal deposit, % of the start price (Luật Đấu giá tài sản 2016 Điều 39 k1).")
     deposit_max_pct: float = Field(20, ge=0, le=100, description="Highest legal deposit, % of the start price (Luật Đấu giá tài sản 2016 Điều 39 k1).")
-    deposit_exempt_property_types: list[int] = Field(default_factory=list, description="Property types whose deposit follows another law (e.g. land allocation); not checked.")
-    fee_exempt_property_types: list[int] = Field([173], description="Property types whose dossier fee is not checked against the table: state land-use-right auctions (173) have their own, area-based caps in TT 48/2017/TT-BTC.")
-    fee_cap_bounds_vnd: list[float] = Field([200_000_000, 500_000_000], description="Start-price band upper bounds (VND, inclusive) of the dossier-fee cap table (Thông tư 48/2017/TT-BTC).")
-    fee_caps_vnd: list[float] = Field([100_000, 200_000, 500_000], description="Dossier-fee cap per band, one more than the bounds (TT 48/2017/TT-BTC: <=200M: 100,000; 200-500M: 200,000; >500M: 500,000 VND).")
+    rounding_tolerance: float = Field(0.005, ge=0, le=0.1, description="Relative slack on every legal bound of a ratio (deposit %, fee cap): amounts rounded to the nearest thousand make 20% read as 20.0000036%.")
+    plausible_deposit_pct: list[float] = Field([0.5, 100.0], description="[low, high] deposit % of the start price outside which the two numbers cannot be on one basis or one of them is mistyped: the deposit check is then insufficient (and a data-quality finding is raised), never a violation.")
+    deposit_exempt_property_types: list[int] = Field(default_factory=list, description="Property types whose deposit follows another law; not checked.")
+    fee_exempt_property_types: list[int] = Field([326], description="Property types whose dossier fee is not capped: the caps of Thông tư 48/2017/TT-BTC apply to the assets of Luật Đấu giá tài sản Điều 4 k1, not to voluntary sales of private assets (326).")
+    fee_cap_bounds_vnd: list[float] = Field([20_000_000, 50_000_000, 100_000_000, 500_000_000], description="Start-price band upper bounds (VND, inclusive) of the general dossier-fee cap table (Thông tư 48/2017/TT-BTC Điều 3 k1).")
+    fee_caps_vnd: list[float] = Field([50_000, 100_000, 150_000, 200_000, 500_000], description="General dossier-fee cap per band, one more than the bounds (TT 48/2017/TT-BTC Điều 3 k1).")
+    land_fee_cap_bounds_vnd: list[float] = Field([200_000_000, 500_000_000], description="Start-price band upper bounds (VND) of the cap table for State land allocated or leased to households and individuals (TT 48/2017/TT-BTC Điều 3 k2a).")
+    land_fee_caps_vnd: list[float] = Field([100_000, 200_000, 500_000], description="Caps of that table, one more than its bounds.")
+    other_land_fee_area_bounds_m2: list[float] = Field([5_000, 20_000, 50_000], description="Area band upper bounds (m²) of the cap table for other State land (TT 48/2017/TT-BTC Điều 3 k2b).")
+    other_land_fee_caps_vnd: list[float] = Field([1_000_000, 3_000_000, 4_000_000, 5_000_000], description="Caps of that table, one more than its bounds.")
     min_reg_window_days_real_estate: int = Field(13, ge=0, le=120, description="Shortest registration window (calendar days) for real estate: posting >= 15 days before the auction (Điều 35 k1) and registration until 2 days before it (Điều 38 k1).")
-    min_reg_window_days_other: int = Field(5, ge=0, le=120, description="Shortest registration window (calendar days) for other assets (posting >= 7 working days before the auction, Điều 35 k1).")
+    min_reg_window_days_other: int = Field(5, ge=0, le=120, description="Shortest registration window (calendar days) for other assets and debts (posting >= 7 working days before the auction, Điều 35 k1).")
+    roll_deadline_to_working_day: bool = Field(True, description="A registration deadline on a weekend or public holiday ends at the end of the next working day (Bộ luật Dân sự 2015 Điều 148 k5) when the window is measured.")
     min_days_reg_to_auction: int = Field(2, ge=0, le=60, description="Registration must close at least this many days before the auction day (Điều 38 k1: 'trước ngày mở cuộc đấu giá 02 ngày').")
-    closed_weekdays: list[int] = Field([6], description="Weekdays (0 = Monday) on which a registration deadline is exclusionary (6 = Sunday); public holidays always are.")
 
     @model_validator(mode="after")
     def _table(self) -> ExclusionaryTermsSettings:
-        if len(self.fee_caps_vnd) != len(self.fee_cap_bounds_vnd) + 1:
-            raise ValueError("fee_caps_vnd needs exactly one more entry than fee_cap_bounds_vnd")
-        if list(self.fee_cap_bounds_vnd) != sorted(self.fee_cap_bounds_vnd):
-            raise ValueError("fee_cap_bounds_vnd must be increasing")
+        for bounds, caps, name in ((self.fee_cap_bounds_vnd, self.fee_caps_vnd, "fee_caps_vnd"),
+                                   (self.land_fee_cap_bounds_vnd, self.land_fee_caps_vnd, "land_fee_caps_vnd"),
+                                   (self.other_land_fee_area_bounds_m2, self.other_land_fee_caps_vnd,
+                                    "other_land_fee_caps_vnd")):
+            if len(caps) != len(bounds) + 1:
+                raise ValueError(f"{name} needs exactly one more entry than its bounds")
+            if list(bounds) != sorted(bounds):
+                raise ValueError(f"the bounds of {name} must be increasing")
         if self.deposit_min_pct > self.deposit_max_pct:
             raise ValueError("deposit_min_pct must not exceed deposit_max_pct")
-        if any(not 0 <= d <= 6 for d in self.closed_weekdays):
-            raise ValueError("closed_weekdays are 0 (Monday) .. 6 (Sunday)")
+        low, high = (self.plausible_deposit_pct + [0, 0])[:2]
+        if len(self.plausible_deposit_pct) != 2 or not 0 <= low < self.deposit_min_pct <= self.deposit_max_pct < high:
+            raise ValueError("plausible_deposit_pct must be [low, high] around the legal range")
         return self
 
 

@@ -1,109 +1,255 @@
 """exclusionary_terms: notice terms that keep bidders out.
 
-Per auction notice: a deposit outside ``deposit_min_pct``–``deposit_max_pct`` % of the start price (``depositUnit``
-0 = VND, 1 = %, 2 = USD, not comparable with a VND price); a dossier fee above the cap of the fee table for its
-start price (Thông tư 48/2017/TT-BTC); a registration window shorter than the minimum for its asset class; a
-registration deadline on a Sunday (``closed_weekdays``) or a Vietnamese public holiday (``holidays`` package); an
-auction held less than ``min_days_reg_to_auction`` days after registration closes. Subject: ``auction_notice``.
+Per auction notice, each check answers flag / insufficient / pass:
+
+* **deposit**: outside ``deposit_min_pct``–``deposit_max_pct`` % of the start price (Luật Đấu giá tài sản Điều 39
+  k1). The two numbers are compared only on one proven basis (``vntext.amounts``): a lot of several plots, a price
+  per m² or per month, a notice total repeated on several lots are *insufficient* unless a reading the text allows
+  (the sum of the units, the whole term) makes the deposit legal. A ratio outside ``plausible_deposit_pct`` is a
+  mistyped or mismatched value, never a violation (the ``data_quality`` detector reports it).
+* **fee**: a dossier fee above the cap of Thông tư 48/2017/TT-BTC for the lot's start price (general table) or, for
+  State land, for the price or the area (land tables); assets outside Điều 4 k1 (``fee_exempt_property_types``) are
+  not capped.
+* **registration window**: shorter than the minimum for the asset class (real estate, or other assets and debts);
+  a deadline on a weekend or holiday counts to the end of the next working day (Bộ luật Dân sự Điều 148 k5).
+* **auction too soon**: the auction less than ``min_days_reg_to_auction`` days after registration closes.
+
+A notice with a flagged check is ``flag``; otherwise one with an insufficient check (something that may be wrong
+but cannot be decided from the text) is ``insufficient`` with the reason in Vietnamese; otherwise ``pass``.
+Subject: ``auction_notice``.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from detectors.base import Result
 from detectors.collusion import legal
-from detectors.collusion.dataset import Notice
-from detectors.collusion.identity import CATEGORY_WORDS
+from detectors.collusion.dataset import LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
-from vntext.workdays import holiday_name
-from storage.names import fold
+from vntext.amounts import LOT, LotAmounts, read_lot_amounts, within
+from vntext.core import fold_vn
+from vntext.workdays import holiday_name, next_working_day
 
 RULE = "exclusionary_terms"
 UNIT_NAMES = {0: "VND", 1: "%", 2: "USD"}
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+STATE_LAND_TYPE = 173
+_STATE_LAND_RE = re.compile(r"\b(?:giao dat co thu tien su dung dat|nha nuoc (?:giao|cho thue) dat|cho thue dat|"
+                            r"dau gia quyen su dung dat (?:de )?(?:giao|cho thue))\b")
+_HOUSEHOLD_RE = re.compile(r"\b(?:nhan dan|ho gia dinh|ca nhan|dat o|lam nha o)\b")
 
 
-def fee_cap(settings: ExclusionaryTermsSettings, start_price: float) -> float:
-    """Cap of the fee table for a start price; bounds are inclusive upper limits of their band."""
-    return settings.fee_caps_vnd[bisect_left(settings.fee_cap_bounds_vnd, start_price)]
+@dataclass
+class Check:
+    """One check on one lot or notice: its outcome, the facts behind it and, when insufficient, why."""
+
+    code: str  # deposit_out_of_range | fee_above_cap | short_registration_window | auction_too_soon_after_registration
+    status: str  # flag | insufficient | pass
+    facts: dict[str, Any] = field(default_factory=dict)
+    reason_vi: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {"code": self.code, "status": self.status, **self.facts}
+        if self.reason_vi:
+            out["reason_vi"] = self.reason_vi
+        return out
 
 
-def is_real_estate(n: Notice) -> bool:
-    return 173 in n.type_ids() or bool(CATEGORY_WORDS["land"].search(fold(n.name[:2000])))
+def lot_amounts(lot: LotTerms) -> LotAmounts:
+    """The lot's amounts with their bases (read at load; read here from the name and place for a bare lot)."""
+    if lot.amounts is not None:
+        return lot.amounts
+    texts = {k: v for k, v in (("name", lot.name), ("place", lot.place)) if v}
+    return read_lot_amounts(texts, start_price=lot.start_price, deposit=lot.deposit, deposit_unit=lot.deposit_unit,
+                            file_cost=lot.file_cost)
 
 
-def deposit_pct(price: float | None, deposit: float | None, unit: int | None) -> float | None:
-    if not price or price <= 0 or deposit is None or deposit < 0:
+def _cap(bounds: list[float], caps: list[float], value: float) -> float:
+    """Cap of a table for a value; bounds are inclusive upper limits of their band."""
+    return caps[bisect_left(bounds, value)]
+
+
+# ------------------------------------------------------------------------------------------------------------ deposit
+
+
+def deposit_pct(lot: LotTerms) -> float | None:
+    """Deposit as % of the start price when both are on one proven basis (or the deposit is given in %), else None."""
+    a = lot_amounts(lot)
+    if lot.deposit is None or lot.deposit < 0:
         return None
-    if unit == 1:
-        return float(deposit)
-    if unit in (0, None):
-        return 100.0 * deposit / price
-    return None  # USD deposit against a VND price
+    if a.deposit_is_percent:
+        return float(lot.deposit)
+    if lot.deposit_unit not in (0, None) or not lot.start_price or lot.start_price <= 0 or not a.comparable:
+        return None
+    return 100.0 * lot.deposit / lot.start_price
 
 
-def check_notice(n: Notice, s: ExclusionaryTermsSettings) -> tuple[list[dict[str, Any]], int]:
-    """Problems found and the number of checks that could be evaluated."""
-    problems: list[dict[str, Any]] = []
-    checked = 0
-    exempt = bool(n.type_ids() & set(s.deposit_exempt_property_types))
-    fee_exempt = bool(n.type_ids() & set(s.fee_exempt_property_types))
+def check_deposit(lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
+    a = lot_amounts(lot)
+    if lot.deposit is None or lot.deposit < 0 or not lot.start_price or lot.start_price <= 0:
+        return None
+    if lot.deposit_unit not in (0, 1, None):
+        return None  # a USD deposit against a VND price
+    lo, hi = s.deposit_min_pct, s.deposit_max_pct
+    plausible_lo, plausible_hi = s.plausible_deposit_pct
+    facts: dict[str, Any] = {"lot": lot.index, "start_price": lot.start_price, "deposit": lot.deposit,
+                             "deposit_unit": UNIT_NAMES.get(lot.deposit_unit or 0, "?"), "allowed_pct": [lo, hi],
+                             "rounding_tolerance": s.rounding_tolerance, "basis": a.evidence(),
+                             "source": "Luật Đấu giá tài sản 2016 Điều 39 k1"}
+    if a.deposit_is_percent or a.comparable:
+        pct = float(lot.deposit) if a.deposit_is_percent else 100.0 * lot.deposit / lot.start_price
+        facts["deposit_pct"] = round(pct, 4)
+        if within(pct, lo, hi, s.rounding_tolerance):
+            return Check("deposit_out_of_range", "pass", facts)
+        if not plausible_lo <= pct <= plausible_hi:
+            return Check("deposit_out_of_range", "insufficient", facts,
+                         f"tiền đặt trước bằng {legal.num(pct, 1)}% giá khởi điểm: hai số không thể cùng đơn vị tính "
+                         "hoặc một trong hai số bị nhập sai trên Cổng, không kết luận được")
+        return Check("deposit_out_of_range", "flag", facts)
+    raw = 100.0 * lot.deposit / lot.start_price
+    facts["deposit_pct_as_written"] = round(raw, 4)
+    readings = [(label, 100.0 * lot.deposit / whole) for label, whole in a.whole_price_candidates if whole > 0]
+    legal_reading = next(((label, pct) for label, pct in readings if within(pct, lo, hi, s.rounding_tolerance)), None)
+    if legal_reading is not None:
+        facts["consistent_reading"] = {"reading": legal_reading[0], "deposit_pct": round(legal_reading[1], 4)}
+        return Check("deposit_out_of_range", "pass", facts)
+    facts["readings_tried"] = [{"reading": label, "deposit_pct": round(pct, 4)} for label, pct in readings]
+    return Check("deposit_out_of_range", "insufficient", facts,
+                 f"{a.price_basis.note_vi}; tiền đặt trước bằng {legal.num(raw, 1)}% giá khởi điểm như ghi trên Cổng "
+                 "nhưng không xác định được hai số có cùng đơn vị tính")
+
+
+# ------------------------------------------------------------------------------------------------------------ fee
+
+
+def _is_state_land(n: Notice, lot: LotTerms) -> bool:
+    if STATE_LAND_TYPE in n.type_ids():
+        return True
+    return bool(_STATE_LAND_RE.search(fold_vn(f"{n.name[:600]} {lot.name or ''}"[:1200]).lower()))
+
+
+def fee_caps(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> tuple[str, list[float]]:
+    """(table, caps that may apply): one cap per whole-lot price the text allows; several tables when the bidder
+    class of a State land auction is not stated."""
+    a = lot_amounts(lot)
+    prices = [whole for _, whole in a.whole_price_candidates if whole > 0]
+    if not a.price_basis.proven or a.price_basis.basis != LOT:
+        units = a.quantity.count if a.quantity else 1
+        if units > 1 and lot.start_price:
+            prices.append(lot.start_price / units)  # a notice total or a sum: one unit's price is lower
+    if not _is_state_land(n, lot):
+        return "general", [_cap(s.fee_cap_bounds_vnd, s.fee_caps_vnd, p) for p in prices]
+    household = bool(_HOUSEHOLD_RE.search(fold_vn(f"{n.name[:600]} {lot.name or ''}").lower()))
+    caps = [_cap(s.land_fee_cap_bounds_vnd, s.land_fee_caps_vnd, p) for p in prices]
+    if household:
+        return "state_land_households", caps
+    if a.land_area_m2:
+        caps.append(_cap(s.other_land_fee_area_bounds_m2, s.other_land_fee_caps_vnd, a.land_area_m2))
+    else:
+        caps.append(max(s.other_land_fee_caps_vnd))
+    return "state_land", caps
+
+
+def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
+    if lot.file_cost is None or lot.file_cost <= 0 or not lot.start_price or lot.start_price <= 0:
+        return None
+    if n.type_ids() & set(s.fee_exempt_property_types):
+        return None
+    a = lot_amounts(lot)
+    table, caps = fee_caps(n, lot, s)
+    if not caps:
+        return None
+    limit = 1 + s.rounding_tolerance
+    facts: dict[str, Any] = {"lot": lot.index, "start_price": lot.start_price, "file_cost": lot.file_cost,
+                             "table": table, "basis": a.evidence(), "source": legal.FEE_SOURCE}
+    decisive = a.price_basis.proven and a.price_basis.basis == LOT and table != "state_land"
+    if decisive:
+        cap = caps[0]
+        facts.update(cap=cap, ratio=round(lot.file_cost / cap, 4))
+        return Check("fee_above_cap", "flag" if lot.file_cost > cap * limit else "pass", facts)
+    facts["caps_possible"] = sorted(set(caps))
+    if lot.file_cost <= min(caps) * limit:
+        return Check("fee_above_cap", "pass", facts)
+    if lot.file_cost > max(caps) * limit and table != "state_land":
+        facts.update(cap=max(caps), ratio=round(lot.file_cost / max(caps), 4))
+        return Check("fee_above_cap", "flag", facts)
+    return Check("fee_above_cap", "insufficient", facts,
+                 f"{a.price_basis.note_vi}; tiền hồ sơ {legal.vnd(lot.file_cost)} có thể vượt hoặc không vượt mức "
+                 "tối đa tùy giá khởi điểm thực của lô")
+
+
+# ------------------------------------------------------------------------------------------------------------ windows
+
+
+def registration_end_day(n: Notice, s: ExclusionaryTermsSettings):
+    """The last day of the registration window as the law counts it (rolled past a weekend or holiday)."""
+    day = n.reg_end.date()  # type: ignore[union-attr]
+    return next_working_day(day) if s.roll_deadline_to_working_day else day
+
+
+def check_window(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
+    if not (n.reg_start and n.reg_end):
+        return None
+    stated = n.reg_end.date()
+    end = registration_end_day(n, s)
+    days = (end - n.reg_start.date()).days
+    real_estate = n.asset_class == "real_estate"
+    minimum = s.min_reg_window_days_real_estate if real_estate else s.min_reg_window_days_other
+    facts: dict[str, Any] = {"reg_start": n.reg_start, "reg_end": n.reg_end, "days": days, "minimum_days": minimum,
+                             "asset_class": n.asset_class,
+                             "asset_class_reason": next((l.asset_class_reason for l in n.lots
+                                                         if l.asset_class == n.asset_class), "")}
+    if end != stated:
+        facts["deadline_rolled_to"] = end
+        facts["day_off"] = holiday_name(stated) or WEEKDAYS_VI[stated.weekday()]
+    return Check("short_registration_window", "flag" if days < minimum else "pass", facts)
+
+
+def check_auction_gap(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
+    if not (n.reg_end and n.auction_at):
+        return None
+    gap = (n.auction_at.date() - n.reg_end.date()).days
+    facts = {"reg_end": n.reg_end, "auction_at": n.auction_at, "days": gap, "minimum_days": s.min_days_reg_to_auction}
+    return Check("auction_too_soon_after_registration", "flag" if gap < s.min_days_reg_to_auction else "pass", facts)
+
+
+# ------------------------------------------------------------------------------------------------------------ notice
+
+
+def check_notice(n: Notice, s: ExclusionaryTermsSettings) -> list[Check]:
+    """Every check that could be evaluated on this notice."""
+    checks: list[Check | None] = []
+    deposit_exempt = bool(n.type_ids() & set(s.deposit_exempt_property_types))
     for lot in n.lots:
-        pct = None if exempt else deposit_pct(lot.start_price, lot.deposit, lot.deposit_unit)
-        if pct is not None:
-            checked += 1
-            if pct < s.deposit_min_pct or pct > s.deposit_max_pct:
-                problems.append({"code": "deposit_out_of_range", "lot": lot.index, "start_price": lot.start_price,
-                                 "deposit": lot.deposit, "deposit_unit": UNIT_NAMES.get(lot.deposit_unit, "?"),
-                                 "deposit_pct": round(pct, 4), "allowed_pct": [s.deposit_min_pct, s.deposit_max_pct],
-                                 "source": "Luật Đấu giá tài sản 2016 Điều 39 k1"})
-        if not fee_exempt and lot.start_price and lot.start_price > 0 and lot.file_cost is not None:
-            checked += 1
-            cap = fee_cap(s, lot.start_price)
-            if lot.file_cost > cap:
-                problems.append({"code": "fee_above_cap", "lot": lot.index, "start_price": lot.start_price,
-                                 "file_cost": lot.file_cost, "cap": cap, "ratio": round(lot.file_cost / cap, 4),
-                                 "cap_table": {"bounds_vnd": s.fee_cap_bounds_vnd, "caps_vnd": s.fee_caps_vnd},
-                                 "source": legal.FEE_SOURCE})
-    if n.reg_start and n.reg_end:
-        checked += 1
-        days = (n.reg_end.date() - n.reg_start.date()).days
-        real_estate = is_real_estate(n)
-        minimum = s.min_reg_window_days_real_estate if real_estate else s.min_reg_window_days_other
-        if days < minimum:
-            problems.append({"code": "short_registration_window", "reg_start": n.reg_start, "reg_end": n.reg_end,
-                             "days": days, "minimum_days": minimum,
-                             "asset_class": "real_estate" if real_estate else "other"})
-    if n.reg_end:
-        checked += 1
-        day = n.reg_end.date()
-        holiday = holiday_name(day)
-        if day.weekday() in s.closed_weekdays or holiday:
-            problems.append({"code": "registration_closes_on_day_off", "reg_end": n.reg_end,
-                             "weekday": WEEKDAYS_VI[day.weekday()], "holiday": holiday})
-    if n.reg_end and n.auction_at:
-        checked += 1
-        gap = (n.auction_at.date() - n.reg_end.date()).days
-        if gap < s.min_days_reg_to_auction:
-            problems.append({"code": "auction_too_soon_after_registration", "reg_end": n.reg_end,
-                             "auction_at": n.auction_at, "days": gap, "minimum_days": s.min_days_reg_to_auction})
-    return problems, checked
+        if not deposit_exempt:
+            checks.append(check_deposit(lot, s))
+        checks.append(check_fee(n, lot, s))
+    checks += [check_window(n, s), check_auction_gap(n, s)]
+    return [c for c in checks if c is not None]
 
 
 def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_ids: set[str]) -> Iterator[Result]:
     for n in notices:
-        problems, checked = check_notice(n, s)
+        checks = check_notice(n, s)
+        flagged = [c for c in checks if c.status == "flag"]
+        unsure = [c for c in checks if c.status == "insufficient"]
         base = dict(rule=RULE, subject_kind="auction_notice", subject_id=str(n.id), owner_name=n.owner_name,
                     province=n.province, urls=[n.url] if n.url else [])
-        if problems:
-            kinds = {p["code"] for p in problems}
-            yield Result(status="flag", severity="medium" if len(kinds) >= 2 else "low", title=_title(problems),
-                         evidence={"problems": problems, "checks_evaluated": checked}, legal_basis=_legal(kinds),
-                         **base)
+        evidence: dict[str, Any] = {"problems": [c.as_dict() for c in flagged],
+                                    "undecided": [c.as_dict() for c in unsure], "checks_evaluated": len(checks)}
+        if flagged:
+            kinds = {c.code for c in flagged}
+            yield Result(status="flag", severity="medium" if len(kinds) >= 2 else "low", title=_title(flagged),
+                         evidence=evidence, legal_basis=_legal(kinds), **base)
+        elif unsure:
+            yield Result(status="insufficient", severity="low", title=_insufficient_title(unsure), evidence=evidence,
+                         legal_basis=_legal({c.code for c in unsure}), **base)
         elif str(n.id) in open_ids:
-            yield Result(status="pass" if checked else "not_applicable", evidence={"checks_evaluated": checked},
+            yield Result(status="pass" if checks else "not_applicable", evidence={"checks_evaluated": len(checks)},
                          **base)
 
 
@@ -113,30 +259,32 @@ def _legal(kinds: set[str]) -> str:
         parts.append(legal.DEPOSIT)
     if "fee_above_cap" in kinds:
         parts.append(legal.FEE)
-    if kinds & {"short_registration_window", "registration_closes_on_day_off", "auction_too_soon_after_registration"}:
+    if kinds & {"short_registration_window", "auction_too_soon_after_registration"}:
         parts.append(legal.REGISTRATION)
     return legal.join(*parts)
 
 
-def _title(problems: list[dict[str, Any]]) -> str:
+def _title(checks: list[Check]) -> str:
     parts: list[str] = []
     done: set[str] = set()
-    for p in problems:
-        code = p["code"]
-        if code in done:
+    for c in checks:
+        if c.code in done:
             continue
-        done.add(code)
-        if code == "deposit_out_of_range":
-            parts.append(f"tiền đặt trước {legal.num(p['deposit_pct'], 1)}% giá khởi điểm (ngoài khoảng "
-                         f"{legal.num(p['allowed_pct'][0], 0)}–{legal.num(p['allowed_pct'][1], 0)}%)")
-        elif code == "fee_above_cap":
-            parts.append(f"tiền hồ sơ {legal.vnd(p['file_cost'])} vượt mức tối đa {legal.vnd(p['cap'])}")
-        elif code == "short_registration_window":
-            parts.append(f"thời gian đăng ký chỉ {p['days']} ngày (tối thiểu {p['minimum_days']})")
-        elif code == "registration_closes_on_day_off":
-            day = p["holiday"] and f"ngày nghỉ lễ ({p['holiday']})" or p["weekday"]
-            parts.append(f"hạn đăng ký kết thúc vào {day}")
-        elif code == "auction_too_soon_after_registration":
-            parts.append(f"đấu giá chỉ {p['days']} ngày sau khi hết hạn đăng ký (tối thiểu {p['minimum_days']})")
-    text = "; ".join(parts)
-    return "Điều kiện hạn chế người tham gia: " + text + "."
+        done.add(c.code)
+        f = c.facts
+        if c.code == "deposit_out_of_range":
+            parts.append(f"tiền đặt trước {legal.num(f['deposit_pct'], 1)}% giá khởi điểm (ngoài khoảng "
+                         f"{legal.num(f['allowed_pct'][0], 0)}–{legal.num(f['allowed_pct'][1], 0)}%)")
+        elif c.code == "fee_above_cap":
+            parts.append(f"tiền hồ sơ {legal.vnd(f['file_cost'])} vượt mức tối đa {legal.vnd(f['cap'])}")
+        elif c.code == "short_registration_window":
+            parts.append(f"thời gian đăng ký chỉ {f['days']} ngày (tối thiểu {f['minimum_days']})")
+        elif c.code == "auction_too_soon_after_registration":
+            parts.append(f"đấu giá chỉ {f['days']} ngày sau khi hết hạn đăng ký (tối thiểu {f['minimum_days']})")
+    return "Điều kiện hạn chế người tham gia: " + "; ".join(parts) + "."
+
+
+def _insufficient_title(checks: list[Check]) -> str:
+    what = {"deposit_out_of_range": "tiền đặt trước", "fee_above_cap": "tiền hồ sơ"}
+    names = sorted({what.get(c.code, c.code) for c in checks})
+    return ("Chưa đủ dữ liệu để đánh giá " + " và ".join(names) + ": " + (checks[0].reason_vi or "") + ".")
