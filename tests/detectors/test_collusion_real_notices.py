@@ -45,12 +45,36 @@ def test_two_debts_of_different_companies_are_not_a_relist(results) -> None:
     assert stats["relist_linking"]["links_review"] == 0
 
 
-def test_deposit_larger_than_the_start_price_is_flagged(results) -> None:
+def test_deposit_larger_than_the_start_price_is_not_a_violation(results) -> None:
     out, _, _ = results
     terms = by(out, "exclusionary_terms")
-    problem = terms["444265"].evidence["problems"][0]  # deposit 633,000,000 đ on a start price of 3,167,518 đ
-    assert problem["code"] == "deposit_out_of_range" and problem["deposit_pct"] > 10_000
+    # deposit 633,000,000 đ on a start price of 3,167,518 đ for 26,281 m² of rice land: a mistyped price, not a term
+    assert terms["444265"].status == "insufficient"
+    undecided = terms["444265"].evidence["undecided"][0]
+    assert undecided["code"] == "deposit_out_of_range" and undecided["deposit_pct"] > 10_000
     assert "443427" not in terms  # 20 % deposit, 400,000 đ fee on 1.52 bn, 25-day window closing on a Tuesday
+
+
+@pytest.mark.parametrize(("notice", "case"), [
+    ("444286", "sum of 59 plots against a per-plot deposit"),
+    ("488623", "monthly rent of a 3-year exploitation right against a deposit on the whole term"),
+    ("593639", "a price per m² of two plots against a per-plot deposit"),
+    ("593656", "a land rent per m² per year of 73 plots"),
+    ("593475", "20.0000036 %: a rounded 20 % deposit"),
+    ("593665", "4.9999 %: a rounded 5 % deposit"),
+])
+def test_amounts_on_different_bases_are_never_a_deposit_violation(results, notice, case) -> None:
+    out, _, _ = results
+    found = by(out, "exclusionary_terms").get(notice)
+    problems = found.evidence["problems"] if found is not None and found.status == "flag" else []
+    assert "deposit_out_of_range" not in {p["code"] for p in problems}, case
+
+
+def test_a_deposit_above_twenty_percent_on_one_basis_is_flagged(results) -> None:
+    out, _, _ = results
+    # THADS land, one parcel, 1,359,759,734 đ start price, 279,000,000 đ deposit: 20.5 %
+    problems = by(out, "exclusionary_terms")["593659"].evidence["problems"]
+    assert any(p["code"] == "deposit_out_of_range" and 20.4 < p["deposit_pct"] < 20.6 for p in problems)
 
 
 def test_anomaly_ranking_is_reproducible(results) -> None:

@@ -66,5 +66,6 @@ def test_strings_are_not_numbers() -> None:
 def test_legal_defaults() -> None:
     s = CollusionSettings()
     assert (s.exclusionary_terms.deposit_min_pct, s.exclusionary_terms.deposit_max_pct) == (5, 20)
-    assert s.exclusionary_terms.fee_caps_vnd == [100_000, 200_000, 500_000]
+    assert s.exclusionary_terms.fee_caps_vnd == [50_000, 100_000, 150_000, 200_000, 500_000]
+    assert s.exclusionary_terms.land_fee_caps_vnd == [100_000, 200_000, 500_000]
     assert s.relist.max_cut_per_round == 0.10 and s.relist.thads_property_type_ids == [178]
