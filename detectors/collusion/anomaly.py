@@ -2,10 +2,19 @@
 
 It ranks and never decides: only the top ``top_n`` (or ``top_percentile`` %) notices of the last ``window_days``
 are reported, as ``flag`` with severity ``low``, each with its score, rank, the model version and the features
-that made it unusual (robust z-scores against the whole population, largest three first). The model is fitted on
-every notice; missing feature values take the population median (the evidence names them). Same data, settings
-and scikit-learn version give the same ranking: the forest is seeded (``random_state``) and ties break on the
-notice id. Fewer than ``min_samples`` notices: nothing is ranked and the run statistics say so.
+that made it unusual (robust z-scores against the whole population, largest three first). Same data, settings and
+scikit-learn version give the same ranking: the forest is seeded (``random_state``) and ties break on the notice id.
+Fewer than ``min_samples`` notices: nothing is ranked and the run statistics say so.
+
+Only what keeps bidders out or signals collusion counts (``DIRECTION``): a short registration window or a short
+time to the auction, a high deposit or fee, a deep price cut, many earlier rounds, a pair of owner and organisation
+that keeps coming back. Every feature is clipped at its population median on the harmless side before the forest
+sees it, so a legal 10 % deposit, a fee below the cap or a rare pair is never "unusual". A value another rule
+already flagged on the notice (the deposit, fee or window of ``exclusionary_terms``, the cuts of a flagged relist
+chain) does not lift it again: it is set to the median. A value whose basis is not proven (a deposit against a
+price per m²) is missing and takes the median. A notice is reported only when at least one of its own values is
+``min_feature_z`` robust deviations to the suspicious side (``pair_share`` only for owners with
+``min_owner_notices`` notices).
 
 Features (per notice): registration window (days), publication to auction (days), deposit (% of the start price),
 dossier fee / fee cap, price cut against the previous round of its relist chain, rounds before it in its chain,
@@ -36,17 +45,27 @@ RULE = "anomaly_rank"
 FEATURES = ("reg_window_days", "pub_to_auction_days", "deposit_pct", "fee_over_cap", "price_cut_prev",
             "relist_rounds_before", "pair_notices", "pair_share")
 SKLEARN_VERSION = package_version("scikit-learn")
+DIRECTION = {"reg_window_days": -1, "pub_to_auction_days": -1, "deposit_pct": 1, "fee_over_cap": 1,
+             "price_cut_prev": 1, "relist_rounds_before": 1, "pair_notices": 1, "pair_share": 1}
+# The smallest deviation that means anything, per feature: one day, one percentage point, one selection... A
+# population where nearly every value is equal (one selection per pair) must not make the next value "unusual".
+MIN_SCALE = {"reg_window_days": 1.0, "pub_to_auction_days": 1.0, "deposit_pct": 1.0, "fee_over_cap": 0.1,
+             "price_cut_prev": 0.02, "relist_rounds_before": 1.0, "pair_notices": 1.0, "pair_share": 0.1}
+FLAGGED_BY_TERMS = {"deposit_out_of_range": ("deposit_pct",), "fee_above_cap": ("fee_over_cap",),
+                    "short_registration_window": ("reg_window_days", "pub_to_auction_days"),
+                    "auction_too_soon_after_registration": ("pub_to_auction_days",)}
 FEATURE_VI = {
-    "reg_window_days": "số ngày nhận hồ sơ", "pub_to_auction_days": "số ngày từ khi công khai đến ngày đấu giá",
-    "deposit_pct": "tiền đặt trước (% giá khởi điểm)", "fee_over_cap": "tiền hồ sơ / mức tối đa",
+    "reg_window_days": "thời gian nhận hồ sơ", "pub_to_auction_days": "thời gian từ khi công khai đến ngày đấu giá",
+    "deposit_pct": "tiền đặt trước", "fee_over_cap": "tiền hồ sơ so với mức tối đa",
     "price_cut_prev": "mức giảm giá so với lần trước", "relist_rounds_before": "số lần đấu giá lại trước đó",
-    "pair_notices": "số thông báo của cùng cặp người có tài sản – tổ chức đấu giá",
-    "pair_share": "tỷ lệ thông báo người có tài sản giao cho tổ chức này",
+    "pair_notices": "số thông báo của cùng người có tài sản và tổ chức đấu giá",
+    "pair_share": "tỷ lệ thông báo của người có tài sản giao cho tổ chức này",
 }
 
 
 def model_version(settings: AnomalyRankSettings) -> str:
-    blob = json.dumps({"features": FEATURES, "settings": settings.model_dump(), "sklearn": SKLEARN_VERSION},
+    blob = json.dumps({"features": FEATURES, "direction": DIRECTION, "settings": settings.model_dump(),
+                       "sklearn": SKLEARN_VERSION},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -58,20 +77,44 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
 
 
 def notice_features(n: Notice, terms: ExclusionaryTermsSettings, chain_info: dict[int, tuple[int, float | None]],
-                    pair_counts: Counter, owner_counts: Counter) -> list[float | None]:
+                    pair_counts: Counter, owner_counts: Counter, min_owner_notices: int = 1) -> list[float | None]:
     deposit = next((p for l in n.lots if (p := deposit_pct(l)) is not None), None)
     fee_ratios = [c.facts["ratio"] for l in n.lots if (c := check_fee(n, l, terms)) is not None and "ratio" in c.facts]
     rounds_before, cut = chain_info.get(n.id, (0, 0.0))
     pair = pair_counts.get((n.owner_id, n.org_id)) if n.owner_id is not None and n.org_id is not None else None
-    share = pair / owner_counts[n.owner_id] if pair else None
+    share = pair / owner_counts[n.owner_id] if pair and owner_counts[n.owner_id] >= min_owner_notices else None
     return [_days(n.reg_start, n.reg_end), _days(n.published, n.auction_at), deposit,
             max(fee_ratios) if fee_ratios else None, cut, float(rounds_before),
             float(pair) if pair else None, share]
 
 
+def selection_counts(notices: list[Notice], batch_days: int) -> tuple[Counter, Counter]:
+    """Selections per (owner, organisation) pair and per owner: notices of one pair published within ``batch_days``
+    of the previous one are one batch (one owner putting several lots out at once), not several selections."""
+    by_pair: dict[tuple[int, int], list[datetime]] = {}
+    for n in notices:
+        if n.owner_id is not None and n.org_id is not None:
+            by_pair.setdefault((n.owner_id, n.org_id), []).append(n.published or datetime.min.replace(tzinfo=None))
+    pairs: Counter = Counter()
+    owners: Counter = Counter()
+    for pair, times in by_pair.items():
+        known = sorted(t for t in times if t.tzinfo is not None)
+        batches = sum(1 for t in times if t.tzinfo is None)
+        last = None
+        for t in known:
+            if last is None or (t - last).days > batch_days:
+                batches += 1
+            last = t
+        pairs[pair] = batches
+        owners[pair[0]] += batches
+    return pairs, owners
+
+
 def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTermsSettings,
                      chain_info: dict[int, tuple[int, float | None]], end: datetime, open_ids: set[str],
-                     stats: dict[str, Any]) -> Iterator[Result]:
+                     stats: dict[str, Any], already_flagged: dict[int, set[str]] | None = None) -> Iterator[Result]:
+    """``already_flagged``: notice id -> features another rule flagged on it this run (they do not count again)."""
+    already_flagged = already_flagged or {}
     version = model_version(s)
     notices = sorted(ds.notices.values(), key=lambda n: n.id)
     info: dict[str, Any] = {"model_version": version, "samples": len(notices), "min_samples": s.min_samples,
@@ -83,14 +126,24 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
         for subject in sorted(open_ids):
             yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="not_applicable")
         return
-    pair_counts = Counter((n.owner_id, n.org_id) for n in notices if n.owner_id is not None and n.org_id is not None)
-    owner_counts = Counter(n.owner_id for n in notices if n.owner_id is not None)
-    raw = [notice_features(n, terms, chain_info, pair_counts, owner_counts) for n in notices]
+    pair_counts, owner_counts = selection_counts(notices, s.batch_days)
+    raw = [notice_features(n, terms, chain_info, pair_counts, owner_counts, s.min_owner_notices) for n in notices]
     X = np.array([[np.nan if v is None or not math.isfinite(v) else v for v in row] for row in raw], dtype=float)
     medians = np.array([0.0 if np.isnan(col).all() else float(np.nanmedian(col)) for col in X.T])
     missing = np.isnan(X)
     X = np.where(missing, medians, X)
-    scales = [robust_scale(X[:, j]) for j in range(X.shape[1])]
+    neutral = np.zeros_like(missing)
+    for i, n in enumerate(notices):
+        for f in already_flagged.get(n.id, ()):
+            neutral[i, FEATURES.index(f)] = True
+    X = np.where(neutral, medians, X)
+    signs = np.array([DIRECTION[f] for f in FEATURES], dtype=float)
+    # one-sided: the harmless side of every feature is clipped at the median, or at the legal limit when a value
+    # up to it is lawful (a 20 % deposit, a fee at the cap)
+    limits = {"deposit_pct": terms.deposit_max_pct, "fee_over_cap": 1.0}
+    clip = np.array([max(medians[j], limits[f]) if f in limits else medians[j] for j, f in enumerate(FEATURES)])
+    X = clip + signs * np.maximum(0.0, signs * (X - clip))
+    scales = [robust_scale(X[:, j], MIN_SCALE[f]) for j, f in enumerate(FEATURES)]
     from sklearn.ensemble import IsolationForest  # heavy import, only when ranking
 
     forest = IsolationForest(n_estimators=s.n_estimators, random_state=s.random_state)
@@ -101,10 +154,25 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     scores = np.zeros(len(notices))
     if candidates:
         scores[candidates] = -forest.score_samples(X[candidates])  # higher = more unusual
-    candidates.sort(key=lambda i: (-round(float(scores[i]), 12), notices[i].id))
+
+    def deviations(i: int) -> list[dict[str, Any]]:
+        out = []
+        for j, f in enumerate(FEATURES):
+            z = DIRECTION[f] * scales[j].z(float(X[i, j]))
+            out.append({"feature": f, "label": FEATURE_VI[f], "value": round(float(raw[i][j]), 6)
+                        if raw[i][j] is not None and math.isfinite(raw[i][j]) else None,
+                        "suspicious_z": round(max(z, 0.0), 4), "imputed": bool(missing[i, j]),
+                        "already_flagged": bool(neutral[i, j]), "population_median": round(float(medians[j]), 6)})
+        return out
+
+    qualified = [i for i in candidates
+                 if any(d["suspicious_z"] >= s.min_feature_z and not d["imputed"] and not d["already_flagged"]
+                        for d in deviations(i))]
+    qualified.sort(key=lambda i: (-round(float(scores[i]), 12), notices[i].id))
     top = s.top_n if s.top_percentile is None else max(1, math.ceil(len(candidates) * s.top_percentile / 100))
-    chosen = candidates[:top]
-    info.update(status="ranked", candidates=len(candidates), window_start=window_start, flagged=len(chosen),
+    chosen = qualified[:top]
+    info.update(status="ranked", candidates=len(candidates), qualified=len(qualified), window_start=window_start,
+                flagged=len(chosen), min_feature_z=s.min_feature_z,
                 feature_medians={f: round(float(scales[j].median), 6) for j, f in enumerate(FEATURES)},
                 feature_scales={f: round(float(scales[j].scale), 6) for j, f in enumerate(FEATURES)},
                 score_cutoff=round(float(scores[chosen[-1]]), 6) if chosen else None)
@@ -112,21 +180,32 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     for rank, i in enumerate(chosen, 1):
         n = notices[i]
         chosen_ids.add(str(n.id))
-        contributions = []
-        for j, f in enumerate(FEATURES):
-            z = scales[j].z(float(X[i, j]))
-            contributions.append({"feature": f, "value": round(float(X[i, j]), 6), "robust_z": round(z, 4),
-                                  "imputed": bool(missing[i, j]), "population_median": round(scales[j].median, 6)})
-        contributions.sort(key=lambda c: (c["imputed"], -abs(c["robust_z"]), c["feature"]))
-        top3 = contributions[:3]
+        contributions = deviations(i)
+        reasons = sorted((c for c in contributions
+                          if c["suspicious_z"] >= s.min_feature_z and not c["imputed"] and not c["already_flagged"]),
+                         key=lambda c: (-c["suspicious_z"], c["feature"]))[:3]
         evidence = {"score": round(float(scores[i]), 6), "rank": rank, "ranked_among": len(candidates),
-                    "model_version": version, "random_state": s.random_state, "top_features": top3,
-                    "features": contributions, "imputed": [c["feature"] for c in contributions if c["imputed"]]}
-        explained = "; ".join(f"{FEATURE_VI[c['feature']]} = {legal.num(c['value'])} (z = {legal.num(c['robust_z'], 1)})"
-                              for c in top3)
+                    "model_version": version, "random_state": s.random_state, "top_features": reasons,
+                    "features": contributions, "imputed": [c["feature"] for c in contributions if c["imputed"]],
+                    "not_counted_already_flagged": sorted(already_flagged.get(n.id, ()))}
+        explained = "; ".join(_explain(c) for c in reasons)
         yield Result(rule=RULE, subject_kind="auction_notice", subject_id=str(n.id), status="flag", severity="low",
                      title=f"Thông báo có đặc điểm bất thường (hạng {rank}/{len(candidates)}): {explained}.",
                      evidence=evidence, urls=[n.url] if n.url else [], owner_name=n.owner_name,
                      province=n.province, legal_basis=legal.COLLUSION)
     for subject in sorted(open_ids - chosen_ids):
         yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="pass")
+
+
+def _explain(c: dict[str, Any]) -> str:
+    """One feature in Vietnamese: its value against the usual value, and which way is unusual."""
+    f, value, median = c["feature"], c["value"], c["population_median"]
+    if f in ("reg_window_days", "pub_to_auction_days"):
+        return f"{c['label']} chỉ {legal.num(value, 1)} ngày (thông thường {legal.num(median, 1)} ngày)"
+    if f == "deposit_pct":
+        return f"{c['label']} {legal.num(value, 1)}% (thông thường {legal.num(median, 1)}%)"
+    if f in ("price_cut_prev", "pair_share"):
+        return f"{c['label']} {legal.pct(value)} (thông thường {legal.pct(median)})"
+    if f == "fee_over_cap":
+        return f"{c['label']} {legal.num(value, 2)} lần (thông thường {legal.num(median, 2)})"
+    return f"{c['label']} {legal.num(value, 0)} (thông thường {legal.num(median, 0)})"

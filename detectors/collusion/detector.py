@@ -11,7 +11,7 @@ import time
 from typing import Any, ClassVar, Iterator
 
 from detectors.base import DetectionContext, Detector, Result
-from detectors.collusion.anomaly import evaluate_anomaly
+from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
 from detectors.collusion.dataset import load_dataset, open_subjects
 from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
@@ -73,9 +73,14 @@ class CollusionDetector(Detector):
         stats["outcome_coverage"] = coverage
         lap("outcomes")
 
+        already_flagged: dict[int, set[str]] = {}  # notice -> anomaly features another rule flagged on it
         if s.relist.enabled:
             sold = {nid: o.as_dict() for nid, o in outcomes.items() if o.winning_price or o.winner}
             results = list(judge_chains(ds, linkage, prepared, s.relist, sold, since))
+            for r in results:
+                if r.status == "flag":
+                    for nid in linkage.chains.get(int(r.subject_id), ()):
+                        already_flagged.setdefault(nid, set()).update(("price_cut_prev", "relist_rounds_before"))
             stats["relist_chain"] = {"chains_judged": len(results),
                                      "flagged": sum(1 for r in results if r.status == "flag")}
             yield from results
@@ -99,8 +104,12 @@ class CollusionDetector(Detector):
             lap("selections")
 
         if s.exclusionary_terms.enabled:
-            yield from evaluate_terms([ds.notices[i] for i in sorted(in_scope)], s.exclusionary_terms,
-                                      open_subjects(session, self.name, "exclusionary_terms"))
+            for r in evaluate_terms([ds.notices[i] for i in sorted(in_scope)], s.exclusionary_terms,
+                                    open_subjects(session, self.name, "exclusionary_terms")):
+                if r.status == "flag":
+                    already_flagged.setdefault(int(r.subject_id), set()).update(
+                        f for p in r.evidence["problems"] for f in FLAGGED_BY_TERMS.get(p["code"], ()))
+                yield r
             lap("exclusionary_terms")
 
         if s.outcome_signals.enabled:
@@ -111,7 +120,7 @@ class CollusionDetector(Detector):
         if s.anomaly_rank.enabled:
             positions = chain_positions(linkage, prepared, s.relist.same_round_days)
             yield from evaluate_anomaly(ds, s.anomaly_rank, s.exclusionary_terms, positions, end,
-                                        open_subjects(session, self.name, "anomaly_rank"), stats)
+                                        open_subjects(session, self.name, "anomaly_rank"), stats, already_flagged)
             lap("anomaly_rank")
 
     def finalize(self) -> dict[str, Any]:

@@ -129,6 +129,9 @@ class AnomalyRankSettings(DetectorSettings):
     top_percentile: float | None = Field(None, gt=0, le=50, description="Flag the top P % instead of top_n (unset = use top_n).")
     window_days: int = Field(90, ge=1, le=3650, description="Only notices published this many days before the latest data are ranked; the model sees all.")
     min_samples: int = Field(50, ge=10, le=1_000_000, description="Fewer notices than this: the ranking is skipped (recorded as insufficient in the run statistics).")
+    min_feature_z: float = Field(3.0, ge=0, le=100, description="A notice is reported only when one of its own values lies at least this many robust deviations (1.4826 x MAD) to the suspicious side of the population median.")
+    batch_days: int = Field(7, ge=0, le=365, description="Notices of one owner and organisation published within this many days of the previous one are one selection (a batch of lots), not several.")
+    min_owner_notices: int = Field(5, ge=1, le=10_000, description="The share of an owner's notices going to one organisation counts only for owners with at least this many notices.")
     n_estimators: int = Field(200, ge=10, le=5000, description="Trees of the IsolationForest.")
     random_state: int = Field(20240601, ge=0, description="Seed of the IsolationForest; same seed and data give the same ranking.")
 

@@ -53,13 +53,14 @@ class RobustScale:
         return (x - self.median) / self.scale
 
 
-def robust_scale(values: np.ndarray) -> RobustScale:
+def robust_scale(values: np.ndarray, min_scale: float = 0.0) -> RobustScale:
+    """Median and spread; the spread is at least ``min_scale`` (the smallest deviation that means anything)."""
     med = float(np.median(values))
     mad = float(np.median(np.abs(values - med))) * 1.4826
     if mad > 0:
-        return RobustScale(med, mad)
+        return RobustScale(med, max(mad, min_scale))
     q1, q3 = np.percentile(values, [25, 75])
     if q3 > q1:
-        return RobustScale(med, float(q3 - q1) / 1.349)
+        return RobustScale(med, max(float(q3 - q1) / 1.349, min_scale))
     sd = float(np.std(values))
-    return RobustScale(med, sd if sd > 0 else 1.0)
+    return RobustScale(med, max(sd if sd > 0 else 1.0, min_scale))
