@@ -42,6 +42,7 @@ DETECTOR_LABELS = {
     "premature_scoring": "Chấm điểm lựa chọn tổ chức đấu giá sớm",
     "parcel_details": "Thiếu thông tin thửa đất",
     "collusion": "Dấu hiệu thông đồng, dìm giá",
+    "data_quality": "Dữ liệu trên Cổng có thể bị nhập sai",
 }
 
 # Why each detector's findings matter, with the legal basis in plain words (legal-rules.md D1-D3).
@@ -64,6 +65,11 @@ DETECTOR_EXPLANATIONS = {
         "sự hành vi vi phạm quy định về đấu giá. Các dấu hiệu như chỉ một người tham gia, đấu giá không thành "
         "lặp lại với giá khởi điểm giảm dần, hoặc cùng một nhóm tổ chức, người tham gia xuất hiện nhiều lần cần "
         "được kiểm tra vì có thể gây thất thoát tài sản."
+    ),
+    "data_quality": (
+        "Đây không phải kết luận vi phạm. Giá trị đăng trên Cổng không thể cùng đúng (ví dụ tiền đặt trước lớn hơn "
+        "giá khởi điểm, hoặc giá mỗi m² đất bất hợp lý), nên các quy tắc khác không đánh giá được thông báo này. "
+        "Cần đối chiếu tệp đính kèm hoặc hỏi tổ chức đấu giá để biết giá trị đúng."
     ),
 }
 

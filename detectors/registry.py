@@ -19,6 +19,7 @@ BUILTIN: dict[str, str] = {
     "premature_scoring": "detectors.premature_scoring:PrematureScoringDetector",
     "parcel_details": "detectors.parcel_details:ParcelDetailsDetector",
     "collusion": "detectors.collusion:CollusionDetector",
+    "data_quality": "detectors.data_quality:DataQualityDetector",
 }
 
 

@@ -13,9 +13,10 @@ lot's texts (name, quantity, quality, detail, place) and from the shape of the n
 * the same start price repeated on several lots of one notice is a notice total, not each lot's price;
 * otherwise the price is the lot's own (``lot``, the portal's meaning of the field).
 
-``LotAmounts.whole_price_candidates`` lists the whole-lot prices the text allows (the price itself, times the units,
-times the term in months or years, times the land area); a ratio rule that finds none of them legal, on a basis that
-is not proven, must answer "insufficient" (``basis_note_vi`` says why in Vietnamese), never "violation".
+``LotAmounts.whole_price_candidates`` lists the prices the text allows the deposit to be measured against (the price
+itself; times the units, the term in months or years, or the land area; one unit's share of a total); a ratio rule
+that finds none of them legal, on a basis that is not proven, must answer "insufficient" (``Basis.note_vi`` says why
+in Vietnamese), never "violation".
 """
 
 from __future__ import annotations
@@ -324,6 +325,10 @@ def read_lot_amounts(texts: Mapping[str, str], *, start_price: float | None, dep
         if not price_basis.proven or price_basis.basis != LOT:
             if units > 1:
                 candidates.append((f"{units} units", start_price * units))
+                candidates.append((f"one of {units} units (the price is their total)", start_price / units))
+            if shared_by_lots > 1:
+                candidates.append((f"one of {shared_by_lots} lots (the price is the notice total)",
+                                   start_price / shared_by_lots))
             if periodic and term:
                 candidates.append((f"per month x {term:g} months", start_price * term))
                 candidates.append((f"per year x {term / 12:g} years", start_price * term / 12))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterable
 
 from sqlalchemy import select
@@ -179,21 +179,18 @@ def _ids(value) -> tuple[int, ...]:
     return tuple(sorted(set(out)))
 
 
-def load_dataset(session: Session) -> Dataset:
-    owners = {
-        oid: OwnerInfo(oid, name, kind, bool(is_thads), province, key)
-        for oid, name, kind, is_thads, province, key in session.execute(
-            select(Owner.id, Owner.name, Owner.kind, Owner.is_thads, Owner.province, Owner.key))
-    }
-    orgs, org_keys = {}, {}
-    for oid, name, key in session.execute(select(Organisation.id, Organisation.name, Organisation.key)):
-        orgs[oid], org_keys[oid] = name, key
+def load_notices(session: Session, since: date | None = None) -> dict[int, Notice]:
+    """Auction notices with their lots (amounts read); with ``since``, only those published on or after it (and
+    undated ones)."""
     A = AuctionNotice
+    query = select(A.id, A.property_name, A.owner_id, A.owner_name, A.organisation_id, A.org_name, A.published_at,
+                   A.auction_at, A.reg_start, A.reg_end, A.property_type_id, A.root_id, A.related_ids, A.province,
+                   A.url, A.status)
+    if since is not None:
+        start = datetime.combine(since, datetime.min.time(), tzinfo=VN_TZ)
+        query = query.where((A.published_at >= start) | A.published_at.is_(None))
     notices: dict[int, Notice] = {}
-    for row in session.execute(select(
-            A.id, A.property_name, A.owner_id, A.owner_name, A.organisation_id, A.org_name, A.published_at,
-            A.auction_at, A.reg_start, A.reg_end, A.property_type_id, A.root_id, A.related_ids, A.province,
-            A.url, A.status)):
+    for row in session.execute(query):
         (nid, name, owner_id, owner_name, org_id, org_name, published, auction_at, reg_start, reg_end, type_id,
          root_id, related, province, url, status) = row
         notices[nid] = Notice(
@@ -204,6 +201,19 @@ def load_dataset(session: Session) -> Dataset:
     for nid, lots in _load_lots(session, notices).items():
         if nid in notices:
             notices[nid].lots = sorted(lots, key=lambda l: l.index)
+    return notices
+
+
+def load_dataset(session: Session) -> Dataset:
+    owners = {
+        oid: OwnerInfo(oid, name, kind, bool(is_thads), province, key)
+        for oid, name, kind, is_thads, province, key in session.execute(
+            select(Owner.id, Owner.name, Owner.kind, Owner.is_thads, Owner.province, Owner.key))
+    }
+    orgs, org_keys = {}, {}
+    for oid, name, key in session.execute(select(Organisation.id, Organisation.name, Organisation.key)):
+        orgs[oid], org_keys[oid] = name, key
+    notices = load_notices(session)
     R = SelectionResult
     results = [
         ResultRow(rid, owner_id, org_id, portal_time(published), (name or "")[:NAME_CHARS], province, url)

@@ -41,3 +41,14 @@ def num(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "?"
     return f"{value:.{digits}f}".replace(".", ",")
+
+
+def quantity(value: float | None, max_decimals: int = 2) -> str:
+    """26281.0 -> '26.281', 8101.25 -> '8.101,25' (dot thousands, comma decimals, no trailing zeros)."""
+    if value is None:
+        return "?"
+    whole, _, frac = f"{value:.{max_decimals}f}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = f"{int(whole.lstrip('-')):,}".replace(",", ".")
+    frac = frac.rstrip("0")
+    return sign + whole + ("," + frac if frac else "")

@@ -137,10 +137,6 @@ def fee_caps(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> tuple[st
     class of a State land auction is not stated."""
     a = lot_amounts(lot)
     prices = [whole for _, whole in a.whole_price_candidates if whole > 0]
-    if not a.price_basis.proven or a.price_basis.basis != LOT:
-        units = a.quantity.count if a.quantity else 1
-        if units > 1 and lot.start_price:
-            prices.append(lot.start_price / units)  # a notice total or a sum: one unit's price is lower
     if not _is_state_land(n, lot):
         return "general", [_cap(s.fee_cap_bounds_vnd, s.fee_caps_vnd, p) for p in prices]
     household = bool(_HOUSEHOLD_RE.search(fold_vn(f"{n.name[:600]} {lot.name or ''}").lower()))

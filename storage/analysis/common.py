@@ -63,7 +63,7 @@ NOTICE_KIND_LABELS_VI: dict[str, str] = {
 }
 DETECTOR_LABELS_VI: dict[str, str] = {
     "premature_scoring": "Chấm điểm trước hạn", "parcel_details": "Thiếu thông tin thửa đất",
-    "collusion": "Dấu hiệu thông đồng",
+    "collusion": "Dấu hiệu thông đồng", "data_quality": "Dữ liệu có thể nhập sai",
 }
 STATUS_LABELS_VI: dict[str, str] = {"flag": "cảnh báo", "insufficient": "chưa đủ dữ liệu",
                                     "not_applicable": "không áp dụng"}

@@ -198,7 +198,7 @@ def assert_analysis_plain(ctx, docs, payload: str) -> None:
 def test_hostile_text_in_every_field_stays_inert(tmp_path, payload):
     out = run_everything(tmp_path, payload)
     ctx, docs = out["ctx"], out["docs"]
-    assert set(out["detection"]["counters"]) == {"premature_scoring", "parcel_details", "collusion"}
+    assert set(out["detection"]["counters"]) == {"premature_scoring", "parcel_details", "collusion", "data_quality"}
     assert_stored_as_received(ctx, docs, payload)
     assert_emails_inert(ctx)
     assert_exports_plain(ctx)

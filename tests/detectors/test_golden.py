@@ -20,6 +20,7 @@ import pytest
 
 from detector_db import load_case
 from detectors.base import DetectionContext, Detector
+from detectors.data_quality import DataQualityDetector
 from detectors.parcel_details import ParcelDetailsDetector
 from detectors.premature_scoring import PrematureScoringDetector
 from storage.db import dispose_engines, session_factory
@@ -27,7 +28,7 @@ from storage.timeutil import VN_TZ
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "detectors"
 DETECTORS: dict[str, type[Detector]] = {
-    rule: cls for cls in (PrematureScoringDetector, ParcelDetailsDetector) for rule in cls.rules
+    rule: cls for cls in (PrematureScoringDetector, ParcelDetailsDetector, DataQualityDetector) for rule in cls.rules
 }
 NOW = datetime(2026, 8, 1, 8, 0, tzinfo=VN_TZ)
 
@@ -81,7 +82,7 @@ def test_every_rule_has_a_golden_case() -> None:
 def test_every_setting_has_a_golden_case() -> None:
     named = {(DETECTORS[rule], setting) for rule, setting, _ in map(parse_case_name, (p.stem for p in CASES))
              if setting}
-    wanted = {(cls, name) for cls in (PrematureScoringDetector, ParcelDetailsDetector)
+    wanted = {(cls, name) for cls in (PrematureScoringDetector, ParcelDetailsDetector, DataQualityDetector)
               for name in cls.Settings.model_fields}
     assert wanted <= named, f"settings without a fixture: {sorted(n for _, n in wanted - named)}"
 
