@@ -229,7 +229,6 @@ def _comparable(r1: Round, r2: Round) -> bool:
 def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], settings: RelistSettings,
                  sold: dict[int, dict[str, Any]], since: date | None) -> Iterator[Result]:
     limit = settings.max_cut_per_round + settings.cut_tolerance
-    two_steps = 1 - (1 - settings.max_cut_per_round) ** 2 + settings.cut_tolerance
     for root, member_ids in sorted(linkage.chains.items()):
         members = [prepared[m] for m in member_ids]
         if since is not None and not any(p.when is None or p.when.date() >= since for p in members):
@@ -245,7 +244,10 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
             yield Result(rule=RULE, status="not_applicable", **base)
             continue
         thads = any(ds.is_thads_notice(p.notice, settings.thads_property_type_ids) for p in members)
-        steps, reasons, severities = [], [], []
+        real_estate = any(p.notice.asset_class == "real_estate" for p in members)
+        min_round_days = settings.min_round_days_real_estate if real_estate else settings.min_round_days_other
+        complete = portal_complete(members)
+        steps, reasons, severities, undecided = [], [], [], []
         for i in range(1, len(rounds)):
             r1, r2 = rounds[i - 1], rounds[i]
             step: dict[str, Any] = {"from_notice": r1.first.id, "to_notice": r2.first.id, "from_price": r1.price,
@@ -255,12 +257,17 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
                 cut = round(1 - r2.price / r1.price, 9)  # type: ignore[operator]
                 step["cut"] = round(cut, 6)
                 if thads and cut > limit:
-                    sev = "high" if cut > two_steps else "medium"
-                    severities.append(sev)
-                    reasons.append({"code": "cut_above_legal_step", "notice": r2.first.id, "cut": round(cut, 6),
-                                    "max_cut_per_round": settings.max_cut_per_round, "severity": sev,
-                                    "note": None if sev == "high" else "within two legal steps: a round may be "
-                                                                       "missing from the data"})
+                    gap = rounds_between(r1, r2, min_round_days, complete)
+                    step.update(gap)
+                    allowed = 1 - (1 - settings.max_cut_per_round) ** gap["rounds_possible"] + settings.cut_tolerance
+                    if cut > allowed:
+                        severities.append("high")
+                        reasons.append({"code": "cut_above_legal_step", "notice": r2.first.id, "cut": round(cut, 6),
+                                        "max_cut_per_round": settings.max_cut_per_round, "severity": "high", **gap})
+                    else:
+                        undecided.append({"code": "cut_may_span_missing_rounds", "notice": r2.first.id,
+                                          "cut": round(cut, 6), "max_cut_per_round": settings.max_cut_per_round,
+                                          **gap})
             if settings.flag_org_restart and r1.org_ids and r2.org_ids and not (r1.org_ids & r2.org_ids):
                 severities.append("low")
                 reasons.append({"code": "restart_other_organisation", "notice": r2.first.id,
@@ -281,16 +288,46 @@ def judge_chains(ds: Dataset, linkage: Linkage, prepared: dict[int, Prepared], s
             "cut_tolerance": settings.cut_tolerance, "link_threshold": settings.link_threshold,
             "links": _chain_links(linkage, set(member_ids)), "reasons": reasons,
         }
+        if undecided:
+            evidence["undecided"] = undecided
         if reasons:
             severity = max(severities, key=["low", "medium", "high"].index)
             yield Result(rule=RULE, status="flag", severity=severity, title=_title(reasons, rounds, ds),
                          evidence=evidence, legal_basis=_legal(reasons), **base)
+        elif undecided:
+            u = undecided[0]
+            yield Result(rule=RULE, status="insufficient", evidence=evidence, legal_basis=legal.THADS_PRICE_CUT,
+                         title=(f"Chưa đủ dữ liệu: giá khởi điểm giảm {legal.pct(u['cut'])} giữa hai thông báo cách nhau "
+                                f"{u['days_between']} ngày; có thể còn lần đấu giá không thành ở giữa chưa thu thập được "
+                                f"(tối đa {u['rounds_possible']} lần, mỗi lần giảm không quá "
+                                f"{legal.pct(u['max_cut_per_round'], 0)})."), **base)
         elif thads and not any(step["comparable"] for step in steps):
             evidence["missing"] = "no two consecutive rounds with comparable start prices"
             yield Result(rule=RULE, status="insufficient", title="Chuỗi đấu giá lại nhưng không so sánh được giá "
                          "khởi điểm giữa các lần.", evidence=evidence, legal_basis=legal.THADS_PRICE_CUT, **base)
         else:
             yield Result(rule=RULE, status="pass", evidence=evidence, **base)
+
+
+def portal_complete(members: list[Prepared]) -> bool:
+    """The portal links the chain's notices to each other (rootID, publication history) and we hold every notice it
+    links: no round of the chain is missing from our data."""
+    ids = {p.id for p in members}
+    linked = set().union(*(p.portal for p in members)) if members else set()
+    return bool(linked) and linked <= ids and all(p.portal or p.id in linked for p in members)
+
+
+def rounds_between(r1: Round, r2: Round, min_round_days: int, complete: bool) -> dict[str, Any]:
+    """How many rounds can lie between two observed rounds: one when the portal's own links show the chain whole,
+    else as many full cycles (posting, auction, the cut decided) as fit between the two publications."""
+    days = (r2.when - r1.when).days if (r1.when and r2.when) else None
+    if complete:
+        return {"days_between": days, "rounds_possible": 1, "consecutive": "portal links"}
+    if days is None:
+        return {"days_between": None, "rounds_possible": 99, "consecutive": None}
+    fit = max(1, days // min_round_days)
+    return {"days_between": days, "rounds_possible": fit, "min_round_days": min_round_days,
+            "consecutive": "time" if fit == 1 else None}
 
 
 def _chain_links(linkage: Linkage, members: set[int]) -> list[dict[str, Any]]:

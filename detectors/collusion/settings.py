@@ -57,6 +57,8 @@ class RelistSettings(DetectorSettings):
     max_cut_per_round: float = Field(0.10, gt=0, lt=1, description="Largest legal price cut per failed round for THADS-owned / type-178 assets (Luật THADS 2008 Điều 104 k5: 10%).")
     cut_tolerance: float = Field(0.001, ge=0, le=0.05, description="Rounding slack added to max_cut_per_round before a cut counts as excessive.")
     thads_property_type_ids: list[int] = Field([178], description="Property types treated as judgment-enforcement assets (dgts propertyTypeId).")
+    min_round_days_real_estate: int = Field(25, ge=1, le=365, description="Shortest time between the publications of two consecutive rounds of a real-estate auction: the posting runs at least 15 days before the auction (Luật Đấu giá tài sản Điều 35 k1) and a price cut is decided no sooner than 10 days after the failure (Luật THADS 2008 Điều 104 k1). A longer gap may hide a round missing from our data.")
+    min_round_days_other: int = Field(17, ge=1, le=365, description="The same for other assets: posting at least 7 working days before the auction, then 10 days to decide the cut.")
     same_round_days: int = Field(10, ge=0, le=90, description="Notices of a chain at the same start price published within this many days of each other are one round (double postings).")
     max_block_size: int = Field(200, ge=10, le=100_000, description="Candidate blocks larger than this are compared by sorted neighbourhood instead of all pairs.")
     window: int = Field(20, ge=2, le=1000, description="Sorted-neighbourhood window inside an oversized block.")
