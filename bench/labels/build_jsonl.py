@@ -1,0 +1,16 @@
+"""Format conversion only: labels.tsv (hand-typed) -> real_notices.jsonl. No verdict logic."""
+import json
+PROB = {'dep': ('exclusionary_terms', 'deposit_out_of_range'), 'fee': ('exclusionary_terms', 'fee_above_cap'),
+        'win': ('exclusionary_terms', 'short_registration_window'),
+        'soon': ('exclusionary_terms', 'auction_too_soon_after_registration'),
+        'parcel': ('parcel_details', 'missing_parcel_fields')}
+VERD = {'V': 'violation', 'N': 'no_violation', 'U': 'undecidable'}
+with open('real_notices.jsonl', 'w', encoding='utf-8') as out:
+    for line in open('labels.tsv', encoding='utf-8'):
+        if line.startswith('#') or not line.strip():
+            continue
+        nid, lot, prob, verdict, reason = line.rstrip('\n').split('\t')
+        rule, problem = PROB[prob]
+        out.write(json.dumps({'notice_id': int(nid), 'lot': None if lot == '-' else int(lot), 'rule': rule,
+                              'problem': problem, 'verdict': VERD[verdict], 'reason': reason},
+                             ensure_ascii=False) + '\n')
