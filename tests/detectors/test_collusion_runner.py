@@ -38,7 +38,7 @@ def test_relist_findings_are_stored_with_evidence_and_links(tmp_path: Path) -> N
     assert chain.evidence["failed_rounds"] == 2 and chain.evidence["reasons"][0]["code"] == "cut_above_legal_step"
     assert {("710901", "710902")} == {(l.from_key, l.to_key) for l in links if l.status == "review"}
     assert stats["relist_linking"]["chains"] == 7 and "timings_s" in stats
-    assert counters["flag"] >= 4
+    assert counters["flag"] >= 3 and counters["insufficient"] >= 2
 
 
 def test_rerun_updates_instead_of_duplicating(tmp_path: Path) -> None:
