@@ -817,7 +817,7 @@ def _union_values(
 
 
 _BUILDING_RE = re.compile(
-    r"\b(?:nha o|nha (?:cap|xuong|kho|van phong|hang|tam|dat)|nha\b|can ho|chung cu|toa nha|cong trinh xay dung|"
+    r"\b(?:nha o|nha (?:cap|xuong|kho|van phong|hang|tam|dat)|nha\b(?! nuoc)|can ho|chung cu|toa nha|cong trinh xay dung|"
     r"van phong|nha may|kho lanh|biet thu)\b"
 )
 REAL_ESTATE, DEBT, OTHER = "real_estate", "debt", "other"

@@ -170,8 +170,12 @@ def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> Check |
     facts["caps_possible"] = sorted(set(caps))
     if lot.file_cost <= min(caps) * limit:
         return Check("fee_above_cap", "pass", facts)
-    if lot.file_cost > max(caps) * limit and table != "state_land":
-        facts.update(cap=max(caps), ratio=round(lot.file_cost / max(caps), 4))
+    # the lot's real price may be any multiple of the one written (a price per m² of an unstated area): only a fee
+    # above every cap of the table is above the cap whatever the price
+    table_max = {"general": max(s.fee_caps_vnd), "state_land_households": max(s.land_fee_caps_vnd),
+                 "state_land": max(s.other_land_fee_caps_vnd)}[table]
+    if lot.file_cost > table_max * limit:
+        facts.update(cap=table_max, ratio=round(lot.file_cost / table_max, 4))
         return Check("fee_above_cap", "flag", facts)
     return Check("fee_above_cap", "insufficient", facts,
                  f"{a.price_basis.note_vi}; tiền hồ sơ {legal.vnd(lot.file_cost)} có thể vượt hoặc không vượt mức "
