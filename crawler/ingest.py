@@ -34,6 +34,8 @@ from storage.models import (
     Owner,
     SelectionNotice,
     SelectionResult,
+    TEXT_PARTIAL_STATUSES,
+    TEXT_READ_STATUSES,
     ThadsNotice,
 )
 
@@ -354,7 +356,7 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     body_text = html_to_text(body_html if isinstance(body_html, str) else "")
     attachment_text = "\n".join(t for t in session.scalars(
         select(Attachment.text).where(Attachment.notice_kind == "thads_notice", Attachment.notice_key == key,
-                                      Attachment.text_status.in_(("ok", "ocr")))) if t)
+                                      Attachment.text_status.in_(TEXT_READ_STATUSES + TEXT_PARTIAL_STATUSES))) if t)
     published = parse_vn_date(str(doc.get("date") or ""))
     full_text = body_text + ("\n" + attachment_text if attachment_text else "")
     category, confidence, _reasons = classify_notice(title, full_text)

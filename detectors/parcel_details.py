@@ -26,14 +26,13 @@ from detectors.base import DetectionContext, Detector, DetectorSettings, Result
 from vntext import parcels
 from vntext.parcels import ATTACHMENT_PREFIX, FIELDS, NOTICE_SOURCE, ParcelDetails, extract_parcel_details
 from storage.feature_cache import cached, input_hash, source_version
-from storage.models import Attachment, AuctionNotice, Lot, SelectionNotice, ThadsNotice
+from storage.models import (Attachment, AuctionNotice, Lot, SelectionNotice, ThadsNotice, text_fully_read,
+                            text_usable)
 from storage.timeutil import to_local
 
 RULE = "missing_parcel_fields"
 PARCEL_EXTRACTOR_VERSION = source_version(parcels.__file__)
 NoticeKind = Literal["selection_notice", "auction_notice", "thads_notice"]
-READ_STATUSES = ("ok", "ocr")
-EMPTY_STATUSES = ("empty",)  # read, and nothing in it: it cannot hold the missing field
 CHUNK = 400
 MAX_ATTACHMENT_CHARS = 200_000
 FIELD_LABELS_VI = {
@@ -196,9 +195,9 @@ def iter_lot_chunks(session: Session, settings: Settings, since: date | None = N
                     .where(Attachment.notice_kind == kind, Attachment.notice_key.in_(list(chunk)))
                     .order_by(Attachment.id)):
                 name = original or file_name
-                if status in READ_STATUSES and text:
+                if text_usable(status) and text:
                     texts[notice_key][name] = text[:MAX_ATTACHMENT_CHARS]
-                elif status not in READ_STATUSES + EMPTY_STATUSES:
+                if not text_fully_read(status):  # pending, failed, too large, a scan without OCR, ...
                     unread[notice_key].append(f"{name} ({status})")
             out: list[LotInput] = []
             for key, notice in chunk.items():

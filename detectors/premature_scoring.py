@@ -45,7 +45,7 @@ from detectors.linking import (
     owner_similarity,
     prices_match,
 )
-from vntext.workdays import add_calendar_days, add_working_days, count_days
+from vntext.workdays import add_calendar_days, add_working_days, count_days, next_working_day
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -55,14 +55,14 @@ from storage.models import (
     SelectionResult,
     Snapshot,
     ThadsNotice,
+    text_fully_read,
+    text_usable,
 )
 from storage.names import normalize_org_name
 from storage.timeutil import VN_TZ, day_start, from_epoch_ms, local_date, parse_portal_time, to_local
 
 RULES = ("result_before_window_end", "auction_notice_before_window_end", "short_window", "rushed_result",
          "result_without_notice", "window_changed_after_publication")
-TEXT_STATUSES_READ = ("ok", "ocr")
-NOT_FETCHED_STATUSES = ("pending", "skipped", "too_large", "timeout", "failed")
 THADS_SELECTION = "selection_auction_org"
 THADS_RESULT = "selection_result"
 MAX_ASSET_TEXT = 4_000
@@ -109,6 +109,9 @@ class Settings(DetectorSettings):
 
     window_end_inclusive: bool = Field(
         True, description="The application window includes its end day (it closes at 24:00 of receiveTimeEnd's day).")
+    roll_deadline_to_working_day: bool = Field(
+        True, description="A window ending on a weekend or public holiday ends at the end of the next working day "
+                          "(Bộ luật Dân sự 2015 Điều 148 k5).")
     min_window_working_days: int = Field(
         3, ge=0, le=60, description="Legal minimum notice period before the selection decision (TT 02/2022 Điều 4 k2).")
     window_unit: Literal["working_days", "calendar_days"] = Field(
@@ -309,10 +312,9 @@ def _attachment_dates(atts: Iterable[Attachment], enabled: bool) -> tuple[list[D
     dates: list[DecisionDate] = []
     unread = 0
     for att in atts:
-        if att.text_status in TEXT_STATUSES_READ and att.text:
-            if enabled:
-                dates += find_decision_dates(att.text, f"attachment:{att.original_name or att.file_name}")
-        elif att.text_status in NOT_FETCHED_STATUSES:
+        if text_usable(att.text_status) and att.text and enabled:
+            dates += find_decision_dates(att.text, f"attachment:{att.original_name or att.file_name}")
+        if not text_fully_read(att.text_status):
             unread += 1
     return dates, unread
 
@@ -453,12 +455,23 @@ class PrematureScoringDetector(Detector):
     def s(self) -> Settings:
         return self.settings  # type: ignore[return-value]
 
+    def _last_day(self, window_end: date) -> date:
+        """The window's last day as the law counts it: a deadline on a weekend or public holiday ends at the end of
+        the next working day (Bộ luật Dân sự 2015 Điều 148 k5)."""
+        return next_working_day(window_end) if self.s.roll_deadline_to_working_day else window_end
+
     def _close(self, window_end: date) -> datetime:
         """The instant the application window closes."""
-        return day_start(window_end + timedelta(days=1)) if self.s.window_end_inclusive else day_start(window_end)
+        last = self._last_day(window_end)
+        if self.s.window_end_inclusive:
+            return day_start(last + timedelta(days=1))
+        return day_start(last if last == window_end else last + timedelta(days=1))
 
     def _decided_before_close(self, d: date, window_end: date) -> bool:
-        return d <= window_end if self.s.window_end_inclusive else d < window_end
+        last = self._last_day(window_end)
+        if self.s.window_end_inclusive or last != window_end:
+            return d <= last
+        return d < window_end
 
     def _link_params(self) -> LinkParams:
         s = self.s
@@ -622,6 +635,11 @@ class PrematureScoringDetector(Detector):
         if r.published_at is None and r.published_day is None and not r.decision_dates:
             ev["reason"] = "the result has neither a publication date nor a stated decision date"
             return self._result(rule, r.kind, r.key, "insufficient", severity="high", evidence=ev, urls=urls, **common)
+        if r.attachments_unread:
+            ev["unread_attachments"] = r.attachments_unread
+            ev["reason"] = ("published after the window closed, but an attachment we could not read may state an "
+                            "earlier scoring date")
+            return self._result(rule, r.kind, r.key, "insufficient", severity="high", evidence=ev, urls=urls, **common)
         return self._result(rule, r.kind, r.key, "pass", evidence=ev, urls=urls, **common)
 
     def _rushed_result(self, r: ResultView, decision: LinkDecision, n: NoticeView | None) -> Result:
@@ -678,7 +696,10 @@ class PrematureScoringDetector(Detector):
                 ev["reason"] = ("the window ended before the recorded publication date (the portal's lastUpdated "
                                 "moves on edits)")
                 return self._result(rule, n.kind, n.key, "insufficient", severity="medium", evidence=ev, **common)
-            days = count_days(n.published_day, n.window_end, s.window_unit)
+            last = self._last_day(n.window_end)
+            if last != n.window_end:
+                ev["window_end_rolled_to"] = last
+            days = count_days(n.published_day, last, s.window_unit)
         else:
             ev["reason"] = "neither an application window end nor a decision date is known"
             return self._result(rule, n.kind, n.key, "insufficient", severity="medium", evidence=ev, **common)

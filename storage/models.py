@@ -346,6 +346,25 @@ class Lot(Base):
     property_type_name: Mapped[str | None] = mapped_column(Text)
 
 
+
+# Attachment.text_status values. ``ok``/``ocr``: the whole file was read (from its text layer / partly by OCR).
+# ``partial``: some of it was read (pages beyond the limit, scanned pages without OCR, a time budget that ran out),
+# so what it does not say may be in the unread part. ``empty``: read completely and holds no text. Everything else
+# (pending, skipped, too_large, timeout, failed, unsupported) means not read.
+TEXT_READ_STATUSES = ("ok", "ocr")
+TEXT_PARTIAL_STATUSES = ("partial",)
+TEXT_EMPTY_STATUSES = ("empty",)
+
+
+def text_fully_read(status: str | None) -> bool:
+    """The attachment was read to the end: a fact it does not state is not in it."""
+    return status in TEXT_READ_STATUSES or status in TEXT_EMPTY_STATUSES
+
+
+def text_usable(status: str | None) -> bool:
+    """The attachment has text worth reading (all of it, or part)."""
+    return status in TEXT_READ_STATUSES or status in TEXT_PARTIAL_STATUSES
+
 class Attachment(Base):
     """A notice file: metadata, evidence hash and extracted text. ``linkFile`` is never identity."""
 

@@ -104,6 +104,7 @@ def extract_pdf(path: Path, job: PdfJob, workdir: Path, deadline: Deadline) -> E
 
     method, status, out_of_time = "pypdf", "ok", False
     scanned = [i for i, text in enumerate(texts) if content_chars(text) < SCANNED_PAGE_CHARS]
+    ocr_read: set[int] = set()
     if scanned and job.ocr:
         try:
             require_ocr(job.ocr_lang, for_pdf=True)
@@ -114,15 +115,26 @@ def extract_pdf(path: Path, job: PdfJob, workdir: Path, deadline: Deadline) -> E
                 notes.append(f"OCR limited to {job.max_ocr_pages} of {len(scanned)} scanned pages")
             chosen = scanned[: job.max_ocr_pages]
             ocr_texts, out_of_time = _ocr_pages(path, reader, chosen, job, workdir, deadline, notes)
+            ocr_read = set(ocr_texts)
             for index, text in ocr_texts.items():
                 if content_chars(text) > content_chars(texts[index]):
                     texts[index] = text
                     method, status = "pypdf+tesseract", "ocr"
+    elif scanned:
+        notes.append("OCR is disabled")
 
     if len(page_errors) == len(texts) and status != "ocr":
         return failure("failed", "; ".join(page_errors[:3]) or "no page could be read", method="pypdf", pages=total)
     text = "\n\n".join(texts)
+    unread_scans = [i for i in scanned if i not in ocr_read]
+    if unread_scans or len(texts) < total or page_errors:
+        # Part of the file was not read: what its text does not say may be on the unread pages.
+        if unread_scans:
+            notes.insert(0, f"{len(unread_scans)} scanned page(s) without text were not read by OCR")
+        if out_of_time and content_chars(text) == 0:
+            return ExtractResult(text=text, method=method, status="timeout", error="; ".join(notes), pages=total)
+        return ExtractResult(text=text, method=method, status="partial", error="; ".join(notes), pages=total)
     if status == "ok" and content_chars(text) < SCANNED_PAGE_CHARS * max(len(texts), 1):
-        status = "timeout" if out_of_time else "empty"
-        notes.insert(0, "text layer is empty or negligible (scanned PDF?)")
+        status = "empty"
+        notes.insert(0, "text layer and OCR found no text")
     return ExtractResult(text=text, method=method, status=status, error="; ".join(notes) or None, pages=total)

@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Status = Literal["ok", "empty", "too_large", "timeout", "failed", "unsupported", "ocr"]
-STATUSES = frozenset({"ok", "empty", "too_large", "timeout", "failed", "unsupported", "ocr"})
+Status = Literal["ok", "empty", "partial", "too_large", "timeout", "failed", "unsupported", "ocr"]
+STATUSES = frozenset({"ok", "empty", "partial", "too_large", "timeout", "failed", "unsupported", "ocr"})
 
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _DROPPED = {cp: None for cp in (*range(0, 9), 11, *range(14, 32), 127, 0x200B, 0xFEFF, 0x00AD)}
