@@ -93,9 +93,9 @@ def test_statistics_describe_window_lengths(short_window_db) -> None:
     with session_factory(short_window_db)() as s:
         list(det.evaluate(DetectionContext(session=s, now=NOW)))
     stats = det.finalize()
-    # 900401 (2), 900402 (3), 900403 (2), 900404 (3) and THADS 105 (2), 106 (3 computed from "trong 03 ngày làm
-    # việc"); 900405 ends before it was published and 900406 has no window.
-    assert stats["window_length_working_days"]["count"] == 6
+    # 900401 (2), 900402 (3), 900403 (2), 900404 (3), 900407 (2 to its stated Saturday) and THADS 105 (2), 106 (3
+    # computed from "trong 03 ngày làm việc"); 900405 ends before it was published and 900406 has no window.
+    assert stats["window_length_working_days"]["count"] == 7
     assert stats["window_length_working_days"]["min"] == 2
     assert stats["window_length_working_days"]["max"] == 3
 
