@@ -107,7 +107,7 @@ def check_deposit(lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
             return Check("deposit_out_of_range", "pass", facts)
         if not plausible_lo <= pct <= plausible_hi:
             return Check("deposit_out_of_range", "insufficient", facts,
-                         f"tiền đặt trước bằng {legal.num(pct, 1)}% giá khởi điểm: hai số không thể cùng đơn vị tính "
+                         f"tiền đặt trước bằng {legal.quantity(pct, 1)}% giá khởi điểm: hai số không thể cùng đơn vị tính "
                          "hoặc một trong hai số bị nhập sai trên Cổng, không kết luận được")
         return Check("deposit_out_of_range", "flag", facts)
     raw = 100.0 * lot.deposit / lot.start_price
@@ -119,7 +119,7 @@ def check_deposit(lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
         return Check("deposit_out_of_range", "pass", facts)
     facts["readings_tried"] = [{"reading": label, "deposit_pct": round(pct, 4)} for label, pct in readings]
     return Check("deposit_out_of_range", "insufficient", facts,
-                 f"{a.price_basis.note_vi}; tiền đặt trước bằng {legal.num(raw, 1)}% giá khởi điểm như ghi trên Cổng "
+                 f"{a.price_basis.note_vi}; tiền đặt trước bằng {legal.quantity(raw, 1)}% giá khởi điểm như ghi trên Cổng "
                  "nhưng không xác định được hai số có cùng đơn vị tính")
 
 
