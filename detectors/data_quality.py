@@ -53,7 +53,8 @@ def _problems(n: Notice, lot: LotTerms, s: Settings) -> list[dict[str, Any]]:
         return out
     # a reading the text allows (monthly rent x term, the sum of the plots) that puts the deposit below the price
     # explains it: only a deposit above every such reading is a published inconsistency
-    readings = [whole for _, whole in a.whole_price_candidates] or [price]
+    # (a lot of N units priced per unit does not explain a deposit set per unit, so that reading is left out)
+    readings = [whole for name, whole in a.whole_price_candidates if name != "price_per_unit_times_units"] or [price]
     if (s.check_deposit_above_price and lot.deposit and lot.deposit_unit in (0, None)
             and lot.deposit > max(readings)):
         out.append({"code": "deposit_above_start_price", "start_price": price, "deposit": lot.deposit,

@@ -13,7 +13,9 @@ lot's texts (name, quantity, quality, detail, place) and from the shape of the n
 * the same start price repeated on several lots of one notice is a notice total, not each lot's price;
 * otherwise the price is the lot's own (``lot``, the portal's meaning of the field).
 
-``LotAmounts.whole_price_candidates`` lists the prices the text allows the deposit to be measured against (the price
+``LotAmounts.whole_price_candidates`` lists, by reading (``as_written``, ``price_per_unit_times_units``,
+``total_over_units``, ``notice_total_over_lots``, ``per_month_times_term``, ``per_year_times_term``,
+``per_m2_times_area``, ``per_m2_year_times_area_and_term``), the prices the text allows the deposit to be measured against (the price
 itself; times the units, the term in months or years, or the land area; one unit's share of a total); a ratio rule
 that finds none of them legal, on a basis that is not proven, must answer "insufficient" (``Basis.note_vi`` says why
 in Vietnamese), never "violation".
@@ -321,27 +323,25 @@ def read_lot_amounts(texts: Mapping[str, str], *, start_price: float | None, dep
 
     candidates: list[tuple[str, float]] = []
     if start_price and start_price > 0:
-        candidates.append((price_basis.basis if price_basis.proven else "as_written", float(start_price)))
+        candidates.append(("as_written", float(start_price)))
         if not price_basis.proven or price_basis.basis != LOT:
             if units > 1:
-                candidates.append((f"{units} units", start_price * units))
-                candidates.append((f"one of {units} units (the price is their total)", start_price / units))
+                candidates.append(("price_per_unit_times_units", start_price * units))
+                candidates.append(("total_over_units", start_price / units))
             if shared_by_lots > 1:
-                candidates.append((f"one of {shared_by_lots} lots (the price is the notice total)",
-                                   start_price / shared_by_lots))
+                candidates.append(("notice_total_over_lots", start_price / shared_by_lots))
             if periodic and term:
-                candidates.append((f"per month x {term:g} months", start_price * term))
-                candidates.append((f"per year x {term / 12:g} years", start_price * term / 12))
+                candidates.append(("per_month_times_term", start_price * term))
+                candidates.append(("per_year_times_term", start_price * term / 12))
             if area:
-                candidates.append((f"per m2 x {area:g} m2", start_price * area))
+                candidates.append(("per_m2_times_area", start_price * area))
                 if periodic and term:
-                    candidates.append((f"per m2-year x {area:g} m2 x {term / 12:g} years",
-                                       start_price * area * term / 12))
+                    candidates.append(("per_m2_year_times_area_and_term", start_price * area * term / 12))
         if price_basis.proven and price_basis.basis == PER_M2 and area:
-            candidates = [(f"per m2 x {area:g} m2", start_price * area)]
+            candidates = [("per_m2_times_area", start_price * area)]
         if price_basis.proven and price_basis.basis in (PER_MONTH, PER_YEAR) and term:
             per = 1 if price_basis.basis == PER_MONTH else 12
-            candidates = [(f"x {term / per:g} periods", start_price * term / per)]
+            candidates = [("per_month_times_term" if per == 1 else "per_year_times_term", start_price * term / per)]
     return LotAmounts(
         price=start_price, deposit=deposit, deposit_is_percent=percent, fee=file_cost, price_basis=price_basis,
         deposit_basis=deposit_basis, fee_basis=fee_basis, quantity=quantity, term_months=term, periodic=periodic,

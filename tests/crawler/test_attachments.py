@@ -290,15 +290,18 @@ def test_ocr_page_count_is_bounded() -> None:
     buffer = io.BytesIO()
     first.save(buffer, "PDF", resolution=200.0, save_all=True, append_images=[blank, blank])
     result = extract_text(buffer.getvalue(), "three.pdf", max_ocr_pages=1)
-    assert result.status == "ocr" and result.pages == 3
+    # two scanned pages were never read: what the file does not say may be on them
+    assert result.status == "partial" and result.pages == 3
     assert "OCR limited to 1 of 3 scanned pages" in (result.error or "")
+    assert "2 scanned page(s) without text were not read by OCR" in (result.error or "")
     assert "127" in result.text
 
 
 @needs_font
-def test_scanned_pdf_without_ocr_is_empty() -> None:
+def test_scanned_pdf_without_ocr_is_partial_not_empty() -> None:
+    # an unread scan may hold anything: it is "partial" (not read), never "empty" (read, and nothing in it)
     result = extract_text(make_scan_pdf(), "scan.pdf", ocr=False)
-    assert result.status == "empty" and "scanned" in (result.error or "")
+    assert result.status == "partial" and "scanned" in (result.error or "") and "OCR is disabled" in result.error
 
 
 def test_zip_bomb_docx_is_refused_quickly() -> None:
