@@ -143,6 +143,13 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     limits = {"deposit_pct": terms.deposit_max_pct, "fee_over_cap": 1.0}
     clip = np.array([max(medians[j], limits[f]) if f in limits else medians[j] for j, f in enumerate(FEATURES)])
     X = clip + signs * np.maximum(0.0, signs * (X - clip))
+    # a time the law allows is never short: the registration window and the posting period count only below the
+    # legal minimum of the notice's asset class
+    for j, f in enumerate(FEATURES):
+        if f in ("reg_window_days", "pub_to_auction_days"):
+            for i, n in enumerate(notices):
+                if X[i, j] >= _legal_minimum(f, n, s, terms):
+                    X[i, j] = max(X[i, j], medians[j])
     scales = [robust_scale(X[:, j], MIN_SCALE[f]) for j, f in enumerate(FEATURES)]
     from sklearn.ensemble import IsolationForest  # heavy import, only when ranking
 
@@ -195,6 +202,13 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
                      province=n.province, legal_basis=legal.COLLUSION)
     for subject in sorted(open_ids - chosen_ids):
         yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="pass")
+
+
+def _legal_minimum(feature: str, n: Notice, s: AnomalyRankSettings, terms: ExclusionaryTermsSettings) -> float:
+    real_estate = n.asset_class == "real_estate"
+    if feature == "reg_window_days":
+        return terms.min_reg_window_days_real_estate if real_estate else terms.min_reg_window_days_other
+    return s.min_posting_days_real_estate if real_estate else s.min_posting_days_other
 
 
 def _explain(c: dict[str, Any]) -> str:

@@ -277,3 +277,11 @@ def open_subjects(session: Session, detector: str, rule: str) -> set[str]:
     """Subjects of this rule's still-open findings (a rule that no longer produces them must resolve them)."""
     return set(session.scalars(select(Finding.subject_id).where(
         Finding.detector == detector, Finding.rule == rule, Finding.resolved_at.is_(None))))
+
+
+def open_flags(session: Session, detector: str, rule: str) -> dict[str, dict]:
+    """Subject -> evidence of this rule's open flags (what an earlier, wider pass concluded)."""
+    return {subject: evidence or {} for subject, evidence in session.execute(
+        select(Finding.subject_id, Finding.evidence).where(
+            Finding.detector == detector, Finding.rule == rule, Finding.status == "flag",
+            Finding.resolved_at.is_(None)))}

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Iterator
 
 from detectors.base import DetectionContext, Detector, Result
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
-from detectors.collusion.dataset import load_dataset, open_subjects
+from detectors.collusion.dataset import load_dataset, open_flags, open_subjects
 from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
 from detectors.collusion.outcomes import collect_outcomes
@@ -73,7 +73,17 @@ class CollusionDetector(Detector):
         stats["outcome_coverage"] = coverage
         lap("outcomes")
 
-        already_flagged: dict[int, set[str]] = {}  # notice -> anomaly features another rule flagged on it
+        # notice -> anomaly features another rule flagged on it; a run limited by `since` judges only recent
+        # notices, so the open flags of the older ones come from the findings the earlier passes stored
+        already_flagged: dict[int, set[str]] = {}
+        if s.anomaly_rank.enabled and since is not None:
+            for subject, evidence in open_flags(session, self.name, "exclusionary_terms").items():
+                if subject.isdigit() and int(subject) not in in_scope:
+                    already_flagged.setdefault(int(subject), set()).update(
+                        f for p in evidence.get("problems", []) for f in FLAGGED_BY_TERMS.get(p.get("code"), ()))
+            for subject, evidence in open_flags(session, self.name, "relist_chain").items():
+                for nid in evidence.get("chain_notice_ids", []):
+                    already_flagged.setdefault(int(nid), set()).update(("price_cut_prev", "relist_rounds_before"))
         if s.relist.enabled:
             sold = {nid: o.as_dict() for nid, o in outcomes.items() if o.winning_price or o.winner}
             results = list(judge_chains(ds, linkage, prepared, s.relist, sold, since))

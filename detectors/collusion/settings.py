@@ -132,6 +132,8 @@ class AnomalyRankSettings(DetectorSettings):
     window_days: int = Field(90, ge=1, le=3650, description="Only notices published this many days before the latest data are ranked; the model sees all.")
     min_samples: int = Field(50, ge=10, le=1_000_000, description="Fewer notices than this: the ranking is skipped (recorded as insufficient in the run statistics).")
     min_feature_z: float = Field(3.0, ge=0, le=100, description="A notice is reported only when one of its own values lies at least this many robust deviations (1.4826 x MAD) to the suspicious side of the population median.")
+    min_posting_days_real_estate: int = Field(15, ge=0, le=120, description="Publication to auction at or above this many days is lawful for real estate (Luật Đấu giá tài sản Điều 35 k1: posted at least 15 days before the auction) and never counts as short.")
+    min_posting_days_other: int = Field(9, ge=0, le=120, description="The same for other assets: at least 7 working days, at least 9 calendar days with a weekend.")
     batch_days: int = Field(7, ge=0, le=365, description="Notices of one owner and organisation published within this many days of the previous one are one selection (a batch of lots), not several.")
     min_owner_notices: int = Field(5, ge=1, le=10_000, description="The share of an owner's notices going to one organisation counts only for owners with at least this many notices.")
     n_estimators: int = Field(200, ge=10, le=5000, description="Trees of the IsolationForest.")

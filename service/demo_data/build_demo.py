@@ -969,7 +969,7 @@ def add_auction_patterns(demo: Demo) -> None:
 
     add(auction_notice(9000303, o["enterprise_green"], org["A"], [AuctionLot(
         "Máy xúc đào bánh xích Komatsu PC200, sản xuất năm 2012", "Lô 22 khu công nghiệp Minh Họa, tỉnh Bắc Ninh",
-        150_000_000, 22_500_000, 1_000_000, quality="Máy đã qua sử dụng", type_id=326)],
+        150_000_000, 22_500_000, 1_000_000, quality="Máy đã qua sử dụng", type_id=182)],
         auction_schedule("2026-06-24", "16:02:51", reg_days=12)))
     demo.scenario("d3_dossier_fee_too_high", "collusion", "dossier fee far above the cap for the price band "
                   "(1.000.000 đ on a 150-million start price; cap 100.000–200.000 đ)", "flag", [ref_auc(9000303)],
@@ -981,9 +981,9 @@ def add_auction_patterns(demo: Demo) -> None:
         "Xe ô tô Mitsubishi Pajero, biển kiểm soát 79A-000.04, sản xuất năm 2008", "Trung tâm Y tế Minh Họa, phường "
         "Minh Họa, tỉnh Khánh Hòa", 68_000_000, 10_200_000, 100_000, quality="Xe đã qua sử dụng", type_id=176)],
         sunday))
-    demo.scenario("d3_registration_closes_sunday", "collusion", "registration window closes on a Sunday "
-                  "(buyers cannot file at the office)", "flag", [ref_auc(9000304)],
-                  "aucRegTimeEnd Sunday 12/7/2026 11:30; auction Wednesday 15/7.")
+    demo.scenario("d3_registration_closes_sunday", "collusion", "registration window closes on a Sunday: the "
+                  "deadline rolls to Monday (Bộ luật Dân sự Điều 148 k5), so it keeps nobody out", "no_flag",
+                  [ref_auc(9000304)], "aucRegTimeEnd Sunday 12/7/2026 11:30; auction Wednesday 15/7.")
 
     quick = auction_schedule("2026-06-26", "10:48:02", reg_days=12)
     quick = Schedule(quick.published, quick.reg_start, at("2026-07-09", "17:00:00"), at("2026-07-10", "08:30:00"))
