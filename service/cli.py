@@ -24,6 +24,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(crawl_app, name="crawl")
 alerts_app = typer.Typer(no_args_is_help=True, help="The alert outbox.")
 app.add_typer(alerts_app, name="alerts")
+users_app = typer.Typer(no_args_is_help=True, help="Analyst accounts of the review site.")
+app.add_typer(users_app, name="users")
 
 _state: dict[str, Optional[str]] = {"config": None, "db": None}
 
@@ -361,6 +363,102 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
     summary = reparse_all(ctx.session, ctx.evidence, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
                           progress=info)
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------------------------------------- review site
+
+
+@app.command()
+def serve(host: Optional[str] = typer.Option(None, help="Listen address (default web.host, 127.0.0.1)."),
+          port: Optional[int] = typer.Option(None, help="Port (default web.port).")) -> None:
+    """Serve the review site: findings, evidence and verdicts (put a TLS reverse proxy in front)."""
+    from waitress import serve as waitress_serve
+
+    from service.web import create_app
+
+    ctx = context()
+    web = ctx.settings.web
+    try:
+        wsgi = create_app(ctx)
+    except ConfigError as exc:
+        fail(str(exc))
+    host, port = host or web.host, port or web.port
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        info(f"warning: listening on {host}, not only on this machine; serve it through a TLS reverse proxy")
+    info(f"review site on http://{host}:{port} (public address {web.public_base_url}); Ctrl-C stops")
+    waitress_serve(wsgi, host=host, port=port, threads=web.threads, ident="auction-monitor")
+
+
+def _read_password() -> str:
+    """From a prompt (typed twice, not echoed) on a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_app.command("add")
+def users_add(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Add an analyst account; the password is read from a prompt (or the first line of stdin)."""
+    from storage.users import UserError, add_user
+
+    ctx = context()
+    password = _read_password()
+    try:
+        with ctx.session() as s:
+            add_user(s, name, password)
+    except UserError as exc:
+        fail(str(exc))
+    info(f"user {name} added")
+
+
+@users_app.command("passwd")
+def users_passwd(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Set a new password (ends the account's open sessions)."""
+    from storage.users import UserError, set_password
+
+    ctx = context()
+    password = _read_password()
+    try:
+        with ctx.session() as s:
+            set_password(s, name, password)
+    except UserError as exc:
+        fail(str(exc))
+    info(f"password of {name} changed")
+
+
+@users_app.command("disable")
+def users_disable(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Disable an account (it can no longer log in; open sessions end)."""
+    _set_active(name, False)
+
+
+@users_app.command("enable")
+def users_enable(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Enable a disabled account again."""
+    _set_active(name, True)
+
+
+def _set_active(name: str, active: bool) -> None:
+    from storage.users import UserError, set_active
+
+    ctx = context()
+    try:
+        with ctx.session() as s:
+            set_active(s, name, active)
+    except UserError as exc:
+        fail(str(exc))
+    info(f"user {name} {'enabled' if active else 'disabled'}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List accounts (never their password hashes)."""
+    from storage.users import list_users
+
+    ctx = context()
+    with ctx.session() as s:
+        for u in list_users(s):
+            typer.echo(f"{u.name}\t{'active' if u.active else 'disabled'}\tcreated {u.created_at:%Y-%m-%d}")
 
 
 def main() -> None:
