@@ -124,6 +124,8 @@ _SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _SEVERITY_WORDS = {"low": "thấp", "medium": "trung bình", "high": "cao"}
+_STATUS_WORDS = {"matched": "đã ghép được", "ambiguous": "chưa chắc chắn", "none": "không tìm thấy",
+                 "review": "cần xem lại", "rejected": "bị loại"}
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 
@@ -207,6 +209,8 @@ def format_scalar(value: Any, key: str = "", kind: Kind | None = None) -> str:
                 return _bounded(s)
         if key == "severity" and s in _SEVERITY_WORDS:
             return _SEVERITY_WORDS[s]
+        if key == "status" and s in _STATUS_WORDS:
+            return _STATUS_WORDS[s]
         if _SNAKE_RE.match(s) and s in LABELS:  # a field name or code the detector wrote: say it in words
             return LABELS[s]
         return _bounded(s)

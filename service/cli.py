@@ -370,13 +370,19 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
 
 @app.command()
 def serve(host: Optional[str] = typer.Option(None, help="Listen address (default web.host, 127.0.0.1)."),
-          port: Optional[int] = typer.Option(None, help="Port (default web.port).")) -> None:
+          port: Optional[int] = typer.Option(None, help="Port (default web.port)."),
+          evidence: Optional[Path] = typer.Option(None, help="Evidence store folder (default evidence.path).")) -> None:
     """Serve the review site: findings, evidence and verdicts (put a TLS reverse proxy in front)."""
     from waitress import serve as waitress_serve
 
     from service.web import create_app
+    from storage.evidence import EvidenceStore
 
     ctx = context()
+    if evidence is not None:
+        if not evidence.is_dir():
+            fail(f"--evidence: no such folder: {evidence}")
+        ctx.evidence = EvidenceStore(evidence)
     web = ctx.settings.web
     try:
         wsgi = create_app(ctx)

@@ -54,17 +54,17 @@ def create_app(ctx: AppContext, *, secret_key: str | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.proxy_hops, x_proto=web.proxy_hops, x_host=web.proxy_hops)
+    make_session = session_factory(ctx.db_url)
+
+    @app.before_request  # first, so that the CSRF check's error page can still read the user
+    def _open_session() -> None:
+        g.db = make_session()
+
     CSRFProtect(app)
     auth.login_manager.init_app(app)
     formatting.register(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(views.bp)
-    make_session = session_factory(ctx.db_url)
-
-    @app.before_request
-    def _open_session() -> None:
-        g.db = make_session()
-
     @app.teardown_request
     def _close_session(_exc) -> None:
         db = g.pop("db", None)

@@ -23,7 +23,7 @@ class Analyst(UserMixin):
 
     def __init__(self, user: User) -> None:
         self.name = user.name
-        self.id = f"{user.id}:{int(user.password_changed_at.timestamp())}"
+        self.id = f"{user.id}:{round(user.password_changed_at.timestamp() * 1_000_000)}"
 
     def get_id(self) -> str:
         return self.id
@@ -43,7 +43,7 @@ def _load(user_id: str) -> Analyst | None:
     if not uid.isdigit():
         return None
     user = g.db.get(User, int(uid))
-    if user is None or not user.active or str(int(user.password_changed_at.timestamp())) != stamp:
+    if user is None or not user.active or str(round(user.password_changed_at.timestamp() * 1_000_000)) != stamp:
         return None
     return Analyst(user)
 

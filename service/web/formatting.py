@@ -39,6 +39,18 @@ TEXT_STATUS_LABELS = {"ok": "đã trích văn bản", "ocr": "đã nhận dạng
                       "too_large": "quá lớn", "timeout": "quá thời gian", "unsupported": "định dạng không hỗ trợ"}
 
 
+def endpoint_label(endpoint: str | None) -> str:
+    """What a stored response was: the list page, a detail, a file, or another API answer."""
+    e = (endpoint or "").lower()
+    if e.endswith("_list") or e.endswith(".list"):
+        return "Trang danh sách"
+    if e.endswith(("file", "attachment")):
+        return "Tệp đính kèm"
+    if "detail" in e:
+        return "Trang/phản hồi chi tiết"
+    return "Phản hồi của cổng thông tin"
+
+
 def dmy(value: date | datetime | None) -> str:
     """dd/mm/yyyy for a day, dd/mm/yyyy HH:MM (Vietnam time) for a moment, "—" when unknown."""
     if value is None:
@@ -118,7 +130,7 @@ def portal_links(urls: Any) -> list[PortalLink]:
 def register(app) -> None:
     """Make the helpers available to the templates as filters and globals."""
     app.jinja_env.filters.update(dmy=dmy, money=money, size=size_label, province=province_label,
-                                 rule_label=rule_label)
+                                 rule_label=rule_label, endpoint=endpoint_label)
     app.jinja_env.globals.update(
         SEVERITY_LABELS=SEVERITY_LABELS, STATUS_LABELS=STATUS_LABELS, DETECTOR_LABELS=DETECTOR_LABELS,
         VERDICT_LABELS=VERDICT_LABELS, EVENT_LABELS=EVENT_LABELS, RECORD_KIND_LABELS=RECORD_KIND_LABELS,

@@ -26,7 +26,7 @@ from storage.models import (
 from storage.timeutil import day_end, day_start
 
 SEVERITY_ORDER = case({"high": 3, "medium": 2, "low": 1}, value=Finding.severity, else_=0)
-STATUSES = ("flag", "insufficient", "not_applicable", "resolved")
+STATUSES = ("flag", "insufficient", "not_applicable", "resolved", "all")
 VERDICT_FILTERS = ("none", "confirmed", "false_positive", "needs_more_info")
 SEVERITIES = ("high", "medium", "low")
 MAX_SUBJECTS = 5000
@@ -111,7 +111,9 @@ def filtered(session: Session, f: Filters):
         q = q.where(_organisation_condition(session, f.organisation))
     if f.status == "resolved":
         q = q.where(Finding.resolved_at.is_not(None))
-    elif f.status:
+    elif not f.status:  # the default: what is still open
+        q = q.where(Finding.resolved_at.is_(None))
+    elif f.status != "all":
         q = q.where(Finding.status == f.status, Finding.resolved_at.is_(None))
     if f.severity:
         q = q.where(Finding.severity == f.severity)
