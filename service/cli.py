@@ -7,6 +7,7 @@ built-in defaults) and ``--db`` (database URL or SQLite path, overriding ``datab
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import date
@@ -237,14 +238,19 @@ def parcels(format: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
 def review(finding: int = typer.Argument(..., help="Finding id."),
            verdict: str = typer.Option(..., help="confirmed | false_positive | needs_more_info"),
            note: Optional[str] = typer.Option(None, help="Free text."),
-           reviewer: Optional[str] = typer.Option(None, help="Who reviewed.")) -> None:
-    """Record an analyst verdict on a finding."""
+           reviewer: Optional[str] = typer.Option(None, help="Who reviewed (default: your login name).")) -> None:
+    """Record an analyst verdict on a finding; your second verdict on a finding replaces the first."""
+    import getpass
+
     from storage.reviews import record_review
 
     ctx = context()
+    if reviewer is None:
+        with contextlib.suppress(Exception):  # no login name (e.g. a container without a passwd entry)
+            reviewer = getpass.getuser()
     try:
         with ctx.session() as session:
-            rv = record_review(session, finding, verdict, note=note, reviewer=reviewer)
+            rv = record_review(session, finding, verdict, note=note, reviewer=reviewer, via="cli")
             typer.echo(json.dumps({"review_id": rv.id, "finding_id": finding, "verdict": rv.verdict}))
     except LookupError as exc:
         fail(str(exc))
