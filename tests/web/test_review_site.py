@@ -120,6 +120,15 @@ def _ids(page: str) -> set[int]:
 
 
 def test_list_filters_and_paging(site):
+    check_filters_and_paging(site)
+
+
+@pytest.mark.postgres
+def test_list_filters_and_paging_on_postgresql(tmp_path, pg_url):
+    check_filters_and_paging(build(tmp_path, extra_findings=30, db_url=pg_url))
+
+
+def check_filters_and_paging(site):
     _, c = client(site)
     login(c)
     first = c.get("/findings").get_data(as_text=True)
