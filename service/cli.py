@@ -18,14 +18,17 @@ import typer
 
 from service.config import ConfigError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch Vietnam's auction portals and alert the inspectorate.")
-db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
-crawl_app = typer.Typer(no_args_is_help=True, help="Crawl a portal.")
+# rich_markup_mode=None: help texts name configuration sections such as [schedule] and [alerts.smtp], which rich
+# markup would swallow as style tags.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Watch Vietnam's auction portals and alert the inspectorate.")
+db_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Database schema.")
+crawl_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Crawl a portal.")
 app.add_typer(db_app, name="db")
 app.add_typer(crawl_app, name="crawl")
-alerts_app = typer.Typer(no_args_is_help=True, help="The alert outbox.")
+alerts_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The alert outbox.")
 app.add_typer(alerts_app, name="alerts")
-users_app = typer.Typer(no_args_is_help=True, help="Analyst accounts of the review site.")
+users_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Analyst accounts of the review site.")
 app.add_typer(users_app, name="users")
 
 _state: dict[str, Optional[str]] = {"config": None, "db": None}
@@ -48,13 +51,19 @@ def info(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def context(migrate: bool = True):
+def context(migrate: bool = True, existing: bool = False):
+    """The command's context. ``existing``: the command reads what is stored, so a database that does not exist
+    yet (a mistyped --db) is an error instead of a new empty one."""
     from service.context import make_context
+    from storage.db import sqlite_path
 
     try:
         ctx = make_context(_state["config"], _state["db"])
     except ConfigError as exc:
         fail(str(exc))
+    path = sqlite_path(ctx.db_url)
+    if existing and path is not None and not path.is_file():
+        fail(f"no database at {path}: check --db / database.url, or create it with `auction-monitor db upgrade`")
     if migrate:
         ctx.ensure_schema()
     return ctx
@@ -156,13 +165,15 @@ def crawl_thads(sites: Optional[str] = typer.Option(None, help="Comma-separated 
 
 
 @app.command()
-def simulate(data: list[Path] = typer.Option(..., "--data", help="Portal-dataset JSONL files to serve."),
+def simulate(data: list[Path] = typer.Option(..., "--data", help="Portal-dataset JSONL files to serve (--data A B, or --data A --data B)."),
+             more: Optional[list[Path]] = typer.Argument(None, hidden=True, metavar=""),
              port: int = typer.Option(8080, help="Port on 127.0.0.1."),
              clock: Optional[str] = typer.Option(None, help="Simulated time (ISO 8601); default: now."),
              faults: Optional[str] = typer.Option(None, help="Fault plan spec, e.g. 'js_challenge' or 'http_429=3' (see crawler.simulator.faults).")) -> None:
     """Serve the dgts API and THADS pages from dataset files on 127.0.0.1 (for tests and demos)."""
     from crawler.simulator import serve
 
+    data = [*data, *(more or [])]  # the files after the first of `--data A B` arrive as arguments
     for p in data:
         if not p.is_file():
             fail(f"dataset file not found: {p}")
@@ -188,7 +199,7 @@ def detect(detectors: Optional[str] = typer.Option(None, help="Comma-separated d
     """Run detectors over what is stored and update findings."""
     from service.jobs import run_detection
 
-    ctx = context()
+    ctx = context(existing=True)
     only = [d.strip() for d in detectors.split(",") if d.strip()] if detectors else None
     if daily_scope and (since or only):
         fail("--daily-scope chooses the scope itself: give neither --since nor --detectors with it")
@@ -213,7 +224,7 @@ def findings(detector: Optional[str] = typer.Option(None, help="Only this detect
     """Export findings."""
     from service.exports import export_findings
 
-    ctx = context()
+    ctx = context(existing=True)
     if format not in ("jsonl", "csv", "table"):
         fail("--format must be jsonl, csv or table")
     with ctx.session() as session:
@@ -227,7 +238,7 @@ def parcels(format: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
     """One line per lot with the parcel details found and the required ones missing."""
     from service.exports import export_parcels
 
-    ctx = context()
+    ctx = context(existing=True)
     if format not in ("jsonl", "csv"):
         fail("--format must be jsonl or csv")
     with ctx.session() as session:
@@ -244,7 +255,7 @@ def review(finding: int = typer.Argument(..., help="Finding id."),
 
     from storage.reviews import record_review
 
-    ctx = context()
+    ctx = context(existing=True)
     if reviewer is None:
         with contextlib.suppress(Exception):  # no login name (e.g. a container without a passwd entry)
             reviewer = getpass.getuser()
@@ -323,7 +334,7 @@ def alerts_queue() -> None:
     """Compose alerts for new and updated findings into the outbox (no sending)."""
     from alerts.outbox import queue_alerts
 
-    ctx = context()
+    ctx = context(existing=True)
     with ctx.session() as s:
         typer.echo(json.dumps(queue_alerts(s, ctx.settings), ensure_ascii=False))
 
@@ -335,7 +346,7 @@ def alerts_send(dry_run: bool = typer.Option(False, "--dry-run", help="Write .em
     from alerts.smtp_sender import DeliveryError
     from storage.db import session_factory
 
-    ctx = context()
+    ctx = context(existing=True)
     try:
         typer.echo(json.dumps(deliver(session_factory(ctx.db_url), ctx.settings, dry_run=dry_run), ensure_ascii=False))
     except DeliveryError as exc:
@@ -347,7 +358,7 @@ def review_report(detector: Optional[str] = typer.Option(None, help="Only this d
     """Precision per rule from analyst reviews, and threshold suggestions."""
     from storage.reviews import precision_by_rule
 
-    ctx = context()
+    ctx = context(existing=True)
     with ctx.session() as s:
         rows = [r for r in precision_by_rule(s) if not detector or r["detector"] == detector]
         for r in rows:
@@ -365,10 +376,24 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
     """Rebuild parsed rows from the stored evidence (no portal access): apply a parser fix to everything."""
     from crawler.reparse import reparse_all
 
-    ctx = context()
+    ctx = context(existing=True)
     summary = reparse_all(ctx.session, ctx.evidence, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
                           progress=info)
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+def status(days: int = typer.Option(14, min=1, max=366, help="Days of crawl coverage to show."),
+           format: str = typer.Option("text", "--format", help="text | json")) -> None:
+    """Last runs, crawl coverage by day, findings waiting for review and the outbox."""
+    from service.status import collect_status, render_status
+
+    if format not in ("text", "json"):
+        fail("--format must be text or json")
+    ctx = context(existing=True)
+    with ctx.session() as s:
+        st = collect_status(s, days=days)
+    typer.echo(json.dumps(st, ensure_ascii=False) if format == "json" else render_status(st))
 
 
 # ------------------------------------------------------------------------------------------------- review site
@@ -384,7 +409,7 @@ def serve(host: Optional[str] = typer.Option(None, help="Listen address (default
     from service.web import create_app
     from storage.evidence import EvidenceStore
 
-    ctx = context()
+    ctx = context(existing=True)
     if evidence is not None:
         if not evidence.is_dir():
             fail(f"--evidence: no such folder: {evidence}")
@@ -413,7 +438,7 @@ def users_add(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Add an analyst account; the password is read from a prompt (or the first line of stdin)."""
     from storage.users import UserError, add_user
 
-    ctx = context()
+    ctx = context(existing=True)
     password = _read_password()
     try:
         with ctx.session() as s:
@@ -428,7 +453,7 @@ def users_passwd(name: str = typer.Argument(..., help="Login name.")) -> None:
     """Set a new password (ends the account's open sessions)."""
     from storage.users import UserError, set_password
 
-    ctx = context()
+    ctx = context(existing=True)
     password = _read_password()
     try:
         with ctx.session() as s:
@@ -453,7 +478,7 @@ def users_enable(name: str = typer.Argument(..., help="Login name.")) -> None:
 def _set_active(name: str, active: bool) -> None:
     from storage.users import UserError, set_active
 
-    ctx = context()
+    ctx = context(existing=True)
     try:
         with ctx.session() as s:
             set_active(s, name, active)
@@ -467,7 +492,7 @@ def users_list() -> None:
     """List accounts (never their password hashes)."""
     from storage.users import list_users
 
-    ctx = context()
+    ctx = context(existing=True)
     with ctx.session() as s:
         for u in list_users(s):
             typer.echo(f"{u.name}\t{'active' if u.active else 'disabled'}\tcreated {u.created_at:%Y-%m-%d}")

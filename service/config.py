@@ -45,11 +45,15 @@ class DatabaseSettings(Section):
         from storage.db import normalize_url
 
         try:
-            backend = make_url(normalize_url(v)).get_backend_name()
+            parsed = make_url(normalize_url(v))
         except (ArgumentError, ValueError) as exc:
             raise ValueError(f"not a database URL or file path: {v!r} ({exc})") from None
+        backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {backend!r}: use a SQLite file path or a postgresql:// URL")
+        if driver not in ("pysqlite", "psycopg"):
+            raise ValueError(f"unsupported database driver {driver!r}: write postgresql://… (psycopg is used) or a "
+                             "SQLite file path")
         return v
 
 
