@@ -325,6 +325,9 @@ def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the 
         typer.echo(f"  {k}: {n}")
     typer.echo("Alerts: " + ", ".join(f"{k}={n}" for k, n in summary["alerts"].items()))
     typer.echo(f"E-mails written: {summary['eml_files']} in {summary['outbox']}")
+    db = workdir / "demo.sqlite"
+    typer.echo(f"Review site: auction-monitor --db {db} users add NAME, then (with {ctx.settings.web.secret_key_env} "
+               f"set) auction-monitor --db {db} serve --evidence {workdir / 'evidence'}")
     if not result.ok:
         fail("; ".join(result.failures)[:2000], code=1)
 
