@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from alerts.compose import EVIDENCE_LABELS, is_id_key
+from storage.labels import RULE_LABELS_VI, rule_label  # noqa: F401  (rule_label is re-exported)
 from storage.timeutil import fmt_dmy
 
 Kind = Literal["text", "date", "money", "area", "id", "percent", "number", "list"]
@@ -87,26 +88,7 @@ OVERRIDE_LABELS = {"rounds": "Các lần đấu giá", "top_selections": "Các l
                    "lot_index": "Lô số (đếm từ 0)"}
 LABELS = {**EXTRA_LABELS, **EVIDENCE_LABELS, **OVERRIDE_LABELS}
 
-RULE_LABELS = {
-    "result_before_window_end": "Kết quả / chấm điểm trước khi hết hạn nhận hồ sơ",
-    "auction_notice_before_window_end": "Thông báo đấu giá trước khi hết hạn nhận hồ sơ lựa chọn",
-    "short_window": "Thời gian thông báo lựa chọn quá ngắn",
-    "rushed_result": "Kết quả công bố quá sớm sau khi hết hạn",
-    "result_without_notice": "Kết quả không có thông báo lựa chọn",
-    "window_changed_after_publication": "Thời hạn nhận hồ sơ bị sửa sau khi đăng",
-    "missing_parcel_fields": "Thiếu thông tin thửa đất",
-    "repeat_selection": "Một tổ chức được chọn lặp lại",
-    "rotation": "Các tổ chức luân phiên được chọn",
-    "exclusionary_terms": "Điều kiện hạn chế người tham gia",
-    "relist_chain": "Đấu giá lại nhiều lần, giá giảm dần",
-    "anomaly_rank": "Thông báo có đặc điểm bất thường",
-    "outcome_signals": "Dấu hiệu từ kết quả đấu giá",
-}
-
-
-def rule_label(rule: str) -> str:
-    """The Vietnamese name of a detector rule (the rule's words when it has none yet)."""
-    return RULE_LABELS.get(rule) or rule.replace("_", " ")
+RULE_LABELS = RULE_LABELS_VI
 
 # Bookkeeping a reader has no use for: hashes (shown by the evidence viewer), seeds, normalised keys, tuning.
 HIDDEN_KEYS = frozenset({
