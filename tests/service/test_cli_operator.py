@@ -97,3 +97,18 @@ def test_status_shows_runs_coverage_waiting_findings_and_outbox(tmp_path):
     assert "Outbox: 1 queued" in out and "1 failed" in out and "550 mailbox unavailable" in out
     data = json.loads(invoke("--db", db, "status", "--format", "json", "--days", "3").output)
     assert len(data["coverage"]) == 3 and data["coverage"][-1]["new_records"]["dgts.auction_notice"] == 3
+
+
+def test_serve_needs_the_secret_from_the_environment_never_from_the_file(tmp_path, monkeypatch):
+    db = str(tmp_path / "w.sqlite")
+    assert invoke("--db", db, "db", "upgrade").exit_code == 0
+    monkeypatch.delenv("AUCTION_MONITOR_WEB_SECRET", raising=False)
+    res = invoke("--db", db, "serve")
+    assert res.exit_code == 2 and "AUCTION_MONITOR_WEB_SECRET" in res.output
+    monkeypatch.setenv("AUCTION_MONITOR_WEB_SECRET", "short-secret-value")
+    res = invoke("--db", db, "serve")
+    assert res.exit_code == 2 and "at least 32" in res.output and "short-secret-value" not in res.output
+    cfg = tmp_path / "am.toml"
+    cfg.write_text('[web]\nsecret_key = "in the file"\n', encoding="utf-8")
+    res = invoke("--config", str(cfg), "--db", db, "status")
+    assert res.exit_code == 2 and "secrets must not be in the file" in res.output and "in the file\"" not in res.output
