@@ -48,9 +48,10 @@ class DatabaseSettings(Section):
             parsed = make_url(normalize_url(v))
         except (ArgumentError, ValueError) as exc:
             raise ValueError(f"not a database URL or file path: {v!r} ({exc})") from None
-        backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+        backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {backend!r}: use a SQLite file path or a postgresql:// URL")
+        driver = parsed.get_driver_name()
         if driver not in ("pysqlite", "psycopg"):
             raise ValueError(f"unsupported database driver {driver!r}: write postgresql://… (psycopg is used) or a "
                              "SQLite file path")
