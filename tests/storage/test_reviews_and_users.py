@@ -86,6 +86,8 @@ def test_cli_review_twice_counts_once_in_review_report(tmp_path):
 def test_users_from_the_cli_read_the_password_from_stdin_and_never_store_it(tmp_path):
     db = str(tmp_path / "u.sqlite")
     runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "users", "list"]).exit_code == 2  # no database yet: not created
+    assert runner.invoke(app, ["--db", db, "db", "upgrade"]).exit_code == 0
     res = runner.invoke(app, ["--db", db, "users", "add", "lan.nguyen"], input="một mật khẩu dài\n")
     assert res.exit_code == 0, res.output
     assert runner.invoke(app, ["--db", db, "users", "add", "lan.nguyen"], input="một mật khẩu dài\n").exit_code == 2
