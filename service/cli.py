@@ -7,6 +7,7 @@ built-in defaults) and ``--db`` (database URL or SQLite path, overriding ``datab
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import date
@@ -17,13 +18,18 @@ import typer
 
 from service.config import ConfigError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Watch Vietnam's auction portals and alert the inspectorate.")
-db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
-crawl_app = typer.Typer(no_args_is_help=True, help="Crawl a portal.")
+# rich_markup_mode=None: help texts name configuration sections such as [schedule] and [alerts.smtp], which rich
+# markup would swallow as style tags.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="Watch Vietnam's auction portals and alert the inspectorate.")
+db_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Database schema.")
+crawl_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Crawl a portal.")
 app.add_typer(db_app, name="db")
 app.add_typer(crawl_app, name="crawl")
-alerts_app = typer.Typer(no_args_is_help=True, help="The alert outbox.")
+alerts_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="The alert outbox.")
 app.add_typer(alerts_app, name="alerts")
+users_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Analyst accounts of the review site.")
+app.add_typer(users_app, name="users")
 
 _state: dict[str, Optional[str]] = {"config": None, "db": None}
 
@@ -45,13 +51,19 @@ def info(message: str) -> None:
     typer.echo(message, err=True)
 
 
-def context(migrate: bool = True):
+def context(migrate: bool = True, existing: bool = False):
+    """The command's context. ``existing``: the command reads what is stored, so a database that does not exist
+    yet (a mistyped --db) is an error instead of a new empty one."""
     from service.context import make_context
+    from storage.db import sqlite_path
 
     try:
         ctx = make_context(_state["config"], _state["db"])
     except ConfigError as exc:
         fail(str(exc))
+    path = sqlite_path(ctx.db_url)
+    if existing and path is not None and not path.is_file():
+        fail(f"no database at {path}: check --db / database.url, or create it with `auction-monitor db upgrade`")
     if migrate:
         ctx.ensure_schema()
     return ctx
@@ -153,13 +165,15 @@ def crawl_thads(sites: Optional[str] = typer.Option(None, help="Comma-separated 
 
 
 @app.command()
-def simulate(data: list[Path] = typer.Option(..., "--data", help="Portal-dataset JSONL files to serve."),
+def simulate(data: list[Path] = typer.Option(..., "--data", help="Portal-dataset JSONL files to serve (--data A B, or --data A --data B)."),
+             more: Optional[list[Path]] = typer.Argument(None, hidden=True, metavar=""),
              port: int = typer.Option(8080, help="Port on 127.0.0.1."),
              clock: Optional[str] = typer.Option(None, help="Simulated time (ISO 8601); default: now."),
              faults: Optional[str] = typer.Option(None, help="Fault plan spec, e.g. 'js_challenge' or 'http_429=3' (see crawler.simulator.faults).")) -> None:
     """Serve the dgts API and THADS pages from dataset files on 127.0.0.1 (for tests and demos)."""
     from crawler.simulator import serve
 
+    data = [*data, *(more or [])]  # the files after the first of `--data A B` arrive as arguments
     for p in data:
         if not p.is_file():
             fail(f"dataset file not found: {p}")
@@ -185,7 +199,7 @@ def detect(detectors: Optional[str] = typer.Option(None, help="Comma-separated d
     """Run detectors over what is stored and update findings."""
     from service.jobs import run_detection
 
-    ctx = context()
+    ctx = context(existing=True)
     only = [d.strip() for d in detectors.split(",") if d.strip()] if detectors else None
     if daily_scope and (since or only):
         fail("--daily-scope chooses the scope itself: give neither --since nor --detectors with it")
@@ -210,7 +224,7 @@ def findings(detector: Optional[str] = typer.Option(None, help="Only this detect
     """Export findings."""
     from service.exports import export_findings
 
-    ctx = context()
+    ctx = context(existing=True)
     if format not in ("jsonl", "csv", "table"):
         fail("--format must be jsonl, csv or table")
     with ctx.session() as session:
@@ -224,7 +238,7 @@ def parcels(format: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
     """One line per lot with the parcel details found and the required ones missing."""
     from service.exports import export_parcels
 
-    ctx = context()
+    ctx = context(existing=True)
     if format not in ("jsonl", "csv"):
         fail("--format must be jsonl or csv")
     with ctx.session() as session:
@@ -235,14 +249,19 @@ def parcels(format: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
 def review(finding: int = typer.Argument(..., help="Finding id."),
            verdict: str = typer.Option(..., help="confirmed | false_positive | needs_more_info"),
            note: Optional[str] = typer.Option(None, help="Free text."),
-           reviewer: Optional[str] = typer.Option(None, help="Who reviewed.")) -> None:
-    """Record an analyst verdict on a finding."""
+           reviewer: Optional[str] = typer.Option(None, help="Who reviewed (default: your login name).")) -> None:
+    """Record an analyst verdict on a finding; your second verdict on a finding replaces the first."""
+    import getpass
+
     from storage.reviews import record_review
 
-    ctx = context()
+    ctx = context(existing=True)
+    if reviewer is None:
+        with contextlib.suppress(Exception):  # no login name (e.g. a container without a passwd entry)
+            reviewer = getpass.getuser()
     try:
         with ctx.session() as session:
-            rv = record_review(session, finding, verdict, note=note, reviewer=reviewer)
+            rv = record_review(session, finding, verdict, note=note, reviewer=reviewer, via="cli")
             typer.echo(json.dumps({"review_id": rv.id, "finding_id": finding, "verdict": rv.verdict}))
     except LookupError as exc:
         fail(str(exc))
@@ -306,6 +325,9 @@ def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the 
         typer.echo(f"  {k}: {n}")
     typer.echo("Alerts: " + ", ".join(f"{k}={n}" for k, n in summary["alerts"].items()))
     typer.echo(f"E-mails written: {summary['eml_files']} in {summary['outbox']}")
+    db = workdir / "demo.sqlite"
+    typer.echo(f"Review site: auction-monitor --db {db} users add NAME, then (with {ctx.settings.web.secret_key_env} "
+               f"set) auction-monitor --db {db} serve --evidence {workdir / 'evidence'}")
     if not result.ok:
         fail("; ".join(result.failures)[:2000], code=1)
 
@@ -315,7 +337,7 @@ def alerts_queue() -> None:
     """Compose alerts for new and updated findings into the outbox (no sending)."""
     from alerts.outbox import queue_alerts
 
-    ctx = context()
+    ctx = context(existing=True)
     with ctx.session() as s:
         typer.echo(json.dumps(queue_alerts(s, ctx.settings), ensure_ascii=False))
 
@@ -327,7 +349,7 @@ def alerts_send(dry_run: bool = typer.Option(False, "--dry-run", help="Write .em
     from alerts.smtp_sender import DeliveryError
     from storage.db import session_factory
 
-    ctx = context()
+    ctx = context(existing=True)
     try:
         typer.echo(json.dumps(deliver(session_factory(ctx.db_url), ctx.settings, dry_run=dry_run), ensure_ascii=False))
     except DeliveryError as exc:
@@ -339,7 +361,7 @@ def review_report(detector: Optional[str] = typer.Option(None, help="Only this d
     """Precision per rule from analyst reviews, and threshold suggestions."""
     from storage.reviews import precision_by_rule
 
-    ctx = context()
+    ctx = context(existing=True)
     with ctx.session() as s:
         rows = [r for r in precision_by_rule(s) if not detector or r["detector"] == detector]
         for r in rows:
@@ -357,10 +379,126 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
     """Rebuild parsed rows from the stored evidence (no portal access): apply a parser fix to everything."""
     from crawler.reparse import reparse_all
 
-    ctx = context()
+    ctx = context(existing=True)
     summary = reparse_all(ctx.session, ctx.evidence, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
                           progress=info)
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+def status(days: int = typer.Option(14, min=1, max=366, help="Days of crawl coverage to show."),
+           format: str = typer.Option("text", "--format", help="text | json")) -> None:
+    """Last runs, crawl coverage by day, findings waiting for review and the outbox."""
+    from service.status import collect_status, render_status
+
+    if format not in ("text", "json"):
+        fail("--format must be text or json")
+    ctx = context(existing=True)
+    with ctx.session() as s:
+        st = collect_status(s, days=days)
+    typer.echo(json.dumps(st, ensure_ascii=False) if format == "json" else render_status(st))
+
+
+# ------------------------------------------------------------------------------------------------- review site
+
+
+@app.command()
+def serve(host: Optional[str] = typer.Option(None, help="Listen address (default web.host, 127.0.0.1)."),
+          port: Optional[int] = typer.Option(None, help="Port (default web.port)."),
+          evidence: Optional[Path] = typer.Option(None, help="Evidence store folder (default evidence.path).")) -> None:
+    """Serve the review site: findings, evidence and verdicts (put a TLS reverse proxy in front)."""
+    from waitress import serve as waitress_serve
+
+    from service.web import create_app
+    from storage.evidence import EvidenceStore
+
+    ctx = context(existing=True)
+    if evidence is not None:
+        if not evidence.is_dir():
+            fail(f"--evidence: no such folder: {evidence}")
+        ctx.evidence = EvidenceStore(evidence)
+    web = ctx.settings.web
+    try:
+        wsgi = create_app(ctx)
+    except ConfigError as exc:
+        fail(str(exc))
+    host, port = host or web.host, port or web.port
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        info(f"warning: listening on {host}, not only on this machine; serve it through a TLS reverse proxy")
+    info(f"review site on http://{host}:{port} (public address {web.public_base_url}); Ctrl-C stops")
+    waitress_serve(wsgi, host=host, port=port, threads=web.threads, ident="auction-monitor")
+
+
+def _read_password() -> str:
+    """From a prompt (typed twice, not echoed) on a terminal, else the first line of standard input."""
+    if sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_app.command("add")
+def users_add(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Add an analyst account; the password is read from a prompt (or the first line of stdin)."""
+    from storage.users import UserError, add_user
+
+    ctx = context(existing=True)
+    password = _read_password()
+    try:
+        with ctx.session() as s:
+            add_user(s, name, password)
+    except UserError as exc:
+        fail(str(exc))
+    info(f"user {name} added")
+
+
+@users_app.command("passwd")
+def users_passwd(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Set a new password (ends the account's open sessions)."""
+    from storage.users import UserError, set_password
+
+    ctx = context(existing=True)
+    password = _read_password()
+    try:
+        with ctx.session() as s:
+            set_password(s, name, password)
+    except UserError as exc:
+        fail(str(exc))
+    info(f"password of {name} changed")
+
+
+@users_app.command("disable")
+def users_disable(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Disable an account (it can no longer log in; open sessions end)."""
+    _set_active(name, False)
+
+
+@users_app.command("enable")
+def users_enable(name: str = typer.Argument(..., help="Login name.")) -> None:
+    """Enable a disabled account again."""
+    _set_active(name, True)
+
+
+def _set_active(name: str, active: bool) -> None:
+    from storage.users import UserError, set_active
+
+    ctx = context(existing=True)
+    try:
+        with ctx.session() as s:
+            set_active(s, name, active)
+    except UserError as exc:
+        fail(str(exc))
+    info(f"user {name} {'enabled' if active else 'disabled'}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List accounts (never their password hashes)."""
+    from storage.users import list_users
+
+    ctx = context(existing=True)
+    with ctx.session() as s:
+        for u in list_users(s):
+            typer.echo(f"{u.name}\t{'active' if u.active else 'disabled'}\tcreated {u.created_at:%Y-%m-%d}")
 
 
 def main() -> None:

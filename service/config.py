@@ -45,11 +45,16 @@ class DatabaseSettings(Section):
         from storage.db import normalize_url
 
         try:
-            backend = make_url(normalize_url(v)).get_backend_name()
+            parsed = make_url(normalize_url(v))
         except (ArgumentError, ValueError) as exc:
             raise ValueError(f"not a database URL or file path: {v!r} ({exc})") from None
+        backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {backend!r}: use a SQLite file path or a postgresql:// URL")
+        driver = parsed.get_driver_name()
+        if driver not in ("pysqlite", "psycopg"):
+            raise ValueError(f"unsupported database driver {driver!r}: write postgresql://… (psycopg is used) or a "
+                             "SQLite file path")
         return v
 
 
@@ -187,6 +192,36 @@ class ScheduleSettings(Section):
         return v
 
 
+class WebSettings(Section):
+    host: str = Field("127.0.0.1", description="Address the review site (`auction-monitor serve`) listens on; keep 127.0.0.1 and put a TLS reverse proxy in front.")
+    port: int = Field(8765, ge=1, le=65535, description="Port of the review site.")
+    public_base_url: str = Field("http://127.0.0.1:8765", description="The site's address as recipients reach it (the reverse proxy's https:// URL); finding links in e-mails start with it.")
+    secret_key_env: str = Field("AUCTION_MONITOR_WEB_SECRET", description="Name of the environment variable holding the site's secret key (at least 32 characters; signs links and sessions).")
+    link_lifetime_days: int = Field(30, ge=1, le=365, description="How long a finding link in an e-mail stays valid, in days.")
+    session_lifetime_hours: int = Field(12, ge=1, le=24 * 30, description="How long an analyst stays logged in.")
+    page_size: int = Field(25, ge=5, le=200, description="Findings per page of the list.")
+    proxy_hops: int = Field(0, ge=0, le=5, description="Reverse proxies in front that set X-Forwarded-For/-Proto/-Host (1 behind one nginx); 0 trusts none.")
+    threads: int = Field(4, ge=1, le=64, description="Worker threads of the web server.")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(v)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"not an http(s) base URL: {v!r}")
+        return v.rstrip("/")
+
+    def secret_key(self) -> str:
+        """The secret from the environment; ConfigError when unset or too short (it is never printed)."""
+        value = os.environ.get(self.secret_key_env) or ""
+        if len(value) < 32:
+            raise ConfigError(f"set the environment variable {self.secret_key_env} to a random secret of at least "
+                              "32 characters (e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        return value
+
+
 class Settings(Section):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
@@ -194,6 +229,7 @@ class Settings(Section):
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     # Validated by each detector's own settings model (detectors.registry); a present section enables it.
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -275,4 +311,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Settings:
     smtp = alerts.get("smtp") if isinstance(alerts, dict) else None
     if isinstance(smtp, dict) and "password" in smtp:
         raise ConfigError(f"{p}: alerts.smtp.password: secrets must not be in the file; set the environment variable named by alerts.smtp.password_env")
+    web = data.get("web")
+    if isinstance(web, dict) and ("secret_key" in web or "secret" in web):
+        raise ConfigError(f"{p}: web.secret_key: secrets must not be in the file; set the environment variable named by web.secret_key_env")
     return settings_from_dict(data, str(p))

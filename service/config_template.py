@@ -18,7 +18,8 @@ HEADER = """\
 # auction-monitor configuration.
 # Every key below is shown with its default value; delete a line to keep the default.
 # Unknown keys are errors. Secrets never go here: the SMTP password is read from the environment
-# variable named by alerts.smtp.password_env.
+# variable named by alerts.smtp.password_env, the review site's secret key from the one named by
+# web.secret_key_env.
 """
 
 

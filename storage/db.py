@@ -24,6 +24,14 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(normalize_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def get_engine(url: str) -> Engine:
     """One engine per URL per process. SQLite gets WAL, foreign keys and a busy timeout."""
     url = normalize_url(url)
@@ -86,9 +94,12 @@ def alembic_config(url: str):
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (creates the schema from empty)."""
+    """Apply migrations up to ``revision`` (creates the schema from empty, and a SQLite file's folder)."""
     from alembic import command
 
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -11,8 +11,8 @@ The tables fall into five groups:
   and ``record_links`` (result -> notice, THADS -> dgts, relist pairs);
 * detection: ``detector_runs`` (settings, population statistics, model versions), ``findings`` and
   ``feature_cache`` (parcel details and asset identities extracted from texts, reused while their inputs match);
-* people: ``alerts`` (the persistent outbox), ``alert_items`` (which finding version each message carried) and
-  ``reviews`` (analyst verdicts).
+* people: ``alerts`` (the persistent outbox), ``alert_items`` (which finding version each message carried),
+  ``reviews`` (analyst verdicts) and ``users`` (review-site analyst accounts).
 
 Portal identifiers are kept as strings (``record_key``) so dgts integer ids and THADS ``site/list/item`` keys
 share one history mechanism.
@@ -459,18 +459,33 @@ class Finding(Base):
 
 
 class Review(Base):
-    """An analyst verdict on a finding."""
+    """An analyst verdict on a finding: one per reviewer and finding (a new verdict replaces the reviewer's last)."""
 
     __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("finding_id", "reviewer", name="uq_reviews_finding_reviewer"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"), index=True)
     verdict: Mapped[str] = mapped_column(String(20))  # confirmed | false_positive | needs_more_info
     note: Mapped[str | None] = mapped_column(Text)
     reviewer: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(TZ)
+    created_at: Mapped[datetime] = mapped_column(TZ)  # when the verdict was (last) given
+    via: Mapped[str | None] = mapped_column(String(20))  # cli | notebook | web | link
 
     finding: Mapped[Finding] = relationship(back_populates="reviews")
+
+
+class User(Base):
+    """An analyst account of the review site; the password is stored only as a salted hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(TZ)
+    password_changed_at: Mapped[datetime] = mapped_column(TZ)
 
 
 # --------------------------------------------------------------------------------------------- alerts

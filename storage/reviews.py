@@ -1,4 +1,4 @@
-"""Analyst reviews of findings: record a verdict, and precision per rule computed from the verdicts."""
+"""Analyst reviews of findings: record a verdict (one per reviewer and finding), and precision per rule."""
 
 from __future__ import annotations
 
@@ -12,27 +12,38 @@ from storage.models import Finding, Review
 from storage.timeutil import utcnow
 
 VERDICTS = ("confirmed", "false_positive", "needs_more_info")
+REVIEWER_MAX_CHARS = 200
+NOTE_MAX_CHARS = 10_000
 
 
 def record_review(session: Session, finding_id: int, verdict: str, *, note: str | None = None,
-                  reviewer: str | None = None) -> Review:
+                  reviewer: str | None = None, via: str | None = None) -> Review:
+    """Record ``reviewer``'s verdict on a finding; a reviewer's second verdict on the same finding replaces the
+    first (verdict, note, time and channel), so a change of mind never counts twice."""
     verdict = verdict.strip().lower().replace("-", "_")
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, got {verdict!r}")
     finding = session.get(Finding, finding_id)
     if finding is None:
         raise LookupError(f"no finding with id {finding_id}")
-    review = Review(finding_id=finding_id, verdict=verdict, note=(note or None) and note[:10_000],
-                    reviewer=reviewer, created_at=utcnow())
-    session.add(review)
+    reviewer = (reviewer or "").strip()[:REVIEWER_MAX_CHARS] or None
+    note = (note or "").strip()[:NOTE_MAX_CHARS] or None
+    same = Review.reviewer.is_(None) if reviewer is None else Review.reviewer == reviewer
+    review = session.scalars(select(Review).where(Review.finding_id == finding_id, same)
+                             .order_by(Review.id.desc()).with_for_update()).first()
+    if review is None:
+        review = Review(finding_id=finding_id, reviewer=reviewer)
+        session.add(review)
+    review.verdict, review.note, review.via, review.created_at = verdict, note, via, utcnow()
     session.flush()
     return review
 
 
 def latest_verdicts(session: Session) -> dict[int, str]:
-    """The most recent verdict per finding."""
+    """The most recent verdict per finding (over all its reviewers)."""
     out: dict[int, str] = {}
-    for fid, verdict in session.execute(select(Review.finding_id, Review.verdict).order_by(Review.id)):
+    rows = session.execute(select(Review.finding_id, Review.verdict).order_by(Review.created_at, Review.id))
+    for fid, verdict in rows:
         out[fid] = verdict
     return out
 

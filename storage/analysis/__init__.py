@@ -1,7 +1,7 @@
 """Analyst helpers: read the project's database into pandas DataFrames for the notebooks in ``notebooks/``.
 
 Every function takes ``db`` — a database URL or an open SQLAlchemy session — and returns a DataFrame with English
-column names (``vi_columns`` renames them for display). Portal text in the frames is plain text, shortened to keep
+column names (``vi_table`` makes a display copy: Vietnamese headers and readable cells). Portal text in the frames is plain text, shortened to keep
 cells readable; display it with pandas' default (escaped) rendering, never as raw HTML.
 """
 
@@ -20,6 +20,7 @@ from storage.analysis.common import (
     session_for,
     vi_columns,
 )
+from storage.analysis.display import vi_table
 from storage.analysis.coverage import (
     RECORD_KINDS,
     check_failed_events,
@@ -72,5 +73,5 @@ __all__ = [
     "organisation_selections", "organisation_share", "owner_findings", "owner_org_edges", "owner_selections",
     "parcel_completeness", "precision_table", "province_label", "record_verdicts", "relist_rounds", "resolve_db_url",
     "resolve_organisation", "resolve_owner", "reviews_frame", "safe_url", "session_for", "settings_effect",
-    "threshold_changes", "threshold_effect", "vi_columns",
+    "threshold_changes", "threshold_effect", "vi_columns", "vi_table",
 ]

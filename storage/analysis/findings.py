@@ -158,13 +158,14 @@ def _text_or_none(value: Any) -> str | None:
 def record_verdicts(db: DB, verdicts: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:
     """Record analyst verdicts through ``storage.reviews.record_review``; each item has ``finding_id`` and
     ``verdict`` (confirmed, false_positive, needs_more_info) and optionally ``note`` and ``reviewer``. All or
-    nothing: one bad item raises and, on a URL, nothing is written. Returns the reviews created."""
+    nothing: one bad item raises and, on a URL, nothing is written. A reviewer's second verdict on a finding replaces the first. Returns the reviews recorded."""
     items = verdicts.to_dict("records") if isinstance(verdicts, pd.DataFrame) else list(verdicts)
     rows = []
     with session_for(db) as s:
         for item in items:
             note, reviewer = (_text_or_none(item.get(k)) for k in ("note", "reviewer"))
-            review = record_review(s, int(item["finding_id"]), str(item["verdict"]), note=note, reviewer=reviewer)
+            review = record_review(s, int(item["finding_id"]), str(item["verdict"]), note=note, reviewer=reviewer,
+                                   via="notebook")
             rows.append({"id": review.id, "finding_id": review.finding_id, "verdict": review.verdict,
                          "note": review.note, "reviewer": review.reviewer,
                          "created_at": local_naive(review.created_at)})

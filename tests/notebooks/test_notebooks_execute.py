@@ -67,6 +67,11 @@ def execute(name: str, overrides: dict[str, Any]) -> nbformat.NotebookNode:
     for c in nb.cells:
         if c.cell_type == "code":
             assert not [o for o in c.outputs if o.output_type == "error"], c.source[:200]
+            for o in c.outputs:  # tables read by people: no None/NaN/NaT cells, no float noise
+                table = o.get("data", {}).get("text/html", "")
+                if "<table" in table:
+                    for bad in ("<td>NaN</td>", "<td>None</td>", "<td>NaT</td>", ".000000", "<td>nan</td>"):
+                        assert bad not in table, f"{name}: {bad} in the table of {c.source[:120]!r}"
     return nb
 
 
