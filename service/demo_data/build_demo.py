@@ -1227,7 +1227,6 @@ RULE_IDS = {
     "d3_deposit_30_percent": "exclusionary_terms",
     "d3_deposit_2_percent": "exclusionary_terms",
     "d3_dossier_fee_too_high": "exclusionary_terms",
-    "d3_registration_closes_sunday": "exclusionary_terms",
     "d3_auction_day_after_registration": "exclusionary_terms",
     "history_take_down": "DELISTED",
     "history_second_publication": "SECOND_PUBLICATION",
