@@ -5,7 +5,8 @@ PROB = {'dep': ('exclusionary_terms', 'deposit_out_of_range'), 'fee': ('exclusio
         'soon': ('exclusionary_terms', 'auction_too_soon_after_registration'),
         'parcel': ('parcel_details', 'missing_parcel_fields'),
         'depsp': ('implausible_portal_value', 'deposit_above_start_price'),
-        'm2': ('implausible_portal_value', 'land_price_per_m2_implausible')}
+        'm2': ('implausible_portal_value', 'land_price_per_m2_implausible'),
+        'anom': ('anomaly_rank', 'anomaly_rank')}
 VERD = {'V': 'violation', 'N': 'no_violation', 'U': 'undecidable'}
 with open('real_notices.jsonl', 'w', encoding='utf-8') as out:
     for line in open('labels.tsv', encoding='utf-8'):

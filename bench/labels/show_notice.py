@@ -1,6 +1,6 @@
 """Reading aid only: prints notices compactly (times in UTC+7 with weekdays, day counts, deposit/start ratios).
 It decides nothing; every verdict in labels.tsv was typed by hand after reading this output.
-Usage: python3 show_notice.py ID [ID...]   or   python3 show_notice.py range START END (index into sorted ids)
+Usage: python3 show_notice.py ID [ID...] | range START END (index into sorted ids) | posting | owners | grep WORD
 """
 import json, sys, datetime as dt
 TZ = dt.timezone(dt.timedelta(hours=7))
@@ -39,10 +39,65 @@ def show(r, maxlen=1500):
             v = (p.get(k) or '').strip()
             if v: print('   %s: %s' % (k, v[:maxlen].replace('\n',' / ')))
     print(' files:', [f['fileName'] for f in r['detail'].get('listFile') or []])
+# ---- extra reading aids for the anomaly_rank pass (print facts only; they decide nothing) ----
+# Vietnamese public holidays inside the data's span (statutory days off; Hùng Vương 2026 falls on Sun 26/4 -> Mon 27/4 off)
+HOLIDAYS = {dt.date(2025, 4, 30), dt.date(2025, 5, 1), dt.date(2025, 9, 1), dt.date(2025, 9, 2), dt.date(2026, 1, 1),
+            dt.date(2026, 4, 27), dt.date(2026, 4, 30), dt.date(2026, 5, 1), dt.date(2026, 9, 1), dt.date(2026, 9, 2)}
+HOLIDAYS |= {dt.date(2026, 2, 14) + dt.timedelta(days=i) for i in range(9)}  # Tết Bính Ngọ 14-22/2/2026
+
+
+def working_days_between(d1, d2):
+    """Working days strictly after d1 and strictly before d2 (Mon-Fri, not a holiday)."""
+    n, d = 0, d1 + dt.timedelta(days=1)
+    while d < d2:
+        if d.weekday() < 5 and d not in HOLIDAYS:
+            n += 1
+        d += dt.timedelta(days=1)
+    return n
+
+
+def posting_line(r):
+    li = r['list_item']
+    p, a = t(li['publishTime1']), t(li['aucTime'])
+    return '%d | pub %s | auc %s | cal %d d | workdays strictly between %d | type %s' % (
+        r['id'], fmt(p), fmt(a), (a.date() - p.date()).days, working_days_between(p.date(), a.date()),
+        li.get('propertyTypeName'))
+
+
+def owner_table():
+    """Every notice grouped by owner: publication date, organisation, id, title start."""
+    by = {}
+    for r in rs:
+        by.setdefault(r['list_item']['fullname'].strip(), []).append(r)
+    for o, lst in sorted(by.items(), key=lambda x: -len(x[1])):
+        print('## %s (%d notices)' % (o, len(lst)))
+        for r in sorted(lst, key=lambda r: r['list_item']['publishTime1']):
+            li = r['list_item']
+            print('   %s | %d | %s | %s' % (fmt(t(li['publishTime1'])), r['id'], li['org_name'], li['propertyName'][:90]))
+
+
+def grep(word):
+    """Ids of notices whose texts contain word (case-insensitive), with start prices: to find the same asset."""
+    w = word.lower()
+    for r in rs:
+        txt = json.dumps(r, ensure_ascii=False).lower()
+        if w in txt:
+            li = r['list_item']
+            print(r['id'], fmt(t(li['publishTime1'])), li['fullname'][:50], '|', li['propertyName'][:100],
+                  '| starts', [money(p.get('propertyStartPrice')) for p in r['property_info']])
+
 if __name__ == '__main__':
     args = sys.argv[1:]
+    if args and args[0] == 'posting':
+        for i in sorted(byid): print(posting_line(byid[i]))
+        sys.exit()
+    if args and args[0] == 'owners':
+        owner_table(); sys.exit()
+    if args and args[0] == 'grep':
+        grep(' '.join(args[1:])); sys.exit()
     if args and args[0] == 'range':
         ids = sorted(byid)[int(args[1]):int(args[2])]
     else:
         ids = [int(x) for x in args]
     for i in ids: show(byid[i])
+
