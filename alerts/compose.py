@@ -82,6 +82,10 @@ OPERATOR_KIND_LABELS = {
     "crawl_failed": "Thu thập dữ liệu thất bại",
     "no_new_records": "Không có bản ghi mới",
     "delivery_failed": "Không gửi được thư cảnh báo",
+    "crawl_incomplete": "Thu thập dữ liệu chưa đầy đủ",
+    "notice_unreadable": "Thông báo không đọc được",
+    "stage_failed": "Một bước của công việc hằng ngày thất bại",
+    "stage_incomplete": "Một bước của công việc hằng ngày chưa hoàn tất",
 }
 
 # Vietnamese labels of evidence keys the detectors commonly use; other keys are shown as written.
