@@ -142,6 +142,7 @@ def make_workdir(root: Path, portal_url: str, **sections: dict[str, Any]) -> Wor
         "alerts": {"mode": "outbox", "outbox_dir": str(root / "outbox"), "retry_base_s": 0.0,
                    "recipients": [{"name": "Cán bộ Gia Lai", "email": "gialai@example.vn", "provinces": ["gia-lai"]}]},
         "schedule": {"lock_ttl_s": 3600},
+        "crawl": {"time_budget_s": 1800},  # shorter than the lock's TTL, as the configuration requires
     }
     for name, section in sections.items():
         data[name] = {**data.get(name, {}), **section}
