@@ -98,6 +98,8 @@ class RawEvidenceMiddleware(_CrawlerBound):
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
         spider = self._spider(spider)
         recorder = getattr(spider, "recorder", None)
+        if isinstance(exception, IgnoreRequest):  # refused before it was sent (another host): nothing to keep
+            return None
         if recorder is not None:
             try:
                 recorder.record_failure(request, exception)

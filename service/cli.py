@@ -103,7 +103,8 @@ def import_dataset_cmd(files: list[Path] = typer.Argument(..., help="Portal-data
 
     ctx = context()
     try:
-        summary = import_dataset(ctx.session, ctx.evidence, files, progress=info)
+        summary = import_dataset(ctx.session, ctx.evidence, files, progress=info,
+                                 allowed_hosts=ctx.settings.allowed_hosts())
     except FileNotFoundError as exc:
         fail(str(exc))
     for err in summary["errors"][:20]:
@@ -392,8 +393,12 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
     from crawler.reparse import reparse_all
 
     ctx = context()
+    from alerts.outbox import link_hosts
+
+    with ctx.session() as s:
+        hosts = link_hosts(s, ctx.settings)  # the configured portals and the ones our crawls were pointed at
     summary = reparse_all(ctx.session, ctx.evidence, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
-                          progress=info)
+                          progress=info, allowed_hosts=hosts)
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

@@ -16,11 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from am_testing import crawl_dgts, make_app_context
-from crawler.runner import crawl_plan
 from crawler.simulator import FaultPlan, PortalSimulator
 from crawler.simulator.faults import Trigger
 from service.daily import DailyOptions, daily_run
-from storage.models import Alert, ChangeEvent, CrawlRun, QuarantinedItem, Record
+from storage.models import Alert, ChangeEvent, CrawlRun, Record
 
 DAY = date(2026, 7, 1)
 CLOCK = datetime.fromisoformat("2026-07-01T20:00:00+07:00")
@@ -56,7 +55,15 @@ def malformed(n: int, list_id, at_ms: int) -> dict:
             "detail": {}, "property_info": [], "publish_history": [], "corrections": []}
 
 
-def quarantined(ctx) -> dict[str, QuarantinedItem]:
+def crawl_plan(*args, **kwargs):
+    from crawler.runner import crawl_plan
+
+    return crawl_plan(*args, **kwargs)
+
+
+def quarantined(ctx) -> dict:
+    from storage.models import QuarantinedItem
+
     with ctx.session() as s:
         return {q.item_key: q for q in s.scalars(select(QuarantinedItem))}
 
@@ -78,7 +85,7 @@ def operator_alerts(ctx, kind_label: str) -> list[Alert]:
 
 def test_a_notice_whose_detail_keeps_failing_is_quarantined_retried_every_run_and_named(
         any_db, tmp_path, monkeypatch, day_docs):
-    ctx = context(tmp_path, any_db, **{"crawl.unreadable_alert_after_runs": 3})
+    ctx = context(tmp_path, any_db)  # crawl.unreadable_alert_after_runs: 3 by default
     victim = str(day_docs[0]["id"])
     broken = FaultPlan(server_error=Trigger(every=1, endpoints=("/portal/viewDetailAuctionInfo",),
                                             queries=(f"auctionInfoId={victim}",)),
