@@ -270,12 +270,12 @@ def sent_message_ids(db_url: str) -> list[str]:
 def count(db_url: str, model, *where) -> int:
     """Rows of ``model`` matching ``where``; 0 while the child has not created the schema yet."""
     from sqlalchemy import func
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from storage.db import session_scope
 
     try:
         with session_scope(db_url) as s:
             return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
-    except OperationalError:
+    except (OperationalError, ProgrammingError):  # SQLite / PostgreSQL: no such table yet
         return 0
