@@ -277,7 +277,7 @@ def review(finding: int = typer.Argument(..., help="Finding id."),
 def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files to the outbox folder instead of sending."),
         skip_crawl: bool = typer.Option(False, help="Only detect and alert on what is stored."),
         thads_full: bool = typer.Option(False, "--thads-full", help="Force the THADS full pass.")) -> None:
-    """The daily job: crawl all sources → detect → alert. Exits non-zero if a stage failed."""
+    """The daily job: crawl all sources → detect → alert. Exits 1 if a stage failed or was incomplete."""
     from service.daily import DailyOptions, daily_run
     from service.locks import run_locked
     from service.scheduler import LOCK_NAME
@@ -290,10 +290,11 @@ def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files 
     if not ran:
         fail("another daily run holds the lock (a scheduled run may be in progress); not starting a second one")
     result = box["r"]
-    typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "failures": result.failures},
+    stages = {name: st.get("status") for name, st in result.stages.items()}
+    typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "stages": stages, "failures": result.failures},
                           ensure_ascii=False))
     if not result.ok:
-        fail("the daily job finished with failures: " + "; ".join(result.failures)[:2000], code=1)
+        fail("the daily job finished with failed or incomplete stages: " + "; ".join(result.failures)[:2000], code=1)
 
 
 @app.command()
@@ -331,7 +332,9 @@ def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the 
     typer.echo("")
     typer.echo(f"Demo finished ({'ok' if result.ok else 'with failures'}): {summary['days']} simulated days, "
                f"{summary['requests']} requests to the simulator")
-    typer.echo(f"Database: {summary['database']}")
+    from storage.db import masked_url
+
+    typer.echo(f"Database: {masked_url(summary['database'])}")
     typer.echo("Findings (open) per detector.rule.status:")
     for k, n in summary["findings"].items():
         typer.echo(f"  {k}: {n}")
