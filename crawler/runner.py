@@ -226,14 +226,6 @@ def crawl_plan(db_url: str, record_kind_source: str, lookback_days: int, backfil
     return min(days), today, sorted(days)
 
 
-def default_window(db_url: str, record_kind_source: str, lookback_days: int, backfill_start: date | None,
-                   today: date | None = None, *, record_kind: str | None = None) -> tuple[date, date]:
-    """(since, until) of ``crawl_plan``: from the earliest day still to read to today."""
-    since, until, _days_ = crawl_plan(db_url, record_kind_source, lookback_days, backfill_start, today,
-                                      record_kind=record_kind)
-    return since, until
-
-
 def runs_since(db_url: str, first_id: int) -> list[dict[str, Any]]:
     with session_scope(db_url) as s:
         rows = s.scalars(select(CrawlRun).where(CrawlRun.id > first_id).order_by(CrawlRun.id)).all()

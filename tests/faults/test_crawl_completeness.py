@@ -212,3 +212,51 @@ def test_the_time_budget_must_be_shorter_than_the_lock(tmp_path):
         settings_from_dict({"crawl": {"time_budget_s": 3600}, "schedule": {"lock_ttl_s": 3600}})
     with pytest.raises(ConfigError, match="crawl.max_list_pages"):
         settings_from_dict({"crawl": {"max_list_pages": 0}})
+
+
+def thads_notices(ids: range) -> list[dict]:
+    """MADE-UP THADS notices of one site, one a day (newest = highest id)."""
+    return [{"kind": "thads.notice", "site": "binhdinh", "list": "ThongBao", "item_id": n,
+             "date": (CLOCK - timedelta(days=20 - (n - ids.start))).strftime("%d/%m/%Y"),
+             "title": f"Thông báo bán đấu giá tài sản {n} (dữ liệu giả lập)",
+             "body_html": f"<p>Tài sản thi hành án số {n} (dữ liệu giả lập).</p>", "attachments": []} for n in ids]
+
+
+def thads_keys(ctx) -> set[str]:
+    with ctx.session() as s:
+        return set(s.scalars(select(Record.record_key).where(Record.record_kind == "thads.notice")))
+
+
+def test_a_thads_notice_that_cannot_be_read_is_quarantined_and_fetched_again(any_db, tmp_path):
+    from am_testing import crawl_thads
+
+    ctx = make_app_context(tmp_path, db_url=any_db)
+    broken = FaultPlan(server_error=Trigger(every=1, endpoints=("/binhdinh/noidung/thongbao/Lists/ThongBao/",),
+                                            queries=("ItemID=702",)), server_error_retry_after=None)
+    with PortalSimulator(thads_notices(range(701, 704)), clock=CLOCK, faults=broken) as sim:
+        first = crawl_thads(ctx, sim, ["binhdinh"])
+        assert first[0]["status"] == "partial" and "binhdinh/thongbao/702" in first[0]["message"]
+        assert thads_keys(ctx) == {"binhdinh/thongbao/701", "binhdinh/thongbao/703"}
+        q = quarantined(ctx)["binhdinh/thongbao/702"]
+        assert q.retryable and q.url.endswith("ItemID=702") and "HTTP 503" in q.reason
+        sim.faults = FaultPlan()
+        second = crawl_thads(ctx, sim, ["binhdinh"])
+    assert second[0]["status"] == "complete", second
+    assert "binhdinh/thongbao/702" in thads_keys(ctx)
+    assert quarantined(ctx)["binhdinh/thongbao/702"].status == "resolved"
+
+
+def test_a_thads_site_pass_cut_short_is_read_past_the_known_items_next_time(any_db, tmp_path):
+    from am_testing import crawl_thads
+
+    ctx = make_app_context(tmp_path, db_url=any_db, **{"portals.thads.stop_after_known": 1})
+    broken = FaultPlan(server_error=Trigger(every=1, endpoints=("/binhdinh/noidung/thongbao/Lists/ThongBao/",),
+                                            queries=("Page=2",)), server_error_retry_after=None)
+    with PortalSimulator(thads_notices(range(801, 806)), clock=CLOCK, faults=broken, page_size_thads=2) as sim:
+        first = crawl_thads(ctx, sim, ["binhdinh"])
+        assert first[0]["status"] == "partial"
+        assert thads_keys(ctx) == {"binhdinh/thongbao/805", "binhdinh/thongbao/804"}
+        sim.faults = FaultPlan()
+        second = crawl_thads(ctx, sim, ["binhdinh"])  # incremental: would stop at the first known item
+    assert second[0]["status"] == "complete", second
+    assert thads_keys(ctx) == {f"binhdinh/thongbao/{n}" for n in range(801, 806)}
