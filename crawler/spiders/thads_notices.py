@@ -149,8 +149,8 @@ class ThadsNoticeSpider(PortalSpider):
             state["done"] = True
             # Complete only when the list ran out of pages (not when max_pages cut it short).
             state["complete"] = not (items and listing.next_page_url)
-            if not state["complete"]:
-                state["ok"] = False
+            if not state["complete"]:  # the items past the bound were never listed to us: say so every time
+                state["cut"] = True
                 state["problems"].append(f"more than portals.thads.max_pages ({self.max_pages}) pages")
 
     # ---------------------------------------------------------------- details and attachments
@@ -251,13 +251,15 @@ class ThadsNoticeSpider(PortalSpider):
         pending = self._pending_sites()
         out = []
         for site, st in self.site_state.items():
-            if st["available"] is not False and not (st["done"] and st["ok"]):
+            if st["available"] is not False and not (st["done"] and st["ok"] and not st.get("cut")):
                 out.append(f"{site} ({'; '.join(st['problems']) or 'not read to the end'})")
             elif site in pending:
                 out.append(f"{site} (details not all fetched)")
         return out
 
     def accounted_lists(self) -> list[str]:
+        """Sites whose every listed item was stored or quarantined. A site cut short by ``max_pages`` counts (a
+        thorough re-read would only reach the same bound) while the run still reports it incomplete."""
         pending = self._pending_sites()
         return [site for site, st in self.site_state.items()
                 if st["done"] and (st["available"] is False or st["ok"]) and site not in pending]

@@ -260,3 +260,14 @@ def test_a_thads_site_pass_cut_short_is_read_past_the_known_items_next_time(any_
         second = crawl_thads(ctx, sim, ["binhdinh"])  # incremental: would stop at the first known item
     assert second[0]["status"] == "complete", second
     assert thads_keys(ctx) == {f"binhdinh/thongbao/{n}" for n in range(801, 806)}
+
+
+def test_a_thads_site_longer_than_max_pages_is_reported_every_pass(any_db, tmp_path):
+    from am_testing import crawl_thads
+
+    ctx = make_app_context(tmp_path, db_url=any_db, **{"portals.thads.max_pages": 2})
+    with PortalSimulator(thads_notices(range(901, 906)), clock=CLOCK, page_size_thads=2) as sim:
+        runs = crawl_thads(ctx, sim, ["binhdinh"], full=True)
+        pages = sim.request_log.count("/binhdinh/noidung/thongbao/Lists/ThongBao/View_Detail.aspx", status=200)
+    assert runs[0]["status"] == "partial" and "portals.thads.max_pages (2)" in runs[0]["message"]
+    assert len(thads_keys(ctx)) == 4 and pages == 2 + 4  # two list pages and the four items they listed
