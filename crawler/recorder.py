@@ -3,7 +3,8 @@
 One ``CrawlRecorder`` per spider. It owns a database session for the run. Raw responses are committed as they
 arrive (evidence first: even a crawl killed a moment later has its bytes), documents are ingested in their own
 savepoints and committed in small batches (on PostgreSQL; on SQLite at once, see ``_tick``), and ``finish`` writes
-the run's final status and counters, or "failed" with the reason when the database refuses them.
+the run's final status and counters, or "failed" with the reason when the database refuses them. An item that
+cannot be stored is quarantined with its reason (``storage.quarantine``), and leaves quarantine once stored.
 """
 
 from __future__ import annotations
@@ -150,10 +151,10 @@ class CrawlRecorder:
         if retryable:
             check_failed(self.session, record_kind=record_kind, record_key=item_key, run=self.run, at=utcnow(),
                          reason=reason)
-        _row, fresh = quarantine_store.quarantine(
+        row, fresh = quarantine_store.quarantine(
             self.session, source=self.source, record_kind=record_kind, item_key=item_key, list_name=list_name,
             reason=reason, run_id=self.run_id, at=utcnow(), retryable=retryable, item=item, url=url)
-        self.open_quarantine(record_kind).add(_row.item_key)
+        self.open_quarantine(record_kind).add(row.item_key)
         self.counters["quarantined"] += 1
         if retryable or fresh:  # a malformed item seen again was already reported with its reason
             self.quarantined.append(f"{record_kind} {item_key}: {reason}"[:600])
