@@ -88,6 +88,10 @@ OPERATOR_KIND_LABELS = {
     "crawl_failed": "Thu thập dữ liệu thất bại",
     "no_new_records": "Không có bản ghi mới",
     "delivery_failed": "Không gửi được thư cảnh báo",
+    "crawl_incomplete": "Thu thập dữ liệu chưa đầy đủ",
+    "notice_unreadable": "Thông báo không đọc được",
+    "stage_failed": "Một bước của công việc hằng ngày thất bại",
+    "stage_incomplete": "Một bước của công việc hằng ngày chưa hoàn tất",
 }
 
 # Vietnamese labels of evidence keys the detectors commonly use; other keys are shown as written.
@@ -360,9 +364,14 @@ def evidence_links(evidence: dict[str, Any] | None, settings: AlertSettings, evi
     return links
 
 
-def portal_links(urls: list[Any] | None) -> list[Link]:
+def portal_links(urls: list[Any] | None, allowed_hosts: frozenset[str] | None = None) -> list[Link]:
+    """Links to the notices on the portals; a URL on any other host (``crawler.hosts``; default: the real portals)
+    is not shown at all, so nothing elsewhere passes for the portal's page."""
+    from crawler.hosts import PORTAL_HOSTS, is_allowed
+
+    hosts = PORTAL_HOSTS if allowed_hosts is None else allowed_hosts
     links = []
-    for url in (urls or [])[:MAX_LINKS]:
+    for url in [u for u in (urls or []) if is_allowed(u, hosts)][:MAX_LINKS]:
         href = safe_url(url)
         links.append(Link(bounded(url, 200), bounded(url, URL_MAX_CHARS), href))
     return links
@@ -452,7 +461,7 @@ def _render(name: str, **context: Any) -> str:
 
 
 def _item(finding: Finding, reason: str, previous_severity: str | None, province: Province | None,
-          settings: AlertSettings, evidence_root: str | None) -> _Item:
+          settings: AlertSettings, evidence_root: str | None, allowed_hosts: frozenset[str] | None = None) -> _Item:
     severity = finding.severity or "low"
     return _Item(
         id=finding.id,
@@ -467,7 +476,7 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
         province=province.name if province else (bounded(finding.province, 100) if finding.province else "Chưa xác định"),
         owner=bounded(finding.owner_name or "—", 300),
         update=update_line(reason, previous_severity, severity),
-        portal_links=portal_links(finding.urls),
+        portal_links=portal_links(finding.urls, allowed_hosts),
         evidence_links=evidence_links(finding.evidence, settings, evidence_root),
         evidence_rows=evidence_rows(finding.evidence),
         review=review_command(settings, finding.id),
@@ -479,9 +488,11 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
 
 
 def compose_finding(finding: Finding, reason: str, settings: AlertSettings, *, previous_severity: str | None = None,
-                    province: Province | None = None, evidence_root: str | None = None) -> ComposedMessage:
-    """One e-mail about one finding (new, or re-sent because its severity rose or its evidence changed)."""
-    item = _item(finding, reason, previous_severity, province, settings, evidence_root)
+                    province: Province | None = None, evidence_root: str | None = None,
+                    allowed_hosts: frozenset[str] | None = None) -> ComposedMessage:
+    """One e-mail about one finding (new, or re-sent because its severity rose or its evidence changed). Portal
+    links only to ``allowed_hosts`` (default: the real portals)."""
+    item = _item(finding, reason, previous_severity, province, settings, evidence_root, allowed_hosts)
     prefix = {
         "new": f"Cảnh báo đấu giá – mức {item.severity_label}",
         "severity_up": f"Cập nhật – mức độ tăng lên {item.severity_label}",
@@ -511,11 +522,12 @@ def _grouped(items: list[_Item]) -> list[_Group]:
 
 
 def compose_digest(recipient_name: str, entries: list[DigestEntry], day: date, settings: AlertSettings, *,
-                   evidence_root: str | None = None, deferred: int = 0) -> ComposedMessage:
+                   evidence_root: str | None = None, deferred: int = 0,
+                   allowed_hosts: frozenset[str] | None = None) -> ComposedMessage:
     """The daily digest of one recipient: flags, then "cần thêm dữ liệu", then resolved, by detector and province."""
     flags, insufficient, resolved = [], [], []
     for e in entries:
-        it = _item(e.finding, e.reason, e.previous_severity, e.province, settings, evidence_root)
+        it = _item(e.finding, e.reason, e.previous_severity, e.province, settings, evidence_root, allowed_hosts)
         if e.reason == "resolved":
             resolved.append(it)
         elif e.finding.status == "insufficient":

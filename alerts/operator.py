@@ -1,4 +1,5 @@
-"""Alerts for the operator (not the inspectorate): portal blocked, crawl failed, no new records, delivery failed.
+"""Alerts for the operator (not the inspectorate): portal blocked, crawl failed or incomplete, a notice that stays
+unreadable, no new records, delivery failed.
 
 Each goes to ``alerts.operator_email`` through the same outbox, at most once per dedupe key per Vietnamese
 calendar day.
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from alerts.compose import compose_operator
 from service.config import AlertSettings, Settings
 from storage.models import Alert, CrawlRun, Record
+from storage.quarantine import due_for_alert
 from storage.timeutil import local_date, to_local, utcnow
 
 SOURCES = ("dgts", "thads")
@@ -67,16 +69,38 @@ def queue_operator_alert(session: Session, settings: Settings | AlertSettings, k
 
 def alert_for_crawl_run(session: Session, settings: Settings | AlertSettings, run: CrawlRun, *,
                         now: datetime | None = None) -> Alert | None:
-    """Tell the operator about a crawl run that ended blocked or failed (nothing for other outcomes)."""
-    if run.status not in ("blocked", "failed"):
+    """Tell the operator about a crawl run that ended blocked, failed or partial (nothing for a complete one)."""
+    if run.status not in ("blocked", "failed", "partial"):
         return None
-    kind = "portal_blocked" if run.status == "blocked" else "crawl_failed"
-    text = (f"Cổng {run.source} chặn truy cập trong lần thu thập #{run.id}" if run.status == "blocked"
-            else f"Lần thu thập #{run.id} từ nguồn {run.source} thất bại")
+    kind = {"blocked": "portal_blocked", "failed": "crawl_failed", "partial": "crawl_incomplete"}[run.status]
+    text = {"blocked": f"Cổng {run.source} chặn truy cập trong lần thu thập #{run.id}",
+            "failed": f"Lần thu thập #{run.id} từ nguồn {run.source} thất bại",
+            "partial": f"Lần thu thập #{run.id} từ nguồn {run.source} ({run.kind}) chưa đầy đủ: "
+                       f"phần còn thiếu sẽ được thu thập lại ở lần sau"}[run.status]
     details = {"run_id": run.id, "source": run.source, "kind": run.kind, "started_at": run.started_at,
                "finished_at": run.finished_at, "message": (run.message or "")[:1000],
                "counters": run.counters or {}}
     return queue_operator_alert(session, settings, kind, text, details, f"{kind}:{run.source}", now=now)
+
+
+def alert_unreadable_items(session: Session, settings: Settings, *, now: datetime | None = None) -> list[Alert]:
+    """One alert per quarantined item that stayed unreadable for ``crawl.unreadable_alert_after_runs`` runs,
+    naming it; each item is reported once (``alerted_at``)."""
+    now = as_utc(now)
+    queued: list[Alert] = []
+    for item in due_for_alert(session, settings.crawl.unreadable_alert_after_runs):
+        message = (f"Thông báo {item.record_kind} {item.item_key} không đọc được sau {item.failed_runs} lần thu thập"
+                   if item.retryable else
+                   f"Mục danh sách {item.record_kind} không hợp lệ, bị cách ly sau {item.failed_runs} lần thu thập")
+        details = {"record_kind": item.record_kind, "item_key": item.item_key, "list": item.list_name,
+                   "reason": item.reason, "failed_runs": item.failed_runs, "first_seen": to_local(item.first_seen),
+                   "last_seen": to_local(item.last_seen), "retried_every_run": item.retryable}
+        alert = queue_operator_alert(session, settings, "notice_unreadable", message, details,
+                                     f"notice_unreadable:{item.record_kind}:{item.item_key}", now=now)
+        item.alerted_at = now
+        if alert is not None:
+            queued.append(alert)
+    return queued
 
 
 def check_no_new_records(session: Session, settings: Settings | AlertSettings, *,

@@ -33,7 +33,7 @@ from alerts.smtp_sender import SmtpTransport, TransportUnavailable, build_email,
 from detectors.base import SEVERITY_ORDER
 from service.config import AlertSettings, Settings
 from storage.admin_units import Province
-from storage.models import Alert, AlertItem, Finding
+from storage.models import Alert, AlertItem, CrawlRun, Finding
 from storage.timeutil import local_date
 
 log = logging.getLogger(__name__)
@@ -164,6 +164,17 @@ def _ledger(session: Session, alert: Alert, finding: Finding, reason: str, recip
     return len(set(r.lower() for r in recipients))
 
 
+def link_hosts(session: Session, settings: Settings | AlertSettings) -> frozenset[str]:
+    """Hosts whose links an e-mail may show as the portals': the configured portals and allowed hosts (the real
+    portals when only ``[alerts]`` is given) plus the portal URLs our own crawls were pointed at (set by the
+    operator, never by a portal)."""
+    from crawler.hosts import PORTAL_HOSTS, allowed_hosts
+
+    base = settings.allowed_hosts() if isinstance(settings, Settings) else PORTAL_HOSTS
+    crawled = session.scalars(select(CrawlRun.portal_url).where(CrawlRun.portal_url.is_not(None)).distinct())
+    return base | allowed_hosts(crawled)
+
+
 def queue_alerts(session: Session, settings: Settings | AlertSettings, now: datetime | None = None, *,
                  evidence_root: str | None = None) -> dict[str, int]:
     """Compose and insert every message that is due: one per immediate finding (all its officers on one
@@ -181,6 +192,7 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
     router = Router(a)
     findings = _candidates(session)
     latest, ledger_counts = _latest_ledger(session, [f.id for f in findings])
+    hosts = link_hosts(session, settings)
 
     immediate: dict[tuple[int, str, str | None], _Immediate] = {}
     digests: dict[str, _Digest] = {}
@@ -227,7 +239,7 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
         key = "finding:%d:%s" % (f.id, short_hash(
             "|".join([group.reason, f.severity, f.evidence_hash, str(seq), *sorted(p.key for p in group.to)])))
         composed = compose_finding(f, group.reason, a, previous_severity=group.previous_severity,
-                                   province=group.province, evidence_root=evidence_root)
+                                   province=group.province, evidence_root=evidence_root, allowed_hosts=hosts)
         alert = _insert(session, kind="finding", to=first, cc=cc, composed=composed, dedupe_key=key, now=now)
         counts["items"] += _ledger(session, alert, f, group.reason, [first.email, *cc])
         ledger_counts[f.id] += 1
@@ -243,7 +255,8 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
         shown = [DigestEntry(full[e.finding.id], e.reason, e.previous_severity, e.province)
                  for e in shown_of[person.key]]
         later = len(digest.entries) - MAX_DIGEST_ENTRIES
-        composed = compose_digest(person.name, shown, today, a, evidence_root=evidence_root, deferred=max(later, 0))
+        composed = compose_digest(person.name, shown, today, a, evidence_root=evidence_root, deferred=max(later, 0),
+                                  allowed_hosts=hosts)
         alert = _insert(session, kind="digest", to=person, cc=cc, composed=composed, dedupe_key=key, now=now)
         counts["deferred_items"] += max(later, 0)
         for entry in shown:

@@ -54,6 +54,40 @@ def check_envelope(payload: Any, what: str) -> dict[str, Any]:
     return payload
 
 
+def count_value(value: Any) -> int | None:
+    """A count the portal sends (``rowCount``, ``pageCount``): a non-negative integer, or None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float) and value.is_integer() and value >= 0:
+        return int(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def list_item_problem(kind: str, item: Any) -> str | None:
+    """Why one list item cannot be crawled (it is then quarantined), or None. Only an item that names no record
+    is refused here; a missing field in one item is kept as the portal sent it (``missing_item_keys`` tells drift,
+    when every item of a page lacks it, from one odd item)."""
+    from crawler.parsers.dgts import portal_id
+
+    if not isinstance(item, dict):
+        return f"list item is not an object ({type(item).__name__})"
+    if "id" not in item:
+        return "list item has no id"
+    if portal_id(item["id"]) is None:
+        return f"id is not a positive integer: {json.dumps(item['id'], ensure_ascii=False, default=repr)[:60]}"
+    return None
+
+
+def missing_item_keys(kind: str, item: Any) -> tuple[str, ...]:
+    if not isinstance(item, dict):
+        return ()
+    return tuple(k for k in REQUIRED_ITEM_KEYS.get(kind, ("id",)) if k not in item)
+
+
 def check_list_item(kind: str, item: Any, what: str) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise SchemaDrift(f"{what}: list item is not an object")

@@ -54,8 +54,10 @@ def read_documents(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str
 
 
 def import_dataset(session_factory: Callable, evidence: EvidenceStore, paths: Iterable[str | Path],
-                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Import files; returns the run summary. ``session_factory`` is a context manager factory (session_scope)."""
+                   progress: Callable[[str], None] | None = None,
+                   allowed_hosts: frozenset[str] | None = None) -> dict[str, Any]:
+    """Import files; returns the run summary. ``session_factory`` is a context manager factory (session_scope).
+    A document's links (``url`` fields) are kept only on ``allowed_hosts`` (default: the real portals)."""
     paths = [Path(p) for p in paths]
     for p in paths:
         if not p.is_file():
@@ -71,7 +73,7 @@ def import_dataset(session_factory: Callable, evidence: EvidenceStore, paths: It
         run_id = run.id
     try:
         for path in paths:
-            _import_file(session_factory, evidence, path, run_id, counts, errors, progress)
+            _import_file(session_factory, evidence, path, run_id, counts, errors, progress, allowed_hosts)
     except Exception as exc:  # disk full, database locked: the run says why, then the caller hears it
         _record_failure(session_factory, run_id, counts, errors, exc)
         raise
@@ -86,7 +88,8 @@ def import_dataset(session_factory: Callable, evidence: EvidenceStore, paths: It
 
 
 def _import_file(session_factory: Callable, evidence: EvidenceStore, path: Path, run_id: int,
-                 counts: Counter[str], errors: list[str], progress: Callable[[str], None] | None) -> None:
+                 counts: Counter[str], errors: list[str], progress: Callable[[str], None] | None,
+                 allowed_hosts: frozenset[str] | None = None) -> None:
     """One file in batches of ``COMMIT_EVERY`` documents, each document in its own savepoint."""
     pending = 0
     with session_factory() as session:
@@ -98,7 +101,8 @@ def _import_file(session_factory: Callable, evidence: EvidenceStore, path: Path,
                 continue
             try:
                 with session.begin_nested():
-                    res = ingest_document(session, doc, run=run, at=utcnow(), evidence=evidence, listed=False)
+                    res = ingest_document(session, doc, run=run, at=utcnow(), evidence=evidence, listed=False,
+                                          allowed_hosts=allowed_hosts)
             except ENVIRONMENT_ERRORS:
                 raise
             except Exception as exc:  # whatever is wrong with one document, the file goes on

@@ -70,16 +70,16 @@ def record_identity(doc: dict[str, Any]) -> tuple[str, str]:
     kind = doc.get("kind")
     if kind in DGTS_KINDS:
         raw_id = doc.get("id") if doc.get("id") is not None else dgts_parser.as_dict(doc.get("list_item")).get("id")
-        rid = dgts_parser.as_int(raw_id)
+        rid = dgts_parser.portal_id(raw_id)
         if rid is None:
-            raise DocumentError(f"{kind} document without an integer id")
+            raise DocumentError(f"{kind} document without a positive integer id (got {str(raw_id)[:40]!r})")
         return kind, str(rid)
     if kind == THADS_KIND:
         site = str(doc.get("site") or "").strip().lower()
         lst = str(doc.get("list") or "ThongBao").strip().lower()
-        item = dgts_parser.as_code(doc.get("item_id"))
+        item = dgts_parser.portal_id(doc.get("item_id"), dgts_parser.MAX_CODE)
         if item is None:
-            raise DocumentError("thads.notice document without an integer item_id")
+            raise DocumentError("thads.notice document without a positive integer item_id")
         if not _SITE_SLUG.fullmatch(site) or not _LIST_NAME.fullmatch(lst):  # they make up the record key
             raise DocumentError(f"thads.notice document with an invalid site or list name: {site[:80]!r}, {lst[:80]!r}")
         return kind, f"{site}/{lst}/{item}"
@@ -139,7 +139,10 @@ def ingest_document(
     raw_response_ids: list[int] | tuple[int, ...] = (),
     listed: bool = True,
     force_apply: bool = False,
+    allowed_hosts: frozenset[str] | None = None,
 ) -> Ingested:
+    """Record one document's history and, when it is new or changed, its typed rows. Links in it (a THADS page
+    URL, attachment URLs) are stored only when on ``allowed_hosts`` (default: the real portals' hosts)."""
     if not isinstance(doc, dict):
         raise DocumentError("a document must be a JSON object")
     doc = without_nul(doc)
@@ -154,7 +157,7 @@ def ingest_document(
     obs = observe(session, doc, record_kind=kind, record_key=key, run=run, at=at,
                   raw_response_ids=raw_response_ids, root_key=root_key, listed=listed)
     if obs.is_new or obs.is_changed or force_apply or "REAPPEARED" in obs.events:
-        apply_document(session, doc, at=at)
+        apply_document(session, doc, at=at, allowed_hosts=allowed_hosts)
     return Ingested(kind, key, obs)
 
 
@@ -267,17 +270,27 @@ def _upsert_attachment(session: Session, notice_kind: str, key: str, *, file_key
         att.text_status = status
 
 
-def apply_document(session: Session, doc: dict[str, Any], *, at: datetime) -> None:
+def portal_link(url: Any, allowed_hosts: frozenset[str] | None) -> str | None:
+    """``url`` when it is a link on the portals' hosts; None for anything else (a link to another host is never
+    stored as the portal's)."""
+    from crawler.hosts import PORTAL_HOSTS, is_allowed
+
+    return url.strip() if is_allowed(url, PORTAL_HOSTS if allowed_hosts is None else allowed_hosts) else None
+
+
+def apply_document(session: Session, doc: dict[str, Any], *, at: datetime,
+                   allowed_hosts: frozenset[str] | None = None) -> None:
     kind = doc.get("kind")
     if kind in DGTS_KINDS:
-        _apply_dgts(session, dgts_parser.parse_document(doc), doc, at)
+        _apply_dgts(session, dgts_parser.parse_document(doc), doc, at, allowed_hosts)
     elif kind == THADS_KIND:
-        _apply_thads(session, doc, at)
+        _apply_thads(session, doc, at, allowed_hosts)
     else:
         raise DocumentError(f"unknown document kind {kind!r}")
 
 
-def _apply_dgts(session: Session, p: dgts_parser.ParsedRecord, doc: dict[str, Any], at: datetime) -> None:
+def _apply_dgts(session: Session, p: dgts_parser.ParsedRecord, doc: dict[str, Any], at: datetime,
+                allowed_hosts: frozenset[str] | None = None) -> None:
     owner = owner_for(session, p.owner_name, p.owner_address)
     org = organisation_for(session, p.org_name)
     notice_kind = NOTICE_KIND_OF[p.kind]
@@ -322,7 +335,8 @@ def _apply_dgts(session: Session, p: dgts_parser.ParsedRecord, doc: dict[str, An
         _upsert_attachment(session, notice_kind, key, file_key=pf.file_key, name=pf.file_name, role=pf.role,
                            sha256=_sha256(got.get("sha256")), size=dgts_parser.as_int(got.get("size")),
                            content_type=got.get("content_type"),
-                           source_url=got.get("url"), status=got.get("fetch_status"), at=at)
+                           source_url=portal_link(got.get("url"), allowed_hosts), status=got.get("fetch_status"),
+                           at=at)
     session.flush()
 
 
@@ -344,7 +358,8 @@ def _set_decision_date(row: SelectionResult, result_text: str | None) -> None:
         row.decision_date, row.decision_date_source = None, None
 
 
-def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
+def _apply_thads(session: Session, doc: dict[str, Any], at: datetime,
+                 allowed_hosts: frozenset[str] | None = None) -> None:
     from crawler.parsers.thads import classify_notice, extract_notice_fields, html_to_text
     from vntext.core import parse_vn_date
     from crawler.thads_sites import site_province
@@ -380,8 +395,7 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
     row.decision_date = fields.scoring_date
     row.fields = fields.as_json()
     row.province = (owner.province if owner and owner.province else None) or site_province(site)
-    url = doc.get("url")
-    row.url = url if isinstance(url, str) and url else thads_item_url(site, list_label, int(item_id))
+    row.url = portal_link(doc.get("url"), allowed_hosts) or thads_item_url(site, list_label, int(item_id))
     row.status = "active"
     session.add(row)
     lots = [dgts_parser.ParsedLot(lot_index=i, name=a.get("text"), start_price=a.get("start_price"))
@@ -392,7 +406,7 @@ def _apply_thads(session: Session, doc: dict[str, Any], at: datetime) -> None:
             _upsert_attachment(session, "thads_notice", key, file_key=str(a["name"]), name=str(a["name"]),
                                role="thads", sha256=_sha256(a.get("sha256")), size=dgts_parser.as_int(a.get("size")),
                                content_type=a.get("content_type"), status=a.get("fetch_status"),
-                               source_url=a.get("url"), at=at)
+                               source_url=portal_link(a.get("url"), allowed_hosts), at=at)
     session.flush()
 
 

@@ -3,7 +3,8 @@
 Order (``crawler.settings``): the evidence recorder sits closest to the engine, so it sees every final response
 (after retries) and stores its bytes before anything parses them; the challenge detector comes next; retries with
 back-off sit closest to the downloader; the browser bridge (browser mode only) answers requests from inside a
-Chromium page that passed the portal's JavaScript challenge.
+Chromium page that passed the portal's JavaScript challenge. The host guard sees every request first, redirects
+included: nothing is fetched from a host outside the allow-list.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from twisted.internet.error import (
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 from crawler.errors import PortalBlocked
+from crawler.hosts import host_of
 from storage.evidence import EvidenceError
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,8 @@ class RawEvidenceMiddleware(_CrawlerBound):
     def process_exception(self, request: Request, exception: Exception, spider: Spider | None = None):
         spider = self._spider(spider)
         recorder = getattr(spider, "recorder", None)
+        if isinstance(exception, IgnoreRequest):  # refused before it was sent (another host): nothing to keep
+            return None
         if recorder is not None:
             try:
                 recorder.record_failure(request, exception)
@@ -118,6 +122,25 @@ class ChallengeMiddleware(_CrawlerBound):
             spider.block(reason, request.url)
             raise IgnoreRequest(f"portal blocked: {reason}")
         return response
+
+
+class OffHostMiddleware(_CrawlerBound):
+    """A request to a host outside the spider's allow-list (a redirect away from the portal, a forged link) is never
+    sent: like a challenge, it stops the source and the operator is told; nothing from that host is stored."""
+
+    def process_request(self, request: Request, spider: Spider | None = None):
+        spider = self._spider(spider)
+        hosts = getattr(spider, "allowed_hosts", None)
+        if hosts is None:
+            return None
+        host = host_of(request.url)
+        if host is not None and host in hosts:
+            return None
+        origin = (request.meta.get("redirect_urls") or [None])[0]
+        reason = (f"redirected from {origin} to another host ({host or request.url[:200]})" if origin
+                  else f"request to another host ({host or request.url[:200]})")
+        spider.block(f"answer from outside the portal: {reason}", origin or request.url)
+        raise IgnoreRequest(f"off-host: {reason}")
 
 
 class BackoffRetryMiddleware(_CrawlerBound):
@@ -195,7 +218,7 @@ class BrowserFetchMiddleware(_CrawlerBound):
             headers: {'Accept': 'application/json, text/javascript, */*; q=0.01', 'X-Requested-With': 'XMLHttpRequest'}});
         const buf = new Uint8Array(await r.arrayBuffer());
         let bin = ''; for (let i = 0; i < buf.length; i += 0x8000) bin += String.fromCharCode.apply(null, buf.subarray(i, i + 0x8000));
-        return {status: r.status, body: btoa(bin), ctype: r.headers.get('content-type') || ''};
+        return {status: r.status, body: btoa(bin), ctype: r.headers.get('content-type') || '', url: r.url};
     }"""
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> Any:
@@ -209,6 +232,11 @@ class BrowserFetchMiddleware(_CrawlerBound):
             result = await page.evaluate(self.FETCH_JS, request.url)
         except Exception as exc:  # the page crashed or navigated away: let the retry layer decide
             raise ConnectionLost(f"browser fetch failed: {exc}") from exc
+        final = result.get("url") or request.url
+        hosts = getattr(spider, "allowed_hosts", None)
+        if hosts is not None and host_of(final) not in hosts:  # fetch() followed a redirect away from the portal
+            spider.block(f"answer from outside the portal: redirected to another host ({host_of(final)})", request.url)
+            raise IgnoreRequest("off-host answer in the browser")
         headers = {"Content-Type": result.get("ctype") or "application/octet-stream"}
         return TextResponse(url=request.url, status=int(result["status"]), headers=headers,
                             body=base64.b64decode(result["body"]), request=request, encoding="utf-8")

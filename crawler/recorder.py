@@ -3,7 +3,8 @@
 One ``CrawlRecorder`` per spider. It owns a database session for the run. Raw responses are committed as they
 arrive (evidence first: even a crawl killed a moment later has its bytes), documents are ingested in their own
 savepoints and committed in small batches (on PostgreSQL; on SQLite at once, see ``_tick``), and ``finish`` writes
-the run's final status and counters, or "failed" with the reason when the database refuses them.
+the run's final status and counters, or "failed" with the reason when the database refuses them. An item that
+cannot be stored is quarantined with its reason (``storage.quarantine``), and leaves quarantine once stored.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from crawler.ingest import ENVIRONMENT_ERRORS, document_problem, ingest_document
 from storage.db import session_factory
 from storage.evidence import EvidenceStore
 from storage.history import check_failed, mark_unlisted
-from storage.models import CrawlRun, RawResponse, Record
+from storage import quarantine as quarantine_store
+from storage.models import CrawlRun, QuarantinedItem, RawResponse, Record
 from storage.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,10 @@ COMMIT_EVERY = 50
 
 class CrawlRecorder:
     def __init__(self, db_url: str, evidence_root: str, *, source: str, kind: str, portal_url: str,
-                 window_start: date | None = None, window_end: date | None = None, run_id: int | None = None) -> None:
+                 window_start: date | None = None, window_end: date | None = None, run_id: int | None = None,
+                 allowed_hosts: frozenset[str] | None = None) -> None:
+        self.source = source
+        self.allowed_hosts = allowed_hosts
         self.evidence = EvidenceStore(evidence_root)
         self.session = session_factory(db_url)()
         # The spiders of one crawl share a process and its single reactor thread, each with its own connection.
@@ -41,6 +46,8 @@ class CrawlRecorder:
         self._commit_every = 1 if self.session.get_bind().dialect.name == "sqlite" else COMMIT_EVERY
         self.counters: Counter[str] = Counter()
         self.errors: list[str] = []
+        self.quarantined: list[str] = []  # items quarantined (or still unreadable) in this run, with their reason
+        self._open_quarantine: dict[str, set[str]] = {}
         self._pending = 0
         if run_id is not None:
             self.run = self.session.get(CrawlRun, run_id)
@@ -96,29 +103,62 @@ class CrawlRecorder:
         self.counters["unchanged"] += 1
         self._tick()
 
-    def ingest(self, doc: dict[str, Any], raw_ids: list[int], list_hash: str | None = None) -> None:
+    def ingest(self, doc: dict[str, Any], raw_ids: list[int], list_hash: str | None = None) -> str | None:
+        """Store one assembled document; returns None, or why the document could not be stored (the caller
+        quarantines it). Failures of the machine (disk, database) propagate."""
         try:
             with self.session.begin_nested():
                 res = ingest_document(self.session, doc, run=self.run, at=utcnow(), evidence=self.evidence,
-                                      raw_response_ids=raw_ids)
+                                      raw_response_ids=raw_ids, allowed_hosts=self.allowed_hosts)
                 if list_hash is not None:
                     res.observation.record.list_hash = list_hash
+                if res.record_key in self.open_quarantine(res.record_kind):
+                    quarantine_store.resolve(self.session, res.record_kind, res.record_key, utcnow())
+                    self._open_quarantine[res.record_kind].discard(res.record_key)
+                    self.counters["quarantine_resolved"] += 1
         except ENVIRONMENT_ERRORS:  # the savepoint is rolled back; the session stays usable for the next one
             raise
-        except Exception as exc:  # one document the parsers cannot take is an error of the run, not its end
-            record = f"{doc.get('kind')} {doc.get('id') or doc.get('item_id')}"
-            self.error(f"{record}: cannot ingest: {document_problem(exc)}")
-            return
+        except Exception as exc:  # one document the parsers cannot take is quarantined, not the end of the run
+            return f"cannot ingest: {document_problem(exc)}"
         obs = res.observation
         self.counters["new" if obs.is_new else "changed" if obs.is_changed else "unchanged"] += 1
         if "REAPPEARED" in obs.events:
             self.counters["reappeared"] += 1
         self._tick()
+        return None
 
     def check_failed(self, record_kind: str, record_key: str, reason: str) -> None:
         check_failed(self.session, record_kind=record_kind, record_key=record_key, run=self.run, at=utcnow(),
                      reason=reason)
         self.counters["check_failed"] += 1
+        self._tick()
+
+    # ------------------------------------------------------------------ quarantine
+
+    def open_quarantine(self, record_kind: str) -> set[str]:
+        if record_kind not in self._open_quarantine:
+            self._open_quarantine[record_kind] = quarantine_store.open_keys(self.session, record_kind)
+        return self._open_quarantine[record_kind]
+
+    def retry_queue(self, record_kind: str) -> list[QuarantinedItem]:
+        """Items of earlier runs still unreadable: this run fetches them again."""
+        return quarantine_store.open_retryable(self.session, record_kind)
+
+    def quarantine(self, record_kind: str, item_key: str, list_name: str, reason: str, *, retryable: bool,
+                   item: Any = None, url: str | None = None) -> None:
+        """An item that is not stored in this run, recorded with its reason (a retryable one is fetched again on
+        every later run until stored)."""
+        if retryable:
+            check_failed(self.session, record_kind=record_kind, record_key=item_key, run=self.run, at=utcnow(),
+                         reason=reason)
+        row, fresh = quarantine_store.quarantine(
+            self.session, source=self.source, record_kind=record_kind, item_key=item_key, list_name=list_name,
+            reason=reason, run_id=self.run_id, at=utcnow(), retryable=retryable, item=item, url=url)
+        self.open_quarantine(record_kind).add(row.item_key)
+        self.counters["quarantined"] += 1
+        if retryable or fresh:  # a malformed item seen again was already reported with its reason
+            self.quarantined.append(f"{record_kind} {item_key}: {reason}"[:600])
+        log.warning("quarantined %s %s: %s", record_kind, item_key, reason)
         self._tick()
 
     def mark_unlisted(self, record_kind: str, seen: set[str], scope: list[str], verdicts: dict[str, bool | None]):
@@ -159,8 +199,13 @@ class CrawlRecorder:
 
     # ------------------------------------------------------------------ end of run
 
+    def plan_lists(self, names: list[str]) -> None:
+        self.run.planned_lists = sorted(set(names))
+        self._commit()
+
     def finish(self, status: str, message: str | None = None) -> None:
-        msgs = [m for m in [message, *self.errors[:30]] if m]
+        quarantined = [f"quarantined: {q}" for q in self.quarantined[:30]]
+        msgs = [m for m in [message, *self.errors[:30], *quarantined] if m]
         try:
             self._write_end(status, "\n".join(msgs)[:10_000] if msgs else None)
         except ENVIRONMENT_ERRORS as exc:

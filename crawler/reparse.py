@@ -71,7 +71,9 @@ def rebuild_document(session, evidence: EvidenceStore, snap: Snapshot) -> tuple[
 
 
 def reparse_all(session_factory: Callable, evidence: EvidenceStore, *, kinds: list[str] | None = None,
-                progress: Callable[[str], None] | None = None) -> dict[str, int]:
+                progress: Callable[[str], None] | None = None,
+                allowed_hosts: frozenset[str] | None = None) -> dict[str, int]:
+    """Rebuild the typed rows of every record's latest snapshot; links only on ``allowed_hosts``."""
     counts: Counter[str] = Counter()
     with session_factory() as session:
         latest = select(func.max(Snapshot.id)).group_by(Snapshot.record_kind, Snapshot.record_key)
@@ -84,7 +86,7 @@ def reparse_all(session_factory: Callable, evidence: EvidenceStore, *, kinds: li
                 doc, origin = rebuild_document(session, evidence, snap)
                 try:
                     with session.begin_nested():
-                        apply_document(session, doc, at=utcnow())
+                        apply_document(session, doc, at=utcnow(), allowed_hosts=allowed_hosts)
                     counts[f"from_{origin}"] += 1
                 except (ValueError, KeyError, TypeError) as exc:
                     counts["errors"] += 1

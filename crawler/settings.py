@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 MIDDLEWARES = {
-    # process_response runs from the highest number (next to the downloader) to the lowest (next to the engine).
+    # process_response runs from the highest number (next to the downloader) to the lowest (next to the engine);
+    # process_request the other way, so the host guard sees every request (redirects included) first.
+    "crawler.middlewares.OffHostMiddleware": 550,
     "crawler.middlewares.ChallengeMiddleware": 560,
     "crawler.middlewares.BackoffRetryMiddleware": 570,
     "crawler.middlewares.RawEvidenceMiddleware": 580,  # every attempt's bytes are kept, retried ones included
@@ -22,7 +24,7 @@ MIDDLEWARES = {
 
 def scrapy_settings(*, concurrency: int, delay_s: float, timeout_s: float, max_retries: int, user_agent: str,
                     browser: bool = False, chromium_path: str = "/usr/bin/chromium", max_bytes: int = 20_000_000,
-                    retry_base_delay: float = 2.0) -> dict[str, Any]:
+                    retry_base_delay: float = 2.0, time_budget_s: float = 0) -> dict[str, Any]:
     s: dict[str, Any] = {
         "BOT_NAME": "auction-monitor",
         "ROBOTSTXT_OBEY": False,  # JSON API endpoints; the portal's own pages call them the same way
@@ -38,7 +40,8 @@ def scrapy_settings(*, concurrency: int, delay_s: float, timeout_s: float, max_r
         "RETRY_ENABLED": False,
         "HTTPERROR_ALLOW_ALL": True,  # statuses are handled (and recorded) by the spiders and middlewares
         "COOKIES_ENABLED": True,
-        "REDIRECT_ENABLED": True,
+        "REDIRECT_ENABLED": True,  # within the allow-list only (OffHostMiddleware)
+        "CLOSESPIDER_TIMEOUT": time_budget_s,  # the crawl's time budget (crawl.time_budget_s); 0 = none
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "WARNING",
         "DOWNLOADER_MIDDLEWARES": MIDDLEWARES,

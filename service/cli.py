@@ -98,9 +98,11 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply migrations (creates the schema from empty)."""
     from storage.db import upgrade
 
+    from storage.db import masked_url
+
     ctx = context(migrate=False)
     upgrade(ctx.db_url, revision)
-    info(f"database at {revision}: {ctx.db_url}")
+    info(f"database at {revision}: {masked_url(ctx.db_url)}")
 
 
 # ------------------------------------------------------------------------------------------------- data in
@@ -113,7 +115,8 @@ def import_dataset_cmd(files: list[Path] = typer.Argument(..., help="Portal-data
 
     ctx = context()
     try:
-        summary = import_dataset(ctx.session, ctx.evidence, files, progress=info)
+        summary = import_dataset(ctx.session, ctx.evidence, files, progress=info,
+                                 allowed_hosts=ctx.settings.allowed_hosts())
     except FileNotFoundError as exc:
         fail(str(exc))
     for err in summary["errors"][:20]:
@@ -137,11 +140,7 @@ def crawl_dgts(kinds: Optional[str] = typer.Option(None, help="Comma-separated: 
                            since=parse_day(since, "--since"), until=parse_day(until, "--until"), portal_url=portal_url)
     except ValueError as exc:
         fail(str(exc))
-    runs = run_crawl(ctx, specs, progress=info)
-    typer.echo(json.dumps(runs, ensure_ascii=False, default=str))
-    bad = [r for r in runs if r["status"] in ("failed", "blocked")]
-    if bad:
-        fail("; ".join(f"{r['kind']} {r['status']}: {(r.get('message') or '').splitlines()[0] if r.get('message') else ''}" for r in bad), code=1)
+    report_runs(locked(ctx, lambda: run_crawl(ctx, specs, progress=info)))
 
 
 @crawl_app.command("thads")
@@ -154,12 +153,33 @@ def crawl_thads(sites: Optional[str] = typer.Option(None, help="Comma-separated 
     ctx = context()
     specs = thads_specs(ctx, sites=[s.strip() for s in sites.split(",")] if sites else None,
                         full=True if full else None, portal_url=portal_url)
-    runs = run_crawl(ctx, specs, progress=info)
     from service.jobs import link_thads
 
-    info(f"THADS ↔ dgts links: {link_thads(ctx)}")
+    def crawl_and_link():
+        runs = run_crawl(ctx, specs, progress=info)
+        info(f"THADS ↔ dgts links: {link_thads(ctx)}")
+        return runs
+
+    report_runs(locked(ctx, crawl_and_link))
+
+
+def locked(ctx, func):
+    """``func()`` under the daily job's lock: a crawl never runs next to the daily job (two crawlers writing one
+    database, one closing the other's runs as interrupted)."""
+    from service.locks import run_locked
+    from service.scheduler import LOCK_NAME
+
+    box: dict = {}
+    if not run_locked(ctx.db_url, LOCK_NAME, float(ctx.settings.schedule.lock_ttl_s),
+                      lambda: box.setdefault("out", func())):
+        fail("another daily run or crawl holds the lock; not starting a second one")
+    return box["out"]
+
+
+def report_runs(runs: list[dict]) -> None:
+    """Print the crawl runs; exit 1 when one was not complete (blocked, failed, partial)."""
     typer.echo(json.dumps(runs, ensure_ascii=False, default=str))
-    bad = [r for r in runs if r["status"] in ("failed", "blocked")]
+    bad = [r for r in runs if r["status"] in ("failed", "blocked", "partial")]
     if bad:
         fail("; ".join(f"{r['kind']} {r['status']}: {(r.get('message') or '').splitlines()[0] if r.get('message') else ''}" for r in bad), code=1)
 
@@ -276,7 +296,7 @@ def review(finding: int = typer.Argument(..., help="Finding id."),
 def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files to the outbox folder instead of sending."),
         skip_crawl: bool = typer.Option(False, help="Only detect and alert on what is stored."),
         thads_full: bool = typer.Option(False, "--thads-full", help="Force the THADS full pass.")) -> None:
-    """The daily job: crawl all sources → detect → alert. Exits non-zero if a stage failed."""
+    """The daily job: crawl all sources → detect → alert. Exits 1 if a stage failed or was incomplete."""
     from service.daily import DailyOptions, daily_run
     from service.locks import run_locked
     from service.scheduler import LOCK_NAME
@@ -289,23 +309,35 @@ def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files 
     if not ran:
         fail("another daily run holds the lock (a scheduled run may be in progress); not starting a second one")
     result = box["r"]
-    typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "failures": result.failures},
+    stages = {name: st.get("status") for name, st in result.stages.items()}
+    typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "stages": stages, "failures": result.failures},
                           ensure_ascii=False))
     if not result.ok:
-        fail("the daily job finished with failures: " + "; ".join(result.failures)[:2000], code=1)
+        fail("the daily job finished with failed or incomplete stages: " + "; ".join(result.failures)[:2000], code=1)
 
 
 @app.command()
 def schedule(once_now: bool = typer.Option(False, "--run-now", help="Also run the job once immediately.")) -> None:
     """Run the daily job every day (cron from [schedule]), never two at once, even across processes."""
     from service.daily import scheduled_daily
-    from service.scheduler import serve
+    from service.locks import run_locked
+    from service.scheduler import LOCK_NAME, serve
 
     ctx = context()
     if once_now:
-        scheduled_daily(_state["config"], _state["db"])
+        ttl = float(ctx.settings.schedule.lock_ttl_s)
+        if not run_locked(ctx.db_url, LOCK_NAME, ttl, lambda: daily_with(ctx)):
+            info("another daily run holds the lock; not running one now")
     info(f"scheduler: cron '{ctx.settings.schedule.cron}' ({ctx.settings.schedule.timezone}); Ctrl-C stops")
-    serve(ctx.settings, ctx.db_url, scheduled_daily, job_args=(_state["config"], _state["db"]))
+    # Only the configuration file goes into the persistent job store; the database URL (it may hold a password)
+    # stays in this process.
+    serve(ctx.settings, ctx.db_url, scheduled_daily, job_args=(_state["config"],))
+
+
+def daily_with(ctx) -> bool:
+    from service.daily import daily_run
+
+    return daily_run(ctx, progress=info).ok
 
 
 @app.command()
@@ -319,7 +351,9 @@ def demo(workdir: Path = typer.Option(Path("demo-output"), help="Folder for the 
     typer.echo("")
     typer.echo(f"Demo finished ({'ok' if result.ok else 'with failures'}): {summary['days']} simulated days, "
                f"{summary['requests']} requests to the simulator")
-    typer.echo(f"Database: {summary['database']}")
+    from storage.db import masked_url
+
+    typer.echo(f"Database: {masked_url(summary['database'])}")
     typer.echo("Findings (open) per detector.rule.status:")
     for k, n in summary["findings"].items():
         typer.echo(f"  {k}: {n}")
@@ -351,9 +385,13 @@ def alerts_send(dry_run: bool = typer.Option(False, "--dry-run", help="Write .em
 
     ctx = context(existing=True)
     try:
-        typer.echo(json.dumps(deliver(session_factory(ctx.db_url), ctx.settings, dry_run=dry_run), ensure_ascii=False))
+        counts = deliver(session_factory(ctx.db_url), ctx.settings, dry_run=dry_run)
     except DeliveryError as exc:
         fail(str(exc))
+    typer.echo(json.dumps(counts, ensure_ascii=False))
+    if counts.get("failed"):
+        fail(f"{counts['failed']} message(s) could not be delivered after {ctx.settings.alerts.max_attempts} "
+             "attempts and were given up (see alerts.last_error)", code=1)
 
 
 @app.command("review-report")
@@ -380,8 +418,12 @@ def reparse(kinds: Optional[str] = typer.Option(None, help="Record kinds, e.g. d
     from crawler.reparse import reparse_all
 
     ctx = context(existing=True)
+    from alerts.outbox import link_hosts
+
+    with ctx.session() as s:
+        hosts = link_hosts(s, ctx.settings)  # the configured portals and the ones our crawls were pointed at
     summary = reparse_all(ctx.session, ctx.evidence, kinds=[k.strip() for k in kinds.split(",")] if kinds else None,
-                          progress=info)
+                          progress=info, allowed_hosts=hosts)
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

@@ -14,7 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from crawler.config import CrawlSettings
 
 DEFAULT_CONFIG_NAME = "auction-monitor.toml"
 
@@ -42,12 +44,12 @@ class DatabaseSettings(Section):
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
-        from storage.db import normalize_url
+        from storage.db import masked_url, normalize_url
 
         try:
             parsed = make_url(normalize_url(v))
-        except (ArgumentError, ValueError) as exc:
-            raise ValueError(f"not a database URL or file path: {v!r} ({exc})") from None
+        except (ArgumentError, ValueError):
+            raise ValueError(f"not a database URL or file path: {masked_url(v)!r}") from None
         backend = parsed.get_backend_name()
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"unsupported database {backend!r}: use a SQLite file path or a postgresql:// URL")
@@ -226,6 +228,7 @@ class Settings(Section):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     evidence: EvidenceSettings = Field(default_factory=EvidenceSettings)
     portals: PortalsSettings = Field(default_factory=PortalsSettings)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
@@ -234,6 +237,19 @@ class Settings(Section):
     detectors: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     source_path: str | None = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _crawl_ends_before_the_lock_expires(self) -> Settings:
+        if self.crawl.time_budget_s >= self.schedule.lock_ttl_s:
+            raise ValueError(f"crawl.time_budget_s ({self.crawl.time_budget_s}) must be shorter than "
+                             f"schedule.lock_ttl_s ({self.schedule.lock_ttl_s}), or a next run could overlap a crawl")
+        return self
+
+    def allowed_hosts(self) -> frozenset[str]:
+        """Hosts whose answers and links count as the portals' (``crawler.hosts``)."""
+        from crawler.hosts import allowed_hosts
+
+        return allowed_hosts([self.portals.dgts.base_url, self.portals.thads.base_url], self.crawl.allowed_hosts)
 
     def detector_settings(self) -> dict[str, Any]:
         """Validated settings objects of the enabled detectors."""

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from service.config import Section, Settings
+from service.config import Settings
 
 HEADER = """\
 # auction-monitor configuration.
@@ -86,7 +86,7 @@ def render_default_config() -> str:
     out: list[str] = [HEADER]
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
-        if isinstance(value, Section):
+        if isinstance(value, BaseModel):
             _render_section(value, name, out)
     out.append("\n# Detectors: a [detectors.<name>] section enables that detector; remove it to disable.")
     for det_name, model in default_settings_sections().items():

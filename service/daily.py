@@ -1,8 +1,9 @@
 """The daily job: crawl every source, extract attachment text, detect, queue and deliver alerts.
 
 Each stage runs even when an earlier one failed (a blocked portal does not stop detection on what is already
-stored), the operator is told about failures, and the job ends with a non-zero status if any stage failed.
-The run and each stage's outcome are recorded in ``job_runs``.
+stored), the operator is told about failures, and the job ends with a non-zero status if any stage failed or was
+incomplete (a crawl that was partial, blocked or died; messages that could not be delivered). The run and each
+stage's outcome (ok, partial or failed) are recorded in ``job_runs``.
 """
 
 from __future__ import annotations
@@ -68,12 +69,22 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         s.flush()
         job_id = job.id
     result = DailyResult(job_id=job_id, ok=True)
+    shortfalls: dict[str, list[str]] = {}
+
+    def incomplete(stage_name: str, message: str) -> None:
+        """The stage ran but did not do all it should have: the job fails and says why."""
+        result.ok = False
+        result.failures.append(message)
+        shortfalls.setdefault(stage_name, []).append(message)
+        say(message)
 
     def stage(stage_name: str, fn: Callable[[], Any]) -> Any:
         say(f"[{stage_name}]")
         try:
             out = fn()
-            result.stages[stage_name] = {"status": "ok", "result": out}
+            problems = shortfalls.get(stage_name)
+            result.stages[stage_name] = {"status": "partial" if problems else "ok", "result": out,
+                                         **({"problems": problems} if problems else {})}
             return out
         except Exception as exc:  # a stage failure must not stop the next stages
             log.exception("stage %s failed", stage_name)
@@ -95,12 +106,11 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
                                retry_base_delay=opts.retry_base_delay)
             specs += thads_specs(ctx, sites=opts.thads_sites, full=opts.thads_full, portal_url=opts.thads_url,
                                  retry_base_delay=opts.retry_base_delay)
-            runs = run_crawl(ctx, specs, progress=say)  # queues operator alerts for blocked/failed sources
+            runs = run_crawl(ctx, specs, progress=say)  # queues operator alerts for blocked/failed/partial sources
             for r in runs:
-                if r["status"] in ("blocked", "failed"):
-                    result.ok = False
-                    result.failures.append(f"crawl {r['source']} {r['kind']} {r['status']}: "
-                                           f"{(r.get('message') or '').strip()[:500]}")
+                if r["status"] in ("blocked", "failed", "partial"):
+                    incomplete("crawl", f"crawl {r['source']} {r['kind']} {r['status']}: "
+                                        f"{(r.get('message') or '').strip()[:500]}")
             return runs
 
         stage("crawl", crawl)
@@ -108,7 +118,11 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         stage("link", lambda: link_thads(ctx))
         stage("freshness", lambda: _freshness(ctx))
     stage("detect", lambda: detect_stage(ctx, say))
-    stage("alerts", lambda: _alerts(ctx, opts.dry_run, say))
+    alerts_out = stage("alerts", lambda: _alerts(ctx, opts.dry_run, say))
+    if alerts_out and alerts_out["delivered"].get("failed"):
+        n = alerts_out["delivered"]["failed"]
+        incomplete("alerts", f"alerts: {n} message(s) could not be delivered and were given up")
+        result.stages["alerts"].update(status="partial", problems=shortfalls["alerts"])
     with ctx.session() as s:
         job = s.get(JobRun, job_id)
         job.finished_at = utcnow()
@@ -168,7 +182,10 @@ def _jsonable(value: Any) -> Any:
 LOCK_TTL_S = 6 * 3600
 
 
-def scheduled_daily(config_path: str | None = None, db: str | None = None) -> bool:
-    """The scheduler's job (module level, so the persistent job store can reference it by name)."""
-    ctx = make_context(config_path, db)
+def scheduled_daily(config_path: str | None = None) -> bool:
+    """The scheduler's job (module level, so the persistent job store can reference it by name). Its only argument
+    is the configuration file; the database is the running scheduler's (its URL is never stored with the job)."""
+    from service.scheduler import runtime_db_url
+
+    ctx = make_context(config_path, runtime_db_url())
     return daily_run(ctx, progress=log.info).ok

@@ -6,12 +6,17 @@ only when we still hold it. ``ttl_s`` must exceed the longest run: a holder that
 overtaken (that is what makes a crashed holder recoverable). A holder on this same host whose process no longer
 exists (killed with -9, power cut of a container) is taken over at once, without waiting for the expiry; a live
 process with that pid, or a holder on another host, is always respected until the expiry.
+
+``run_locked`` renews the lock while its function runs (every third of the TTL), so the lock covers the whole job
+however long detection takes; only a holder that stopped renewing (killed, or on a dead machine) loses it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -21,6 +26,8 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.db import get_engine
 from storage.models import JobLock
+
+log = logging.getLogger(__name__)
 
 
 def new_holder() -> str:
@@ -80,6 +87,14 @@ def acquire_lock(db_url: str, name: str, ttl_s: float, holder: str, *, now: date
     return taken == 1
 
 
+def renew_lock(db_url: str, name: str, holder: str, ttl_s: float, *, now: datetime | None = None) -> bool:
+    """Push the expiry of a lock we hold ``ttl_s`` into the future; False when it is no longer ours."""
+    expires = _utc(now) + timedelta(seconds=ttl_s)
+    with get_engine(db_url).begin() as conn:
+        return conn.execute(update(JobLock).where(JobLock.name == name, JobLock.holder == holder)
+                            .values(expires_at=expires)).rowcount == 1
+
+
 def release_lock(db_url: str, name: str, holder: str) -> bool:
     """Drop the lock if ``holder`` still has it; False when it had expired and been taken over."""
     with get_engine(db_url).begin() as conn:
@@ -93,8 +108,23 @@ def run_locked(db_url: str, name: str, ttl_s: float, func: Callable[[], object],
     holder = new_holder()
     if not acquire_lock(db_url, name, ttl_s, holder, now=now() if now else None):
         return False
+    stop = threading.Event()
+
+    def keep_renewing() -> None:
+        while not stop.wait(max(ttl_s / 3, 0.2)):
+            try:
+                if not renew_lock(db_url, name, holder, ttl_s, now=now() if now else None):
+                    log.error("lock %r was taken over while this run held it", name)
+                    return
+            except Exception:  # a database hiccup: try again at the next beat, the lock has time left
+                log.exception("could not renew lock %r", name)
+
+    renewer = threading.Thread(target=keep_renewing, name=f"lock-renewal-{name}", daemon=True)
+    renewer.start()
     try:
         func()
     finally:
+        stop.set()
+        renewer.join(timeout=30)
         release_lock(db_url, name, holder)
     return True

@@ -6,7 +6,9 @@ still runs when it is less than ``misfire_grace_s`` late. ``max_instances=1`` st
 the ``job_locks`` row (``service.locks``) stops it across processes, e.g. a manual ``run`` while the service runs.
 
 The stored job is referenced by text ("module:function"), so ``job_func`` must be an importable module-level
-function and its arguments picklable.
+function and its arguments picklable. APScheduler pickles the arguments into ``apscheduler_jobs``, a table analysts
+can read: they never include the database URL (it may hold a password). The running scheduler keeps the URL in
+memory (``runtime_db_url``) and the job finds it there at run time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ log = logging.getLogger(__name__)
 JOB_ID = "daily"
 LOCK_NAME = "daily"
 JOBS_TABLE = "apscheduler_jobs"
+
+_runtime: dict[str, str] = {}  # the database URL of this process's scheduler; never written to the job store
+
+
+def runtime_db_url() -> str:
+    """The database URL the running scheduler was started with."""
+    try:
+        return _runtime["db_url"]
+    except KeyError:
+        raise RuntimeError("no scheduler is running in this process: the job does not know its database") from None
 
 
 def schedule_settings(settings: Settings | ScheduleSettings) -> ScheduleSettings:
@@ -94,11 +106,12 @@ def daily_trigger(settings: Settings | ScheduleSettings) -> CronTrigger:
                        timezone=ZoneInfo(s.timezone))
 
 
-def run_scheduled_job(db_url: str, lock_name: str, ttl_s: float, func_ref: str, args: tuple = (),
+def run_scheduled_job(lock_name: str, ttl_s: float, func_ref: str, args: tuple = (),
                       kwargs: dict[str, Any] | None = None) -> bool:
-    """What the job store calls: resolve ``func_ref`` and run it under the cross-process lock."""
+    """What the job store calls: resolve ``func_ref`` and run it under the cross-process lock, on the database of
+    the running scheduler."""
     func = ref_to_obj(func_ref)
-    ran = run_locked(db_url, lock_name, ttl_s, lambda: func(*args, **(kwargs or {})))
+    ran = run_locked(runtime_db_url(), lock_name, ttl_s, lambda: func(*args, **(kwargs or {})))
     if not ran:
         log.warning("scheduled job %s skipped: lock %r is held by another run", func_ref, lock_name)
     return ran
@@ -125,6 +138,7 @@ def build_scheduler(settings: Settings | ScheduleSettings, db_url: str, job_func
     start if within the grace time; otherwise the next run is computed from the (possibly changed) cron."""
     s = schedule_settings(settings)
     url = normalize_url(db_url)
+    _runtime["db_url"] = url
     tz = ZoneInfo(s.timezone)
     trigger = daily_trigger(s)
     options: dict[str, Any] = {
@@ -142,7 +156,7 @@ def build_scheduler(settings: Settings | ScheduleSettings, db_url: str, job_func
         extra["next_run_time"] = stored.astimezone(tz)
     scheduler.add_job(
         run_scheduled_job, trigger=trigger, id=JOB_ID, name="auction-monitor daily run", replace_existing=True,
-        args=(url, LOCK_NAME, float(s.lock_ttl_s), obj_to_ref(job_func), tuple(job_args), dict(job_kwargs or {})),
+        args=(LOCK_NAME, float(s.lock_ttl_s), obj_to_ref(job_func), tuple(job_args), dict(job_kwargs or {})),
         coalesce=True, misfire_grace_time=s.misfire_grace_s, max_instances=1, **extra,
     )
     return scheduler

@@ -32,6 +32,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def masked_url(url: str) -> str:
+    """The URL as it may be shown: any password replaced by ``***`` (for output, logs and error messages)."""
+    try:
+        return make_url(normalize_url(url)).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: show nothing of it that could be a secret
+        return "<unparsable database URL>" if "@" in url or "://" in url else url
+
+
 def get_engine(url: str) -> Engine:
     """One engine per URL per process. SQLite gets WAL, foreign keys and a busy timeout."""
     url = normalize_url(url)
@@ -93,14 +101,41 @@ def alembic_config(url: str):
     return cfg
 
 
+# pg_advisory_lock key of schema changes: any fixed 64-bit number unique to this application.
+SCHEMA_LOCK_KEY = 0x616D_5363_6865_6D61  # "amSchema"
+
+
+@contextlib.contextmanager
+def schema_lock(url: str) -> Iterator[None]:
+    """On PostgreSQL, hold a database-wide advisory lock: two first runs starting at once then create the schema
+    one after the other (the second finds it at head) instead of both inserting into ``alembic_version``.
+    SQLite needs none: the upgrade runs in one BEGIN IMMEDIATE transaction (``migrations/env.py``)."""
+    engine = get_engine(url)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            conn.commit()
+
+
 def upgrade(url: str, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (creates the schema from empty, and a SQLite file's folder)."""
+    """Apply migrations up to ``revision`` (creates the schema from empty, and a SQLite file's folder), under the
+    schema lock."""
     from alembic import command
 
     path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), revision)
+    with schema_lock(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:
@@ -117,6 +152,13 @@ def head_revision() -> str:
 
 
 def ensure_schema(url: str) -> None:
-    """Upgrade to head when the database is behind; cheap when already current."""
-    if current_revision(url) != head_revision():
-        upgrade(url)
+    """Upgrade to head when the database is behind; cheap when already current. The revision is read again under
+    the schema lock, so of simultaneous first runs one creates the schema and the others wait and find it done."""
+    head = head_revision()
+    if current_revision(url) == head:
+        return
+    from alembic import command
+
+    with schema_lock(url):
+        if current_revision(url) != head:
+            command.upgrade(alembic_config(url), "head")

@@ -109,6 +109,9 @@ class CrawlRun(Base):
     counters: Mapped[dict] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text)
     portal_url: Mapped[str | None] = mapped_column(String(500))
+    # lists this run set out to read (publication days, "all", THADS sites); with ``complete_lists`` they say which
+    # days a later run must read again. None on runs older than migration 0003.
+    planned_lists: Mapped[list | None] = mapped_column(JSON)
 
 
 class RawResponse(Base):
@@ -167,6 +170,35 @@ class Snapshot(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     document: Mapped[dict] = mapped_column(JSON)
     raw_response_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class QuarantinedItem(Base):
+    """A listed item the crawler could not store, and why: a malformed list item (an id that is not a positive
+    integer, not an object) or a notice whose detail stayed unreadable. Open rows with a valid key are fetched again
+    on every run until stored; none is lost in silence."""
+
+    __tablename__ = "quarantined_items"
+    __table_args__ = (UniqueConstraint("record_kind", "item_key", name="uq_quarantined_items_kind_key"),
+                      Index("ix_quarantined_items_kind_status", "record_kind", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))  # dgts | thads
+    record_kind: Mapped[str] = mapped_column(String(40))
+    # the record key when the item names a valid one, else "malformed:<list>:<hash of the item>"
+    item_key: Mapped[str] = mapped_column(String(200))
+    list_name: Mapped[str] = mapped_column(String(100))  # a publication day, "all", a THADS site
+    retryable: Mapped[bool] = mapped_column(Boolean)  # a valid key: fetched again on every run until stored
+    reason: Mapped[str] = mapped_column(Text)
+    item: Mapped[dict | None] = mapped_column(JSON)  # the list item as listed, to assemble the document on a retry
+    url: Mapped[str | None] = mapped_column(Text)  # THADS detail page a retry fetches
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | resolved
+    failed_runs: Mapped[int] = mapped_column(Integer, default=0)  # crawl runs in which it could not be stored
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    first_seen: Mapped[datetime] = mapped_column(TZ)
+    last_seen: Mapped[datetime] = mapped_column(TZ)
+    resolved_at: Mapped[datetime | None] = mapped_column(TZ)
+    alerted_at: Mapped[datetime | None] = mapped_column(TZ)  # when the operator was told it stays unreadable
 
 
 class ChangeEvent(Base):

@@ -43,6 +43,14 @@ def pg_url():
     return url
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request, tmp_path):
+    """The test once on a fresh SQLite file and once on a clean PostgreSQL database (skipped without a server)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
     """`auction-monitor demo` exactly as the README runs it (a subprocess), once per test session."""

@@ -68,6 +68,22 @@ def as_int(value: Any, limit: int = MAX_ID) -> int | None:
     return number if -limit <= number <= limit else None
 
 
+def portal_id(value: Any, limit: int = MAX_ID) -> int | None:
+    """A record id as the portal writes it: a positive integer (a JSON number without a fraction, or a string of
+    digits). ``true``, ``-5``, ``593515.5``, ``"1e3"`` and anything else are None, never coerced."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    else:
+        return None
+    return number if 0 < number <= limit else None
+
+
 def as_code(value: Any) -> int | None:
     """A small non-negative code (property type, deposit unit, SharePoint item id) or None."""
     number = as_int(value, MAX_CODE)
@@ -173,7 +189,7 @@ def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
     detail = as_dict(doc.get("detail"))
     if isinstance(detail.get("auctionInfo"), dict):  # the nested shape K-doc reported
         detail = {**detail["auctionInfo"], **{k: v for k, v in detail.items() if k != "auctionInfo"}}
-    rid = as_int(first(doc.get("id"), item.get("id")))
+    rid = portal_id(first(doc.get("id"), item.get("id")))
     history = [h for h in as_list(doc.get("publish_history")) + as_list(doc.get("corrections")) if isinstance(h, dict)]
     own = next((h for h in history if as_int(h.get("auctionInfoId")) == rid), {})
     related = sorted({as_int(h.get("auctionInfoId")) for h in history} - {rid, None})
@@ -216,7 +232,7 @@ def parse_selection_notice(doc: dict[str, Any]) -> ParsedRecord:
     if isinstance(detail.get("items"), list):  # an un-unwrapped envelope
         detail = detail["items"][0] if detail["items"] else {}
     edit = as_dict(doc.get("edit_notice"))
-    rid = as_int(first(doc.get("id"), item.get("id"), detail.get("id")))
+    rid = portal_id(first(doc.get("id"), item.get("id"), detail.get("id")))
     name = text(first(item.get("propertyName"), detail.get("propertyName")))
     props = doc.get("properties") if isinstance(doc.get("properties"), list) else []
     lots = [_lot(i, r) for i, r in enumerate(props) if isinstance(r, dict)]
@@ -250,7 +266,7 @@ def parse_selection_result(doc: dict[str, Any]) -> ParsedRecord:
     history = as_dict(doc.get("history"))
     info = as_dict(doc.get("info"))
     org = history.get("orgInfo") if isinstance(history.get("orgInfo"), dict) else {}
-    rid = as_int(first(doc.get("id"), item.get("id")))
+    rid = portal_id(first(doc.get("id"), item.get("id")))
     name = text(first(item.get("propertyName"), info.get("subPropertyName")))
     link = None
     for part in (info, history, item):

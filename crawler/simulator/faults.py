@@ -9,7 +9,13 @@ from the moment the plan is installed (`PortalSimulator.faults = plan` resets th
 * `first_per_endpoint=N`   the first N requests to each path;
 * `probability=P`          each request with probability P, drawn from `random.Random(plan.seed)`;
 * `endpoints=(...)`        restrict the scope to paths starting with one of these (case-insensitive);
-                           empty = every path except the challenge scripts under `/_fec_sbu/`.
+                           empty = every path except the challenge scripts under `/_fec_sbu/`;
+* `queries=(...)`          restrict it further to query strings containing one of these (e.g. one record's id,
+                           `auctionInfoId=593515`).
+
+Besides HTTP faults the plan can make the portal hostile: `redirect` answers 302 to `redirect_to` (another host,
+e.g. a second simulator on 127.0.0.2) plus the same path and query, and `envelope` overwrites fields of every
+paging envelope (`rowCount` of 10^9, a `rowCount` that is not a number).
 
 Spec strings (for the command line), comma-separated `name:key=value;key=value` items, e.g.
 `"429:every=5;retry_after=2, 5xx:next=3;status=502, timeout:next=1;seconds=3, slow:seconds=0.5,
@@ -18,6 +24,7 @@ truncate:every=7, challenge:probability=0.1, js_challenge, renamed, seed=42"`.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import Counter
@@ -44,8 +51,11 @@ class Trigger:
     first_per_endpoint: int = 0
     probability: float = 0.0
     endpoints: tuple[str, ...] = ()
+    queries: tuple[str, ...] = ()
 
-    def in_scope(self, path: str) -> bool:
+    def in_scope(self, path: str, query: str = "") -> bool:
+        if self.queries and not any(q in query for q in self.queries):
+            return False
         if not self.endpoints:
             return True
         lowered = path.lower()
@@ -70,6 +80,9 @@ class FaultPlan:
     html_challenge: Trigger | None = None      # FEC challenge page instead of JSON (dgts paths only)
     js_challenge: bool = False                 # every dgts request without a clearance cookie gets the FEC page
     renamed_fields: dict[str, str] = field(default_factory=dict)  # JSON key renames on dgts API bodies
+    redirect: Trigger | None = None            # 302 to another host
+    redirect_to: str = ""                      # base URL the redirect points at (path and query are kept)
+    envelope: dict[str, Any] = field(default_factory=dict)  # fields overwritten in every paging envelope
 
     @classmethod
     def from_spec(cls, spec: str) -> FaultPlan:
@@ -100,7 +113,7 @@ class FaultPlan:
         converted: dict[str, Any] = {}
         for name, value in options.items():
             if name in _TRIGGER_FIELDS and isinstance(value, dict):
-                value = Trigger(**{k: tuple(v) if k == "endpoints" else v for k, v in value.items()})
+                value = Trigger(**{k: tuple(v) if k in ("endpoints", "queries") else v for k, v in value.items()})
             elif name in _TRIGGER_FIELDS and isinstance(value, str):
                 value = _trigger_from_options(_parse_options(value, value), value)[0]
             elif name == "renamed_fields" and value is True:
@@ -111,12 +124,13 @@ class FaultPlan:
         return replace(self, **converted)
 
 
-_TRIGGER_FIELDS = ("rate_limit", "server_error", "timeout", "slow", "truncate", "html_challenge")
+_TRIGGER_FIELDS = ("rate_limit", "server_error", "timeout", "slow", "truncate", "html_challenge", "redirect")
 _SPEC_NAMES = {
     "429": "rate_limit", "rate_limit": "rate_limit",
     "5xx": "server_error", "server_error": "server_error",
     "timeout": "timeout", "slow": "slow", "truncate": "truncate",
     "challenge": "html_challenge", "html_challenge": "html_challenge",
+    "redirect": "redirect",
 }
 
 
@@ -143,6 +157,8 @@ def _trigger_from_options(options: dict[str, str], item: str) -> tuple[Trigger, 
             trigger.probability = float(value)
         elif key == "endpoints":
             trigger.endpoints = tuple(p for p in value.split("|") if p)
+        elif key == "queries":
+            trigger.queries = tuple(p for p in value.split("|") if p)
         else:
             rest[key] = value
     if not (trigger.next or trigger.every or trigger.first_per_endpoint or trigger.probability):
@@ -153,6 +169,13 @@ def _trigger_from_options(options: dict[str, str], item: str) -> tuple[Trigger, 
 def _apply_spec_item(plan: FaultPlan, name: str, options: dict[str, str], item: str) -> None:
     if name == "js_challenge":
         plan.js_challenge = True
+        return
+    if name == "envelope":
+        for key, value in options.items():
+            try:
+                plan.envelope[key] = json.loads(value)
+            except ValueError:
+                plan.envelope[key] = value
         return
     if name in ("renamed", "renamed_fields"):
         plan.renamed_fields = dict(DEFAULT_RENAMES)
@@ -175,6 +198,8 @@ def _apply_spec_item(plan: FaultPlan, name: str, options: dict[str, str], item: 
             plan.server_error_retry_after = int(value) if value.lower() != "none" else None
         elif target in ("timeout", "slow") and key == "seconds":
             setattr(plan, f"{target}_seconds", float(value))
+        elif target == "redirect" and key == "to":
+            plan.redirect_to = value
         else:
             raise ValueError(f"unknown option {key!r} for fault {name!r} in {item!r}")
 
@@ -189,6 +214,7 @@ class FaultDecision:
     slow: bool = False
     truncate: bool = False
     html_challenge: bool = False
+    redirect: bool = False
 
 
 class FaultState:
@@ -201,8 +227,8 @@ class FaultState:
         self._counts: Counter[str] = Counter()
         self._per_endpoint: Counter[tuple[str, str]] = Counter()
 
-    def _hits(self, name: str, trigger: Trigger | None, path: str) -> bool:
-        if trigger is None or not trigger.in_scope(path):
+    def _hits(self, name: str, trigger: Trigger | None, path: str, query: str = "") -> bool:
+        if trigger is None or not trigger.in_scope(path, query):
             return False
         self._counts[name] += 1
         count = self._counts[name]
@@ -219,18 +245,19 @@ class FaultState:
             hit = True
         return hit
 
-    def decide(self, path: str, is_dgts: bool) -> FaultDecision:
+    def decide(self, path: str, is_dgts: bool, query: str = "") -> FaultDecision:
         if path.lower().startswith("/_fec_sbu/"):
             return FaultDecision()
         plan = self.plan
         with self._lock:
             return FaultDecision(
-                timeout=self._hits("timeout", plan.timeout, path),
-                rate_limit=self._hits("rate_limit", plan.rate_limit, path),
-                server_error=self._hits("server_error", plan.server_error, path),
-                slow=self._hits("slow", plan.slow, path),
-                truncate=self._hits("truncate", plan.truncate, path),
-                html_challenge=is_dgts and self._hits("html_challenge", plan.html_challenge, path),
+                timeout=self._hits("timeout", plan.timeout, path, query),
+                rate_limit=self._hits("rate_limit", plan.rate_limit, path, query),
+                server_error=self._hits("server_error", plan.server_error, path, query),
+                slow=self._hits("slow", plan.slow, path, query),
+                truncate=self._hits("truncate", plan.truncate, path, query),
+                html_challenge=is_dgts and self._hits("html_challenge", plan.html_challenge, path, query),
+                redirect=bool(plan.redirect_to) and self._hits("redirect", plan.redirect, path, query),
             )
 
 

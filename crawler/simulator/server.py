@@ -273,7 +273,7 @@ class PortalSimulator:
             self._stopping.wait(self.latency)
         state = self._fault_state
         plan = state.plan
-        decision = state.decide(path, dgts)
+        decision = state.decide(path, dgts, parts.query)
         applied: list[str] = []
 
         def log(status: int | None) -> None:
@@ -290,7 +290,12 @@ class PortalSimulator:
             applied.append("slow")
             self._stopping.wait(min(max(plan.slow_seconds, 0.0), MAX_HOLD_SECONDS))
         truncate = False
-        if decision.rate_limit:
+        if decision.redirect:
+            applied.append("redirect")
+            target = plan.redirect_to.rstrip("/") + handler.path
+            response = Response(status=302, content_type="text/html; charset=utf-8",
+                                body=f'<a href="{html.escape(target)}">moved</a>'.encode(), headers={"Location": target})
+        elif decision.rate_limit:
             applied.append("429")
             response = error_page(429, "Too Many Requests", {"Retry-After": str(plan.rate_limit_retry_after)})
         elif decision.server_error:
@@ -308,6 +313,9 @@ class PortalSimulator:
                 response = self._route(path, query)
             except Exception as exc:  # a bug in a route must show up as a 500, not a dropped connection
                 response = error_page(500, f"Internal Server Error: {type(exc).__name__}")
+            if response.is_json and plan.envelope and isinstance(response.payload, dict) and "rowCount" in response.payload:
+                applied.append("envelope")
+                response.payload = {**response.payload, **plan.envelope}
             if response.is_json and plan.renamed_fields and dgts:
                 applied.append("renamed")
                 response.payload = rename_keys(response.payload, plan.renamed_fields)

@@ -11,6 +11,13 @@ Flow per list item: if the record is known, active and its list item is unchange
 recorded; otherwise every detail part is fetched, attachments are downloaded by policy, and the assembled document
 goes to ingest. After a complete list pass, records in scope that were not listed become DELISTED, and those
 already delisted are probed once and become REMOVED when the probe confirms it.
+
+Nothing listed is lost in silence: an item that names no record (an id that is not a positive integer) and a
+notice whose detail cannot be read or stored are quarantined with their reason (``storage.quarantine``); the
+latter are fetched again on every later run until stored. A list (one publication day, or "all") is recorded in
+``complete_lists`` only when it was paged to the end with a verified ``rowCount`` and every item it listed was
+stored or quarantined; a list that was not stays in the next runs' window. Pages are bounded by
+``crawl.max_list_pages``; the time budget closes the spider (``CLOSESPIDER_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -27,9 +34,21 @@ import scrapy
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 
-from crawler.assemble import DetailPart, assemble, check_envelope, check_list_item, decode_json, unwrap
+from crawler.assemble import (
+    DetailPart,
+    assemble,
+    check_envelope,
+    count_value,
+    decode_json,
+    list_item_problem,
+    missing_item_keys,
+    unwrap,
+)
 from crawler.errors import SchemaDrift
+from crawler.hosts import allowed_hosts as host_allow_list
+from crawler.parsers.dgts import portal_id
 from crawler.recorder import CrawlRecorder
+from storage.quarantine import malformed_key
 from storage.history import stable_document
 from storage.timeutil import VN_TZ, from_epoch_ms, utcnow
 
@@ -58,6 +77,7 @@ class Bundle:
     list_hash: str
     raw_ids: list[int]
     pending: set[str]
+    list_name: str = ""
     parts: dict[str, Any] = field(default_factory=dict)
     files: list[dict[str, Any]] = field(default_factory=list)
     pending_files: int = 0
@@ -70,8 +90,15 @@ class ListState:
     pages_total: int | None = None
     pages_done: int = 0
     ids: set[str] = field(default_factory=set)
+    malformed: set[str] = field(default_factory=set)  # quarantined items that name no record
     ok: bool = True
     finished: bool = False
+    problems: list[str] = field(default_factory=list)  # why the list cannot count as complete
+
+    def fail(self, problem: str) -> None:
+        self.ok = False
+        if problem not in self.problems:
+            self.problems.append(problem)
 
 
 class PortalSpider(scrapy.Spider):
@@ -82,9 +109,13 @@ class PortalSpider(scrapy.Spider):
 
     def __init__(self, *, db_url: str, evidence_root: str, portal_url: str, since: date, until: date,
                  page_size: int = 100, attachments: dict[str, Any] | None = None, browser: bool = False,
-                 run_id: int | None = None, **kwargs: Any) -> None:
+                 run_id: int | None = None, allowed_hosts: list[str] | None = None,
+                 max_list_pages: int = 500, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.portal_url = portal_url.rstrip("/")
+        # The portal we were pointed at is always trusted; redirects elsewhere only to these hosts.
+        self.allowed_hosts = host_allow_list([self.portal_url], allowed_hosts or ())
+        self.max_list_pages = max_list_pages
         self.since, self.until = since, until
         self.page_size = page_size
         self.attachment_policy = attachments or {"download": False}
@@ -94,7 +125,8 @@ class PortalSpider(scrapy.Spider):
         self.drift: str | None = None
         self.storage_error: str | None = None  # our disk or evidence store failed: stop, the portal is not to blame
         self.recorder = CrawlRecorder(db_url, evidence_root, source=self.source, kind=self.record_kind,
-                                      portal_url=self.portal_url, window_start=since, window_end=until, run_id=run_id)
+                                      portal_url=self.portal_url, window_start=since, window_end=until, run_id=run_id,
+                                      allowed_hosts=self.allowed_hosts)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -210,18 +242,28 @@ class PortalSpider(scrapy.Spider):
         return False
 
     def closed(self, reason: str) -> None:
+        if not self.storage_error:
+            try:
+                for name in self.accounted_lists():
+                    self.recorder.list_complete(f"{self.record_kind}:{name}")
+            except Exception:  # the run's end is still recorded below, without these lists (they are re-read)
+                log.exception("could not record the complete lists")
+        incomplete = self.incomplete_lists()
         if self.storage_error:
             status, msg = "failed", f"local storage failed, crawl stopped: {self.storage_error}"
         elif self.blocked:
             status, msg = "blocked", f"portal blocked: {self.blocked}"
         elif self.drift:
             status, msg = "failed", f"payload shape changed: {self.drift}"
+        elif reason == "closespider_timeout":
+            status, msg = "partial", ("time budget (crawl.time_budget_s) used up; not finished: "
+                                      + (", ".join(incomplete[:20]) or "-"))
         elif reason not in ("finished",):
             status, msg = "partial", f"crawl stopped: {reason}"
         elif self.recorder.counters.get("requests", 0) == 0:
             status, msg = "failed", "no response received"
-        elif self.recorder.errors or self.incomplete_lists():
-            status, msg = "partial", ("incomplete lists: " + ", ".join(self.incomplete_lists())) if self.incomplete_lists() else None
+        elif self.recorder.errors or incomplete or self.recorder.quarantined:
+            status, msg = "partial", ("incomplete lists: " + ", ".join(incomplete[:50])) if incomplete else None
         else:
             status, msg = "complete", None
         self.recorder.finish(status, msg)
@@ -234,6 +276,11 @@ class PortalSpider(scrapy.Spider):
                 pass
 
     def incomplete_lists(self) -> list[str]:
+        """Lists of this run that do not count as complete, each with why."""
+        return []
+
+    def accounted_lists(self) -> list[str]:
+        """Lists read to the end whose every item was stored or quarantined (recorded in ``complete_lists``)."""
         return []
 
     # ---------------------------------------------------------------- attachments
@@ -260,12 +307,20 @@ class DgtsListSpider(PortalSpider):
     file_lists: ClassVar[tuple[tuple[str, str, str, str], ...]] = ()  # (part, key, download path, role)
     removal_probe: ClassVar[DetailPart | None] = None
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, days: list[date] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.lists: dict[str, ListState] = {}
         self.bundles: dict[str, Bundle] = {}
         self.probes_started = False
         self.probe_verdicts: dict[str, bool | None] = {}
+        # Window paging: the publication days to read (the window plus days earlier runs left incomplete).
+        self.days = sorted(set(days), reverse=True) if days else None
+        if self.paging == "window":
+            if self.days is None:
+                self.days = [self.until - timedelta(days=n) for n in range((self.until - self.since).days + 1)]
+            self.recorder.plan_lists([d.isoformat() for d in self.days])
+        else:
+            self.recorder.plan_lists(["all"])
 
     # ---------------------------------------------------------------- list paging
 
@@ -278,22 +333,31 @@ class DgtsListSpider(PortalSpider):
 
     def first_requests(self):
         if self.paging == "window":
-            day = self.until
-            while day >= self.since:  # newest day first
+            for day in self.days:  # newest day first
                 s = day.strftime("%d/%m/%Y")
                 name = day.isoformat()
                 self.lists[name] = ListState()
                 yield self.list_request(name, 1, {self.window_params[0]: s, self.window_params[1]: s})
-                day -= timedelta(days=1)
         else:
             self.lists["all"] = ListState()
             yield self.list_request("all", 1, {})
+        yield from self.retry_requests()
+
+    def retry_requests(self):
+        """Notices earlier runs quarantined as unreadable: fetched again until stored."""
+        for row in self.recorder.retry_queue(self.record_kind):
+            rid = portal_id(row.item_key)
+            item = row.item if isinstance(row.item, dict) else None
+            if rid is None or item is None or row.item_key in self.bundles:
+                continue
+            self.recorder.counters["retried"] += 1
+            yield from self.fetch_details(rid, item, list_hash(item), None, row.list_name)
 
     def list_failed(self, failure):
         req = failure.request
         state = self.lists.get(req.meta.get("list_name"))
         if state:
-            state.ok = False
+            state.fail(f"page {req.meta.get('page')} failed")
         if not self.halted:
             self.recorder.error(f"list page failed: {req.url}: {failure.value!r}")
 
@@ -302,22 +366,42 @@ class DgtsListSpider(PortalSpider):
         page = response.meta["page"]
         state = self.lists[name]
         if response.status != 200:
-            state.ok = False
+            state.fail(f"page {page} answered HTTP {response.status}")
             self.recorder.error(f"list page {response.url} answered HTTP {response.status}")
             return
         try:
             env = check_envelope(decode_json(response.body, response.url), response.url)
-            items = [check_list_item(self.record_kind, it, response.url) for it in env["items"]]
         except SchemaDrift as exc:
             self.drifted(str(exc))
             return
-        row_count = int(env.get("rowCount") or 0)
-        if state.expected is None:
+        raw_items = env["items"]
+        missing = [missing_item_keys(self.record_kind, it) for it in raw_items if isinstance(it, dict)]
+        if missing and all(missing) and len(set(missing)) == 1:  # every item lacks it: a renamed field, not one odd item
+            self.drifted(f"{response.url}: list items lack {', '.join(missing[0])} "
+                         f"(has {', '.join(sorted(next(it for it in raw_items if isinstance(it, dict)))[:15])})")
+            return
+        items: list[dict[str, Any]] = []
+        for it in raw_items:
+            problem = list_item_problem(self.record_kind, it)
+            if problem is None:
+                items.append(it)
+                continue
+            key = malformed_key(name, it)
+            if key not in state.malformed:
+                state.malformed.add(key)
+                self.recorder.quarantine(self.record_kind, key, name, f"{problem} (page {page} of list {name})",
+                                         retryable=False, item=it)
+        row_count = count_value(env.get("rowCount"))
+        if row_count is None:
+            state.fail(f"rowCount is not a count: {str(env.get('rowCount'))[:40]!r}")
+        elif state.expected is None:
             state.expected = row_count
         elif state.expected != row_count:
             log.info("%s: rowCount moved from %s to %s while paging", name, state.expected, row_count)
-            state.ok = False  # items shifted between pages: this pass cannot prove completeness
-        page_count = int(env.get("pageCount") or -(-row_count // self.page_size) or 0)
+            state.fail(f"rowCount moved from {state.expected} to {row_count} while paging")
+        page_count = count_value(env.get("pageCount"))
+        if page_count is None and row_count is not None:
+            page_count = -(-row_count // self.page_size)
         state.pages_done += 1
         stop_here = False
         fresh: list[dict[str, Any]] = []
@@ -329,44 +413,62 @@ class DgtsListSpider(PortalSpider):
                     continue
             fresh.append(it)
         yield from self.handle_items(name, fresh, response.meta.get("raw_id"))
+        full_page = len(raw_items) >= self.page_size
         if self.paging == "sorted_desc":
-            if not stop_here and items and page < page_count:
+            more = not stop_here and bool(raw_items) and (page < page_count if page_count is not None else full_page)
+            if more and page >= self.max_list_pages:
+                state.fail(f"more than crawl.max_list_pages ({self.max_list_pages}) pages")
+                more = False
+            if more:
                 yield self.list_request(name, page + 1, response.meta["list_params"])
             else:
                 state.finished = True
+        elif page_count is None:  # no usable count: read on until a short page (bounded like any list)
+            if full_page and page < self.max_list_pages:
+                yield self.list_request(name, page + 1, response.meta["list_params"])
+            else:
+                if full_page:
+                    state.fail(f"more than crawl.max_list_pages ({self.max_list_pages}) pages")
+                state.pages_total = page
         elif page == 1:
-            state.pages_total = max(page_count, 1)
-            for p in range(2, page_count + 1):
+            last = min(page_count, self.max_list_pages)
+            if page_count > self.max_list_pages:
+                state.fail(f"rowCount {row_count} needs {page_count} pages, more than crawl.max_list_pages "
+                           f"({self.max_list_pages})")
+            state.pages_total = max(last, 1)
+            for p in range(2, last + 1):
                 yield self.list_request(name, p, response.meta["list_params"])
         if state.pages_total is not None and state.pages_done >= state.pages_total:
             state.finished = True
-            if state.expected is not None and len(state.ids) != state.expected:
-                log.info("%s: %d distinct ids for rowCount %d", name, len(state.ids), state.expected)
-                state.ok = False
+            listed = len(state.ids) + len(state.malformed)
+            if state.expected is not None and listed != state.expected:
+                log.info("%s: %d distinct items for rowCount %d", name, listed, state.expected)
+                state.fail(f"{listed} distinct items for rowCount {state.expected}")
 
     def handle_items(self, list_name: str, items: list[dict[str, Any]], raw_id: int | None):
         state = self.lists[list_name]
-        keys = [str(it.get("id")) for it in items]
+        keys = [str(portal_id(it["id"])) for it in items]
         known = self.recorder.known(self.record_kind, keys)
+        quarantined = self.recorder.open_quarantine(self.record_kind)
         for it, key in zip(items, keys):
             if key in state.ids:
                 continue
             state.ids.add(key)
             h = list_hash(it)
             rec = known.get(key)
-            if rec is not None and rec.status == "active" and rec.list_hash == h:
+            if rec is not None and rec.status == "active" and rec.list_hash == h and key not in quarantined:
                 self.recorder.seen_unchanged(rec, h)
                 continue
             if key in self.bundles:
                 continue
-            yield from self.fetch_details(int(it["id"]), it, h, raw_id)
+            yield from self.fetch_details(int(key), it, h, raw_id, list_name)
 
     # ---------------------------------------------------------------- details
 
-    def fetch_details(self, record_id: int, item: dict[str, Any], h: str, raw_id: int | None):
+    def fetch_details(self, record_id: int, item: dict[str, Any], h: str, raw_id: int | None, list_name: str = ""):
         key = str(record_id)
         bundle = Bundle(record_id=record_id, item=item, list_hash=h, raw_ids=[raw_id] if raw_id else [],
-                        pending={d.part for d in self.details})
+                        pending={d.part for d in self.details}, list_name=list_name)
         self.bundles[key] = bundle
         if not self.details:
             yield from self.complete(bundle)
@@ -377,12 +479,20 @@ class DgtsListSpider(PortalSpider):
                           meta={"endpoint": d.endpoint, "expect": "json", "record_kind": self.record_kind,
                                 "record_key": key, "part": d})
 
+    def unreadable(self, key: str, reason: str) -> None:
+        """The notice's detail cannot be read in this run: quarantined (and retried on later runs). Once the source
+        is halted the bundle stays open instead, so its list does not count as complete."""
+        if self.halted:
+            return
+        bundle = self.bundles.pop(key, None)
+        if bundle is None:
+            return
+        self.recorder.quarantine(self.record_kind, key, bundle.list_name or "retry", reason[:1000], retryable=True,
+                                 item=bundle.item)
+
     def detail_failed(self, failure):
         req = failure.request
-        key = req.meta.get("record_key")
-        bundle = self.bundles.pop(key, None)
-        if bundle is not None and not self.halted:
-            self.recorder.check_failed(self.record_kind, key, f"{req.meta['part'].path}: {failure.value!r}")
+        self.unreadable(req.meta.get("record_key"), f"{req.meta['part'].path}: {failure.value!r}")
 
     def parse_detail(self, response):
         key = response.meta["record_key"]
@@ -391,11 +501,19 @@ class DgtsListSpider(PortalSpider):
         if bundle is None:
             return
         if response.status != 200:
-            self.bundles.pop(key, None)
-            self.recorder.check_failed(self.record_kind, key, f"{part.path} answered HTTP {response.status}")
+            self.unreadable(key, f"{part.path} answered HTTP {response.status}")
             return
+        body = response.body
+        if body.strip():
+            try:
+                payload = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as exc:  # one garbled answer: this notice, not the source
+                self.unreadable(key, f"{part.path}: body is not JSON ({exc})")
+                return
+        else:
+            payload = None
         try:
-            bundle.parts[part.part] = unwrap(part, decode_json(response.body, response.url) if response.body.strip() else None)
+            bundle.parts[part.part] = unwrap(part, payload)
         except SchemaDrift as exc:
             self.drifted(str(exc))
             return
@@ -427,7 +545,7 @@ class DgtsListSpider(PortalSpider):
             return
         bundle.pending_files = len(wanted)
         for fkey, name, role, path, token in wanted:
-            yield Request(f"{self.portal_url}{path}?{urlencode({'linkFile': token})}", callback=self.parse_file,
+            yield Request(f"{self.portal_url}{path}?{urlencode({'linkFile': str(token)})}", callback=self.parse_file,
                           errback=self.file_failed, dont_filter=True,
                           meta={"endpoint": f"{self.source}.file", "expect": "file", "record_kind": self.record_kind,
                                 "record_key": str(bundle.record_id), "file": (fkey, name, role, path),
@@ -466,14 +584,26 @@ class DgtsListSpider(PortalSpider):
             return
         doc = assemble(self.record_kind, bundle.record_id, bundle.item, bundle.parts,
                        sorted(bundle.files, key=lambda f: str(f["file_key"])))
-        self.recorder.ingest(doc, bundle.raw_ids, bundle.list_hash)
+        problem = self.recorder.ingest(doc, bundle.raw_ids, bundle.list_hash)
+        if problem is not None:
+            self.recorder.quarantine(self.record_kind, str(bundle.record_id), bundle.list_name or "retry", problem,
+                                     retryable=True, item=bundle.item)
         return
         yield  # a generator, so callers can `yield from` it
 
     # ---------------------------------------------------------------- completeness and removals
 
     def incomplete_lists(self) -> list[str]:
-        return [n for n, s in self.lists.items() if not (s.ok and s.finished)]
+        out = []
+        for name, s in self.lists.items():
+            if not (s.ok and s.finished):
+                out.append(f"{name} ({'; '.join(s.problems) or 'not read to the end'})")
+            elif any(k in self.bundles for k in s.ids):
+                out.append(f"{name} (details not all fetched)")
+        return out
+
+    def accounted_lists(self) -> list[str]:
+        return [n for n, s in self.lists.items() if s.ok and s.finished and not any(k in self.bundles for k in s.ids)]
 
     def scope_keys(self) -> list[str]:
         """Keys of stored records this pass could have listed (override for windowed lists)."""
@@ -511,8 +641,6 @@ class DgtsListSpider(PortalSpider):
             return False
         if not getattr(self, "_unlisted_done", False):
             self._unlisted_done = True
-            for name in self.lists:
-                self.recorder.list_complete(f"{self.record_kind}:{name}")
             self.recorder.mark_unlisted(self.record_kind, seen, self._scope, self.probe_verdicts)
         return False
 

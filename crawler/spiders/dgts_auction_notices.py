@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from crawler.assemble import DetailPart
 from crawler.spiders.base import DgtsListSpider
 from storage.models import AuctionNotice
-from storage.timeutil import day_end, day_start
+from storage.timeutil import day_end, day_start, to_local
 
 
 class DgtsAuctionNoticeSpider(DgtsListSpider):
@@ -37,8 +37,11 @@ class DgtsAuctionNoticeSpider(DgtsListSpider):
     removal_probe = details[0]  # a taken-down notice's propertyInfo has no items
 
     def scope_keys(self) -> list[str]:
-        # The window filter uses the publication time shown in the list (publishTime2 when re-posted).
+        # The window filter uses the publication time shown in the list (publishTime2 when re-posted); only the
+        # days this run read count (a run may read a few earlier days left incomplete besides its window).
         s = self.recorder.session
-        lo, hi = day_start(self.since), day_end(self.until)
+        days = set(self.days or ())
+        lo, hi = day_start(min(days)), day_end(max(days))
         shown = func.coalesce(AuctionNotice.republished_at, AuctionNotice.published_at)
-        return [str(i) for i in s.scalars(select(AuctionNotice.id).where(shown >= lo, shown <= hi))]
+        return [str(i) for i, at in s.execute(select(AuctionNotice.id, shown).where(shown >= lo, shown <= hi))
+                if at is not None and to_local(at).date() in days]

@@ -6,6 +6,11 @@ List ``/<slug>/noidung/thongbao/Lists/ThongBao/View_Detail.aspx?Page=N`` (newest
 items in a row; the weekly full pass re-reads every item to find edits and, when a site was read completely,
 deletions. A site that answers 404 or redirects away is recorded and skipped, never fatal. No real notice page
 has been captured yet: the HTML parsing lives in ``crawler.parsers.thads_html`` so it is easy to correct.
+
+A site pass counts as complete (``complete_lists``) only when every item it listed was stored or quarantined with
+its reason; unreadable notices are fetched again on later runs until stored, and a site whose last pass was not
+complete is read without the stop-after-known shortcut (``thorough_sites``). Links to hosts outside the allow-list
+(item rows, attachments) are never followed or stored.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from urllib.parse import quote
 from scrapy import Request
 
 from crawler.attachments import safe_attachment_name
-from crawler.parsers.thads_html import parse_detail_page, parse_list_page
+from crawler.hosts import host_of, is_allowed
+from crawler.parsers.thads_html import parse_detail_page, parse_list_page, thads_item_key
 from crawler.spiders.base import PortalSpider, _too_large
 from storage.evidence import sha256_hex
 
@@ -35,7 +41,8 @@ class ThadsNoticeSpider(PortalSpider):
     bootstrap_path = "/"
 
     def __init__(self, *, sites: list[str], list_name: str = "ThongBao", stop_after_known: int = 20,
-                 max_pages: int = 30, full: bool = False, **kwargs: Any) -> None:
+                 max_pages: int = 30, full: bool = False, thorough_sites: list[str] | None = None,
+                 **kwargs: Any) -> None:
         kwargs.setdefault("since", date(2000, 1, 1))
         kwargs.setdefault("until", date.today())
         super().__init__(**kwargs)
@@ -45,10 +52,13 @@ class ThadsNoticeSpider(PortalSpider):
         self.max_pages = max_pages
         self.full = full
         self.recorder.run.kind = "full" if full else "incremental"
+        self.thorough = {s.strip().lower() for s in thorough_sites or ()}
         self.site_state: dict[str, dict[str, Any]] = {
-            s: {"known_run": 0, "done": False, "ok": True, "seen": set(), "available": None} for s in self.sites}
+            s: {"known_run": 0, "done": False, "ok": True, "seen": set(), "available": None, "problems": []}
+            for s in self.sites}
         self.pending_details: dict[str, dict[str, Any]] = {}
         self.unlisted_done = False
+        self.recorder.plan_lists(self.sites)
 
     # ---------------------------------------------------------------- lists
 
@@ -58,6 +68,20 @@ class ThadsNoticeSpider(PortalSpider):
     def first_requests(self):
         for site in self.sites:
             yield self.list_request(site, 1)
+        for row in self.recorder.retry_queue(KIND):  # notices earlier runs could not read
+            if row.item_key in self.pending_details or not is_allowed(row.url, self.allowed_hosts):
+                continue
+            key = thads_item_key(row.url)
+            if key is None:
+                continue
+            self.recorder.counters["retried"] += 1
+            yield self.detail_request(row.item_key, row.url, key, row.list_name)
+
+    def detail_request(self, key: str, url: str, item_key: tuple, site: str) -> Request:
+        self.pending_details[key] = {"site": site, "files": [], "pending": 0, "url": url}
+        return Request(url, callback=self.parse_detail, errback=self.detail_failed, dont_filter=True,
+                       meta={"endpoint": "thads.detail", "expect": "html", "record_kind": KIND, "record_key": key,
+                             "item_key": item_key})
 
     def list_request(self, site: str, page: int) -> Request:
         return Request(self.list_url(site, page), callback=self.parse_list, errback=self.list_failed,
@@ -69,6 +93,7 @@ class ThadsNoticeSpider(PortalSpider):
         site = failure.request.meta["site"]
         self.site_state[site]["ok"] = False
         self.site_state[site]["done"] = True
+        self.site_state[site]["problems"].append(f"page {failure.request.meta.get('page')} failed")
         if not self.halted:
             self.recorder.error(f"THADS {site}: list page failed: {failure.value!r}")
 
@@ -84,6 +109,7 @@ class ThadsNoticeSpider(PortalSpider):
             return
         if response.status != 200:
             state.update(done=True, ok=False)
+            state["problems"].append(f"page {page} answered HTTP {response.status}")
             self.recorder.error(f"THADS {site}: list page {page} answered HTTP {response.status}")
             return
         state["available"] = True
@@ -97,19 +123,22 @@ class ThadsNoticeSpider(PortalSpider):
                 continue
             state["seen"].add(key)
             rec = known.get(key)
-            if rec is not None and rec.status == "active" and not self.full:
+            quarantined = key in self.recorder.open_quarantine(KIND)
+            if rec is not None and rec.status == "active" and not self.full and not quarantined:
                 state["known_run"] += 1
                 self.recorder.seen_unchanged(rec, rec.list_hash or "")
-                if state["known_run"] >= self.stop_after_known:
+                if state["known_run"] >= self.stop_after_known and site not in self.thorough:
                     stop = True
                     break
                 continue
             state["known_run"] = 0
-            if key not in self.pending_details:
-                self.pending_details[key] = {"site": site, "files": [], "pending": 0}
-                yield Request(it.url, callback=self.parse_detail, errback=self.detail_failed, dont_filter=True,
-                              meta={"endpoint": "thads.detail", "expect": "html", "record_kind": KIND,
-                                    "record_key": key, "item_key": it.item_key})
+            if key in self.pending_details:
+                continue
+            if not is_allowed(it.url, self.allowed_hosts):
+                self.recorder.quarantine(KIND, key, site, f"listed with a link to another host "
+                                         f"({host_of(it.url) or '?'}), not followed", retryable=False)
+                continue
+            yield self.detail_request(key, it.url, it.item_key, site)
         if stop:
             state["done"] = True
             state["complete"] = False
@@ -120,14 +149,24 @@ class ThadsNoticeSpider(PortalSpider):
             state["done"] = True
             # Complete only when the list ran out of pages (not when max_pages cut it short).
             state["complete"] = not (items and listing.next_page_url)
+            if not state["complete"]:  # the items past the bound were never listed to us: say so every time
+                state["cut"] = True
+                state["problems"].append(f"more than portals.thads.max_pages ({self.max_pages}) pages")
 
     # ---------------------------------------------------------------- details and attachments
 
+    def unreadable(self, key: str, reason: str) -> None:
+        """The notice cannot be read or stored in this run: quarantined, and fetched again on later runs. Once the
+        source is halted it stays pending instead, so its site pass does not count as complete."""
+        if self.halted:
+            return
+        entry = self.pending_details.pop(key, None)
+        if entry is None:
+            return
+        self.recorder.quarantine(KIND, key, entry["site"], reason[:1000], retryable=True, url=entry.get("url"))
+
     def detail_failed(self, failure):
-        key = failure.request.meta["record_key"]
-        self.pending_details.pop(key, None)
-        if not self.halted:
-            self.recorder.check_failed(KIND, key, f"detail page failed: {failure.value!r}")
+        self.unreadable(failure.request.meta["record_key"], f"detail page failed: {failure.value!r}")
 
     def parse_detail(self, response):
         key = response.meta["record_key"]
@@ -136,8 +175,7 @@ class ThadsNoticeSpider(PortalSpider):
         if entry is None:
             return
         if response.status != 200:
-            self.pending_details.pop(key, None)
-            self.recorder.check_failed(KIND, key, f"detail page answered HTTP {response.status}")
+            self.unreadable(key, f"detail page answered HTTP {response.status}")
             return
         page = parse_detail_page(response.text, response.url)
         entry["raw_ids"] = [response.meta["raw_id"]] if response.meta.get("raw_id") else []
@@ -149,7 +187,10 @@ class ThadsNoticeSpider(PortalSpider):
         wanted = []
         for att in page.attachments:
             name = att.name_decoded or "attachment"
-            if self.wants_file("thads", name):
+            if not is_allowed(att.url, self.allowed_hosts):  # page text is untrusted: no link elsewhere is kept
+                entry["files"].append({"name": name, "fetch_status": "skipped",
+                                       "error": f"link to another host ({host_of(att.url) or '?'}), not followed"})
+            elif self.wants_file("thads", name):
                 wanted.append(att)
             else:
                 entry["files"].append({"name": name, "url": att.url, "fetch_status": "skipped"})
@@ -195,14 +236,33 @@ class ThadsNoticeSpider(PortalSpider):
             return
         doc = entry["doc"]
         doc["attachments"] = sorted(entry["files"], key=lambda a: a["name"])
-        self.recorder.ingest(doc, entry.get("raw_ids", []))
+        problem = self.recorder.ingest(doc, entry.get("raw_ids", []))
+        if problem is not None:
+            self.recorder.quarantine(KIND, key, entry["site"], problem, retryable=True, url=entry.get("url"))
         return
         yield
 
     # ---------------------------------------------------------------- completeness
 
+    def _pending_sites(self) -> set[str]:
+        return {e["site"] for e in self.pending_details.values()}
+
     def incomplete_lists(self) -> list[str]:
-        return [s for s, st in self.site_state.items() if st["available"] is not False and not (st["done"] and st["ok"])]
+        pending = self._pending_sites()
+        out = []
+        for site, st in self.site_state.items():
+            if st["available"] is not False and not (st["done"] and st["ok"] and not st.get("cut")):
+                out.append(f"{site} ({'; '.join(st['problems']) or 'not read to the end'})")
+            elif site in pending:
+                out.append(f"{site} (details not all fetched)")
+        return out
+
+    def accounted_lists(self) -> list[str]:
+        """Sites whose every listed item was stored or quarantined. A site cut short by ``max_pages`` counts (a
+        thorough re-read would only reach the same bound) while the run still reports it incomplete."""
+        pending = self._pending_sites()
+        return [site for site, st in self.site_state.items()
+                if st["done"] and (st["available"] is False or st["ok"]) and site not in pending]
 
     def on_idle(self) -> bool:
         if self.pending_details or not all(st["done"] for st in self.site_state.values()):
@@ -239,7 +299,6 @@ class ThadsNoticeSpider(PortalSpider):
         for site in self._complete_sites:
             scope = list(self.recorder.session.scalars(
                 select(Record.record_key).where(Record.record_kind == KIND, Record.record_key.like(f"{site}/%"))))
-            self.recorder.list_complete(f"{KIND}:{site}")
             self.recorder.mark_unlisted(KIND, self.site_state[site]["seen"], scope, self._probe_verdicts)
         return False
 

@@ -142,6 +142,7 @@ def make_workdir(root: Path, portal_url: str, **sections: dict[str, Any]) -> Wor
         "alerts": {"mode": "outbox", "outbox_dir": str(root / "outbox"), "retry_base_s": 0.0,
                    "recipients": [{"name": "Cán bộ Gia Lai", "email": "gialai@example.vn", "provinces": ["gia-lai"]}]},
         "schedule": {"lock_ttl_s": 3600},
+        "crawl": {"time_budget_s": 1800},  # shorter than the lock's TTL, as the configuration requires
     }
     for name, section in sections.items():
         data[name] = {**data.get(name, {}), **section}
@@ -269,12 +270,12 @@ def sent_message_ids(db_url: str) -> list[str]:
 def count(db_url: str, model, *where) -> int:
     """Rows of ``model`` matching ``where``; 0 while the child has not created the schema yet."""
     from sqlalchemy import func
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import OperationalError, ProgrammingError
 
     from storage.db import session_scope
 
     try:
         with session_scope(db_url) as s:
             return s.scalar(select(func.count()).select_from(model).where(*where)) or 0
-    except OperationalError:
+    except (OperationalError, ProgrammingError):  # SQLite / PostgreSQL: no such table yet
         return 0
