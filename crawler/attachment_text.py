@@ -15,6 +15,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from crawler.attachments import extract_text
+from storage import features
 from storage.evidence import EvidenceError, EvidenceStore
 from storage.models import Attachment
 
@@ -37,6 +38,7 @@ def extract_pending(session_factory: Callable, evidence: EvidenceStore, *, max_b
             except EvidenceError as exc:
                 att.text_status, att.error = "failed", str(exc)
                 counts["failed"] += 1
+                features.drop(session, att.notice_kind, [att.notice_key])
                 continue
             result = extract_text(data, att.original_name or att.file_name, max_bytes=max_bytes,
                                   timeout_s=timeout_s, ocr=ocr)
@@ -45,6 +47,7 @@ def extract_pending(session_factory: Callable, evidence: EvidenceStore, *, max_b
             att.text_method = result.method
             att.error = result.error
             counts[result.status] += 1
+            features.drop(session, att.notice_kind, [att.notice_key])  # its lots are read again with this text
             if att.notice_kind == "thads_notice" and result.text:
                 # In the same transaction as the text: a run killed after this commit must not leave the
                 # notice classified without it (the attachment is no longer pending, nothing would redo it).

@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from crawler.parsers import dgts as dgts_parser
+from storage import features
 from storage.evidence import EvidenceError, EvidenceStore
 from storage.history import Observation, observe
 from storage.models import (
@@ -243,6 +244,7 @@ def _replace_lots(session: Session, notice_kind: str, key: str, lots: list[dgts_
     # object the session holds (the owner and organisation caches: tens of thousands at national scale) per call.
     session.execute(delete(Lot).where(Lot.notice_kind == notice_kind, Lot.notice_key == key),
                     execution_options={"synchronize_session": "fetch"})
+    features.drop(session, notice_kind, [key])  # read again from the new lots (storage.features)
     for lot in lots:
         session.add(Lot(notice_kind=notice_kind, notice_key=key, **lot.__dict__))
 

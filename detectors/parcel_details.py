@@ -6,13 +6,13 @@ own fields (name, place, quality, detail), the notice's property name and the ex
 attachments; ``vntext.parcels.extract_parcel_details`` decides whether it is land and which fields are stated.
 A required field absent from all of them is flagged (high when it is area or location). When the notice has
 attachments whose text we could not read, a missing field is *insufficient*: the unread file may state it.
-``iter_lot_parcels`` yields the same extraction per lot for ``auction-monitor parcels``. Extractions are reused
-from ``feature_cache`` while a lot's texts and the extractor are unchanged.
+``iter_lot_parcels`` yields the same reading per lot for ``auction-monitor parcels``. The texts are read once, by
+the text layer, into ``lot_features`` (``storage.features``); this detector only reads the stored columns.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -23,18 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
-from vntext import parcels
-from vntext.parcels import ATTACHMENT_PREFIX, FIELDS, NOTICE_SOURCE, ParcelDetails, extract_parcel_details
-from storage.feature_cache import cached, input_hash, source_version
-from storage.models import (Attachment, AuctionNotice, Lot, SelectionNotice, ThadsNotice, text_fully_read,
-                            text_usable)
+from storage.models import AuctionNotice, LotFeatures, SelectionNotice, ThadsNotice
+from vntext.parcels import FIELDS, ParcelDetails
 from storage.timeutil import to_local
 
 RULE = "missing_parcel_fields"
-PARCEL_EXTRACTOR_VERSION = source_version(parcels.__file__)
 NoticeKind = Literal["selection_notice", "auction_notice", "thads_notice"]
 CHUNK = 400
-MAX_ATTACHMENT_CHARS = 200_000
 FIELD_LABELS_VI = {
     "parcel_no": "số thửa", "map_sheet": "số tờ bản đồ", "area_m2": "diện tích", "location": "vị trí/địa chỉ",
     "certificate": "số giấy chứng nhận", "land_use_purpose": "mục đích sử dụng", "use_term": "thời hạn sử dụng",
@@ -82,14 +77,13 @@ class Settings(DetectorSettings):
 
 @dataclass
 class LotInput:
-    """One lot with its notice context and its named text sources."""
+    """One lot with its notice context and what the text layer read from it (``storage.features``)."""
 
     notice_kind: str
     notice_key: str
     lot_index: int
-    texts: dict[str, str]
-    property_type_id: int | None
-    property_type_name: str | None
+    details: ParcelDetails
+    sources_read: list[str]
     url: str | None
     owner_name: str | None
     province: str | None
@@ -99,152 +93,66 @@ class LotInput:
 @dataclass
 class _Notice:
     key: str
-    name: str | None
     url: str | None
     owner_name: str | None
     province: str | None
     published: date | None
-    property_type_id: int | None = None
-    property_type_name: str | None = None
 
 
-def _notice_keys(session: Session, kind: str, settings: Settings, since: date | None) -> list[str]:
-    """Keys of the notices to read, in order (light columns only: a national history has ~600,000 notices)."""
-    if kind == "auction_notice":
-        rows = session.execute(select(AuctionNotice.id, AuctionNotice.published_at).order_by(AuctionNotice.id))
-        days = ((str(k), to_local(p)) for k, p in rows)
-        pairs = [(k, p.date() if p else None) for k, p in days]
-    elif kind == "selection_notice":
-        S = SelectionNotice
-        pairs = []
-        for k, first, published in session.execute(select(S.id, S.first_published_at, S.published_at).order_by(S.id)):
-            found = [to_local(v) for v in (first, published) if v is not None]
-            pairs.append((str(k), min(found).date() if found else None))
-    elif kind == "thads_notice":
-        T = ThadsNotice
-        pairs = [(k, on or noted) for k, on, noted in session.execute(
-            select(T.key, T.published_on, T.notice_date).where(T.category.in_(settings.thads_categories))
-            .order_by(T.key))]
-    else:
-        return []
-    return [k for k, day in pairs if since is None or (day is not None and day >= since)]
-
-
-def _notices(session: Session, kind: str, keys: list[str]) -> list[_Notice]:
-    """The notices of these keys, in the order given."""
+def _notices(session: Session, kind: str, settings: Settings, since: date | None) -> dict[str, _Notice]:
+    """The notices of one kind whose lots are checked (light columns only: a national history has ~600,000)."""
     out: dict[str, _Notice] = {}
     if kind == "auction_notice":
         A = AuctionNotice
-        for nid, name, url, owner, province, published, type_id, type_name in session.execute(
-                select(A.id, A.property_name, A.url, A.owner_name, A.province, A.published_at, A.property_type_id,
-                       A.property_type_name).where(A.id.in_([int(k) for k in keys]))):
+        for nid, url, owner, province, published in session.execute(
+                select(A.id, A.url, A.owner_name, A.province, A.published_at)):
             pub = to_local(published)
-            out[str(nid)] = _Notice(str(nid), name, url, owner, province, pub.date() if pub else None, type_id,
-                                    type_name)
+            out[str(nid)] = _Notice(str(nid), url, owner, province, pub.date() if pub else None)
     elif kind == "selection_notice":
         S = SelectionNotice
-        for nid, name, url, owner, province, first, published in session.execute(
-                select(S.id, S.property_name, S.url, S.owner_name, S.province, S.first_published_at, S.published_at)
-                .where(S.id.in_([int(k) for k in keys]))):
+        for nid, url, owner, province, first, published in session.execute(
+                select(S.id, S.url, S.owner_name, S.province, S.first_published_at, S.published_at)):
             found = [to_local(v) for v in (first, published) if v is not None]
-            out[str(nid)] = _Notice(str(nid), name, url, owner, province, min(found).date() if found else None)
+            out[str(nid)] = _Notice(str(nid), url, owner, province, min(found).date() if found else None)
     elif kind == "thads_notice":
         T = ThadsNotice
-        for key, title, url, owner, province, published_on, notice_date in session.execute(
-                select(T.key, T.title, T.url, T.owner_name, T.province, T.published_on, T.notice_date)
-                .where(T.key.in_(keys))):
-            out[key] = _Notice(key, title, url, owner, province, published_on or notice_date)
-    return [out[k] for k in keys if k in out]
-
-
-_LOT_TEXT_COLUMNS = (("name", Lot.name), ("place", Lot.place), ("quality", Lot.quality), ("detail", Lot.detail),
-                     ("amount", Lot.amount))
-
-
-def _lot_texts(own: dict[str, str | None], notice_name: str | None, attachments: dict[str, str]) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for source, value in own.items():
-        if value and value.strip():
-            texts[source] = value
-    if notice_name and notice_name.strip():
-        texts[NOTICE_SOURCE] = notice_name
-    for name, text in attachments.items():
-        texts[ATTACHMENT_PREFIX + name] = text
-    return texts
-
-
-def iter_lot_chunks(session: Session, settings: Settings, since: date | None = None) -> Iterator[list[LotInput]]:
-    """Every lot of the configured notice kinds with its texts, a few hundred notices' lots at a time (lots and
-    attachments are loaded per chunk of notices, as plain rows)."""
-    for kind in settings.notice_kinds:
-        keys = _notice_keys(session, kind, settings, since)
-        for i in range(0, len(keys), CHUNK):
-            chunk = {n.key: n for n in _notices(session, kind, keys[i:i + CHUNK])}
-            lots: dict[str, list[tuple]] = defaultdict(list)
-            for row in session.execute(
-                    select(Lot.notice_key, Lot.lot_index, Lot.property_type_id, Lot.property_type_name,
-                           *(col for _, col in _LOT_TEXT_COLUMNS))
-                    .where(Lot.notice_kind == kind, Lot.notice_key.in_(list(chunk)))
-                    .order_by(Lot.notice_key, Lot.lot_index)):
-                lots[row[0]].append(row)
-            texts: dict[str, dict[str, str]] = defaultdict(dict)
-            unread: dict[str, list[str]] = defaultdict(list)
-            for notice_key, original, file_name, status, text in session.execute(
-                    select(Attachment.notice_key, Attachment.original_name, Attachment.file_name,
-                           Attachment.text_status, Attachment.text)
-                    .where(Attachment.notice_kind == kind, Attachment.notice_key.in_(list(chunk)))
-                    .order_by(Attachment.id)):
-                name = original or file_name
-                if text_usable(status) and text:
-                    texts[notice_key][name] = text[:MAX_ATTACHMENT_CHARS]
-                if not text_fully_read(status):  # pending, failed, too large, a scan without OCR, ...
-                    unread[notice_key].append(f"{name} ({status})")
-            out: list[LotInput] = []
-            for key, notice in chunk.items():
-                for _, lot_index, type_id, type_name, *own in lots.get(key, []):
-                    out.append(LotInput(
-                        notice_kind=kind, notice_key=key, lot_index=lot_index,
-                        texts=_lot_texts(dict(zip((n for n, _ in _LOT_TEXT_COLUMNS), own)), notice.name,
-                                         texts.get(key, {})),
-                        property_type_id=type_id if type_id is not None else notice.property_type_id,
-                        property_type_name=type_name or notice.property_type_name,
-                        url=notice.url, owner_name=notice.owner_name, province=notice.province,
-                        unread_attachments=unread.get(key, [])))
-            if out:
-                yield out
+        for key, url, owner, province, published_on, notice_date in session.execute(
+                select(T.key, T.url, T.owner_name, T.province, T.published_on, T.notice_date)
+                .where(T.category.in_(settings.thads_categories))):
+            out[key] = _Notice(key, url, owner, province, published_on or notice_date)
+    if since is not None:
+        out = {k: n for k, n in out.items() if n.published is not None and n.published >= since}
+    return out
 
 
 def iter_lot_inputs(session: Session, settings: Settings, since: date | None = None) -> Iterator[LotInput]:
-    """Every lot of the configured notice kinds with its texts."""
-    for chunk in iter_lot_chunks(session, settings, since):
-        yield from chunk
+    """Every lot of the configured notice kinds with its stored reading, a few hundred notices at a time."""
+    for kind in settings.notice_kinds:
+        notices = _notices(session, kind, settings, since)
+        keys = sorted(notices)
+        for i in range(0, len(keys), CHUNK):
+            chunk = keys[i:i + CHUNK]
+            rows = session.execute(
+                select(LotFeatures.notice_key, LotFeatures.lot_index, LotFeatures.parcel)
+                .where(LotFeatures.notice_kind == kind, LotFeatures.notice_key.in_(chunk))
+                .order_by(LotFeatures.notice_key, LotFeatures.lot_index))
+            for key, lot_index, parcel in rows:
+                n = notices[key]
+                yield LotInput(notice_kind=kind, notice_key=key, lot_index=lot_index,
+                               details=ParcelDetails.from_dict(parcel), sources_read=list(parcel.get("sources_read", [])),
+                               url=n.url, owner_name=n.owner_name, province=n.province,
+                               unread_attachments=list(parcel.get("unread", [])))
 
 
 def extract_for(lot: LotInput, settings: Settings) -> ParcelDetails:
-    return extract_parcel_details(lot.texts, property_type_id=lot.property_type_id,
-                                  property_type_name=lot.property_type_name, required=settings.required)
+    """The lot's parcel details judged against the configured required fields."""
+    return lot.details.with_required(settings.required)
 
 
-def _subject(lot: LotInput) -> str:
-    return f"{lot.notice_kind}:{lot.notice_key}:{lot.lot_index}"
-
-
-def _extract(lot: LotInput) -> dict[str, Any]:
-    return extract_parcel_details(lot.texts, property_type_id=lot.property_type_id,
-                                  property_type_name=lot.property_type_name).as_dict()
-
-
-def iter_lot_details(session: Session, settings: Settings, since: date | None = None,
-                     counters: dict[str, int] | None = None) -> Iterator[tuple[LotInput, ParcelDetails]]:
-    """Each lot with its parcel details, reusing the extraction stored by an earlier run when the lot's texts,
-    property type and the extractor are unchanged (``storage.feature_cache``)."""
-    for chunk in iter_lot_chunks(session, settings, since):
-        items = [(_subject(lot), input_hash(PARCEL_EXTRACTOR_VERSION, [lot.texts, lot.property_type_id,
-                                                                        lot.property_type_name]), lot)
-                 for lot in chunk]
-        found = cached(session, "parcel", items, _extract, counters)
-        for lot in chunk:
-            yield lot, ParcelDetails.from_dict(found[_subject(lot)]).with_required(settings.required)
+def iter_lot_details(session: Session, settings: Settings, since: date | None = None
+                     ) -> Iterator[tuple[LotInput, ParcelDetails]]:
+    for lot in iter_lot_inputs(session, settings, since):
+        yield lot, extract_for(lot, settings)
 
 
 def iter_lot_parcels(session: Session, settings: Settings | None = None) -> Iterator[dict[str, Any]]:
@@ -290,20 +198,18 @@ class ParcelDetailsDetector(Detector):
         self._land = 0
         self._missing: Counter[str] = Counter()
         self._status: Counter[str] = Counter()
-        self._cache: dict[str, int] = {}
 
     def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
         s: Settings = self.settings  # type: ignore[assignment]
         self._land, self._missing, self._status = 0, Counter(), Counter()
-        self._cache: dict[str, int] = {}
-        for lot, details in iter_lot_details(ctx.session, s, ctx.since, self._cache):
+        for lot, details in iter_lot_details(ctx.session, s, ctx.since):
             yield self._evaluate_lot(lot, details, s)
 
     def _evaluate_lot(self, lot: LotInput, d: ParcelDetails, s: Settings) -> Result:
         subject = f"{lot.notice_kind}:{lot.notice_key}:{lot.lot_index}"
         evidence: dict[str, Any] = {"notice_kind": lot.notice_kind, "notice": lot.notice_key,
                                     "lot_index": lot.lot_index, "land_reason": d.land_reason,
-                                    "sources_read": sorted(lot.texts)}
+                                    "sources_read": lot.sources_read}
         common = dict(rule=RULE, subject_kind="lot", subject_id=subject, urls=[lot.url] if lot.url else [],
                       legal_basis=LEGAL_BASIS, owner_name=lot.owner_name, province=lot.province)
         if not d.is_land:
@@ -339,8 +245,7 @@ class ParcelDetailsDetector(Detector):
     def finalize(self) -> dict[str, Any]:
         share = {f: round(self._missing[f] / self._land, 4) if self._land else None for f in FIELDS}
         return {"land_lots": self._land, "missing_count": {f: self._missing[f] for f in FIELDS},
-                "missing_share": share, "status_counts": dict(sorted(self._status.items())),
-                "extractions": dict(sorted(self._cache.items()))}
+                "missing_share": share, "status_counts": dict(sorted(self._status.items()))}
 
 
 __all__ = ["ParcelDetailsDetector", "Settings", "iter_lot_parcels", "iter_lot_inputs", "LotInput"]

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, Result, evidence_hash, fingerprint, jsonable
+from storage import features
 from storage.models import DetectorRun, Finding, RawResponse, Snapshot
 from storage.timeutil import utcnow
 
@@ -48,7 +49,9 @@ def run_detectors(
     )
     session.add(run)
     session.flush()
-    stats: dict[str, Any] = {}
+    started = time.monotonic()
+    feature_counts = features.ensure_current(session, progress)  # the text layer reads new and changed lots once
+    stats: dict[str, Any] = {"features": {"lots_read": feature_counts, "wall_s": round(time.monotonic() - started, 3)}}
     counters: dict[str, Any] = {}
     for det in detectors:
         ctx = DetectionContext(session=session, now=now, since=since, evidence_root=evidence_root)

@@ -261,7 +261,10 @@ def parcels(format: str = typer.Option("jsonl", "--format", help="jsonl | csv"),
     ctx = context(existing=True)
     if format not in ("jsonl", "csv"):
         fail("--format must be jsonl or csv")
+    from storage.features import ensure_current
+
     with ctx.session() as session:
+        ensure_current(session, info)  # lots imported since the last detection are read first
         export_parcels(session, sys.stdout, fmt=format, settings=ctx.settings, only_land=only_land)
 
 

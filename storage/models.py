@@ -596,3 +596,64 @@ class FeatureCache(Base):
     subject_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     input_sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict] = mapped_column(JSON)
+
+
+class LotFeatures(Base):
+    """What the text layer read from one lot, once: written at ingest (and again when the notice's attachments are
+    read or the extractor changes, ``version``), read by the detectors as typed columns. ``parcel`` and ``amounts``
+    hold the full readings for the evidence of the few lots a rule reports."""
+
+    __tablename__ = "lot_features"
+    __table_args__ = (Index("ix_lot_features_land", "notice_kind", "is_land"),)
+
+    notice_kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    notice_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    lot_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(16))
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    asset_class: Mapped[str] = mapped_column(String(12))  # real_estate | debt | other
+    is_land: Mapped[bool] = mapped_column(Boolean)
+    has_parcel_no: Mapped[bool] = mapped_column(Boolean)
+    has_map_sheet: Mapped[bool] = mapped_column(Boolean)
+    has_area: Mapped[bool] = mapped_column(Boolean)
+    has_location: Mapped[bool] = mapped_column(Boolean)
+    has_certificate: Mapped[bool] = mapped_column(Boolean)
+    has_purpose: Mapped[bool] = mapped_column(Boolean)
+    has_term: Mapped[bool] = mapped_column(Boolean)
+    unread_attachments: Mapped[int] = mapped_column(Integer, default=0)
+    price: Mapped[float | None] = mapped_column(Float)
+    deposit: Mapped[float | None] = mapped_column(Float)
+    deposit_unit: Mapped[int | None] = mapped_column(Integer)
+    fee: Mapped[float | None] = mapped_column(Float)
+    price_basis: Mapped[str] = mapped_column(String(20))
+    price_basis_proven: Mapped[bool] = mapped_column(Boolean)
+    deposit_comparable: Mapped[bool] = mapped_column(Boolean)  # deposit and price on one proven basis, or a %
+    units: Mapped[int | None] = mapped_column(Integer)
+    term_months: Mapped[float | None] = mapped_column(Float)
+    periodic: Mapped[bool] = mapped_column(Boolean)
+    land_area_m2: Mapped[float | None] = mapped_column(Float)
+    parcel: Mapped[dict] = mapped_column(JSON)
+    amounts: Mapped[dict] = mapped_column(JSON)
+
+
+class NoticeIdentity(Base):
+    """The asset identity of an auction notice (what kind of asset, which identifiers), read once by the text
+    layer; its blocking keys are in ``blocking_keys``."""
+
+    __tablename__ = "notice_identities"
+
+    notice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    version: Mapped[str] = mapped_column(String(16))
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    identity: Mapped[dict] = mapped_column(JSON)
+
+
+class BlockingKey(Base):
+    """Index from a blocking key of an asset identity (a parcel and sheet in a province, a plate, a chassis, the
+    first words of the name within one owner...) to the auction notices carrying it: a new notice is compared only
+    with the notices that share one of its keys."""
+
+    __tablename__ = "blocking_keys"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    notice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)

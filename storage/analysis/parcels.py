@@ -64,7 +64,10 @@ def lot_parcels(db: DB, settings: ParcelSettings | None = None, *, land_only: bo
     attachments of the notice could not be read (they may state a missing fact) and the notice URL."""
     settings = settings if isinstance(settings, ParcelSettings) else ParcelSettings()
     rows = []
+    from storage.features import ensure_current
+
     with session_for(db) as s:
+        ensure_current(s)
         context = _notice_context(s)
         for lot in iter_lot_inputs(s, settings):
             d = extract_for(lot, settings)

@@ -16,6 +16,7 @@ from crawler.attachment_text import extract_pending
 from crawler.ingest import ingest_document
 from storage.db import get_engine, session_scope, upgrade
 from storage.evidence import EvidenceStore
+from storage.features import ensure_current
 from storage.timeutil import VN_TZ
 
 INGEST_AT = datetime(2026, 7, 1, 8, 0, tzinfo=VN_TZ)
@@ -64,4 +65,6 @@ def load_case(path: Path | list[dict[str, Any]], tmp_path: Path) -> str:
             ingest_document(session, with_inline_files(doc, evidence), run=None,
                             at=INGEST_AT + timedelta(minutes=i), evidence=evidence)
     extract_pending(lambda: session_scope(url), evidence, max_bytes=1_000_000, timeout_s=30, ocr=False)
+    with session_scope(url) as session:
+        ensure_current(session)  # the text layer reads the lots once, as the daily job does after ingest
     return url
