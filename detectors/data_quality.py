@@ -19,10 +19,11 @@ from collections import Counter
 from typing import Any, Iterator
 
 from pydantic import Field, model_validator
+from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
 from detectors.collusion import legal
-from detectors.collusion.dataset import LotTerms, Notice, load_notices
+from detectors.collusion.dataset import LotTerms, Notice, load_notices, stored_detail
 from vntext.amounts import LOT
 
 RULE = "implausible_portal_value"
@@ -45,28 +46,29 @@ class Settings(DetectorSettings):
         return self
 
 
-def _problems(n: Notice, lot: LotTerms, s: Settings) -> list[dict[str, Any]]:
-    a = lot.amounts
+def _problems(session: Session, n: Notice, lot: LotTerms, s: Settings) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     price = lot.start_price
-    if not price or price <= 0 or a is None:
+    if not price or price <= 0:
         return out
     # a reading the text allows (monthly rent x term, the sum of the plots) that puts the deposit below the price
-    # explains it: only a deposit above every such reading is a published inconsistency
-    # (a lot of N units priced per unit does not explain a deposit set per unit, so that reading is left out)
-    readings = [whole for name, whole in a.whole_price_candidates if name != "price_per_unit_times_units"] or [price]
+    # explains it: only a deposit above every such reading is a published inconsistency (a lot of N units priced
+    # per unit does not explain a deposit set per unit, so that reading is left out)
+    readings = [whole for name, whole in lot.readings() if name != "price_per_unit_times_units"] or [price]
     if (s.check_deposit_above_price and lot.deposit and lot.deposit_unit in (0, None)
             and lot.deposit > max(readings)):
+        detail = stored_detail(session, n.id, lot.index)
+        note = detail.amounts.price_basis.note_vi if detail.amounts and not lot.price_basis_proven else None
         out.append({"code": "deposit_above_start_price", "start_price": price, "deposit": lot.deposit,
-                    "times": round(lot.deposit / price, 2),
-                    "price_basis_note": None if a.price_basis.proven else a.price_basis.note_vi})
-    whole_lot = a.price_basis.proven and a.price_basis.basis == LOT and not a.periodic
-    if whole_lot and lot.asset_class == "real_estate" and a.land_area_m2:
-        per_m2 = price / a.land_area_m2
+                    "times": round(lot.deposit / price, 2), "price_basis_note": note})
+    whole_lot = lot.price_basis_proven and lot.price_basis == LOT and not lot.periodic
+    if whole_lot and lot.asset_class == "real_estate" and lot.land_area_m2:
+        per_m2 = price / lot.land_area_m2
         low, high = s.land_price_per_m2_vnd
         if not low <= per_m2 <= high:
-            out.append({"code": "land_price_per_m2_implausible", "start_price": price, "land_area_m2": a.land_area_m2,
-                        "price_per_m2": round(per_m2, 2), "plausible_per_m2": [low, high]})
+            out.append({"code": "land_price_per_m2_implausible", "start_price": price,
+                        "land_area_m2": lot.land_area_m2, "price_per_m2": round(per_m2, 2),
+                        "plausible_per_m2": [low, high]})
     return out
 
 
@@ -96,7 +98,7 @@ class DataQualityDetector(Detector):
         self._counts = Counter()
         for n in load_notices(ctx.session, ctx.since).values():
             for lot in n.lots:
-                problems = _problems(n, lot, s)
+                problems = _problems(ctx.session, n, lot, s)
                 for p in problems:
                     self._counts[p["code"]] += 1
                 base = dict(rule=RULE, subject_kind="lot", subject_id=f"auction_notice:{n.id}:{lot.index}",

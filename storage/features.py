@@ -41,8 +41,7 @@ def feature_row(notice_kind: str, notice_key: str, lot_index: int, texts: dict[s
                  deposit_unit=deposit_unit, file_cost=file_cost, shared_by_lots=shared_by_lots)
     p, a = r.parcel, r.amounts
     parcel = p.as_dict()
-    parcel.update(sources_read=sorted(texts), unread=unread, asset_class_reason=r.asset_class_reason,
-                  fee_table=r.fee_table)
+    parcel.update(sources_read=sorted(texts), unread=unread, asset_class_reason=r.asset_class_reason)
     return {
         "notice_kind": notice_kind, "notice_key": notice_key, "lot_index": lot_index, "version": VERSION,
         "inputs_sha256": "", "asset_class": r.asset_class, "is_land": p.is_land,
@@ -52,8 +51,9 @@ def feature_row(notice_kind: str, notice_key: str, lot_index: int, texts: dict[s
         "price": start_price, "deposit": deposit, "deposit_unit": deposit_unit, "fee": file_cost,
         "price_basis": a.price_basis.basis, "price_basis_proven": a.price_basis.proven,
         "deposit_comparable": a.deposit_is_percent or a.comparable,
-        "units": a.quantity.count if a.quantity else None, "term_months": a.term_months, "periodic": a.periodic,
-        "land_area_m2": a.land_area_m2, "parcel": parcel, "amounts": a.as_dict(),
+        "units": a.quantity.count if a.quantity else None, "shared_by_lots": shared_by_lots,
+        "term_months": a.term_months, "periodic": a.periodic, "land_area_m2": a.land_area_m2,
+        "fee_table": r.fee_table, "parcel": parcel, "amounts": a.as_dict(),
     }
 
 

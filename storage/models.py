@@ -629,9 +629,11 @@ class LotFeatures(Base):
     price_basis_proven: Mapped[bool] = mapped_column(Boolean)
     deposit_comparable: Mapped[bool] = mapped_column(Boolean)  # deposit and price on one proven basis, or a %
     units: Mapped[int | None] = mapped_column(Integer)
+    shared_by_lots: Mapped[int] = mapped_column(Integer, default=1)  # lots of the notice carrying this same price
     term_months: Mapped[float | None] = mapped_column(Float)
     periodic: Mapped[bool] = mapped_column(Boolean)
     land_area_m2: Mapped[float | None] = mapped_column(Float)
+    fee_table: Mapped[str] = mapped_column(String(24))  # general | state_land_households | state_land
     parcel: Mapped[dict] = mapped_column(JSON)
     amounts: Mapped[dict] = mapped_column(JSON)
 

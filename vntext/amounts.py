@@ -321,32 +321,42 @@ def read_lot_amounts(texts: Mapping[str, str], *, start_price: float | None, dep
     fee_basis = Basis(LOT, True, "tiền bán một bộ hồ sơ") if fee_stated is None or fee_stated.basis == LOT \
         else Basis(fee_stated.basis, True, f"văn bản ghi: “{fee_stated.text}”")
 
-    candidates: list[tuple[str, float]] = []
-    if start_price and start_price > 0:
-        candidates.append(("as_written", float(start_price)))
-        if not price_basis.proven or price_basis.basis != LOT:
-            if units > 1:
-                candidates.append(("price_per_unit_times_units", start_price * units))
-                candidates.append(("total_over_units", start_price / units))
-            if shared_by_lots > 1:
-                candidates.append(("notice_total_over_lots", start_price / shared_by_lots))
-            if periodic and term:
-                candidates.append(("per_month_times_term", start_price * term))
-                candidates.append(("per_year_times_term", start_price * term / 12))
-            if area:
-                candidates.append(("per_m2_times_area", start_price * area))
-                if periodic and term:
-                    candidates.append(("per_m2_year_times_area_and_term", start_price * area * term / 12))
-        if price_basis.proven and price_basis.basis == PER_M2 and area:
-            candidates = [("per_m2_times_area", start_price * area)]
-        if price_basis.proven and price_basis.basis in (PER_MONTH, PER_YEAR) and term:
-            per = 1 if price_basis.basis == PER_MONTH else 12
-            candidates = [("per_month_times_term" if per == 1 else "per_year_times_term", start_price * term / per)]
+    candidates = price_readings(start_price, price_basis.basis, price_basis.proven, units, shared_by_lots,
+                                periodic, term, area)
     return LotAmounts(
         price=start_price, deposit=deposit, deposit_is_percent=percent, fee=file_cost, price_basis=price_basis,
         deposit_basis=deposit_basis, fee_basis=fee_basis, quantity=quantity, term_months=term, periodic=periodic,
         land_area_m2=area, details_in_attachment=see_attachment, stated=tuple(stated),
         whole_price_candidates=tuple(candidates))
+
+
+def price_readings(start_price: float | None, basis: str, proven: bool, units: int | None, shared_by_lots: int,
+                   periodic: bool, term_months: float | None, land_area_m2: float | None) -> list[tuple[str, float]]:
+    """The prices a deposit or a fee band may be measured against, by reading (see the module docstring): the
+    price as written, and on an unproven basis its products with the units, the term or the land area, and one
+    unit's or one lot's share of a total."""
+    if not start_price or start_price <= 0:
+        return []
+    units = units or 1
+    if proven and basis == PER_M2 and land_area_m2:
+        return [("per_m2_times_area", start_price * land_area_m2)]
+    if proven and basis in (PER_MONTH, PER_YEAR) and term_months:
+        per = 1 if basis == PER_MONTH else 12
+        return [("per_month_times_term" if per == 1 else "per_year_times_term", start_price * term_months / per)]
+    out = [("as_written", float(start_price))]
+    if proven and basis == LOT:
+        return out
+    if units > 1:
+        out += [("price_per_unit_times_units", start_price * units), ("total_over_units", start_price / units)]
+    if shared_by_lots > 1:
+        out.append(("notice_total_over_lots", start_price / shared_by_lots))
+    if periodic and term_months:
+        out += [("per_month_times_term", start_price * term_months), ("per_year_times_term", start_price * term_months / 12)]
+    if land_area_m2:
+        out.append(("per_m2_times_area", start_price * land_area_m2))
+        if periodic and term_months:
+            out.append(("per_m2_year_times_area_and_term", start_price * land_area_m2 * term_months / 12))
+    return out
 
 
 _UNIT_VI = {"thua": "thửa", "lo": "lô", "suat": "suất", "vi": "vị trí", "o": "ô", "can": "căn", "nen": "nền",

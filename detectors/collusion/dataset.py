@@ -15,23 +15,17 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.feature_cache import cached, input_hash, source_version
-from storage.models import AuctionNotice, Finding, Lot, Organisation, Owner, SelectionResult
+from storage.models import AuctionNotice, Finding, Lot, LotFeatures, Organisation, Owner, SelectionResult
 from storage.timeutil import VN_TZ, to_local
-from vntext import amounts as amounts_module
-from vntext import parcels as parcels_module
-from vntext.amounts import LotAmounts, read_lot_amounts
-from vntext.parcels import asset_class
-
-AMOUNTS_VERSION = source_version(amounts_module.__file__, parcels_module.__file__)
-CHUNK = 2_000
-TEXT_CHARS = 6_000  # characters of each lot text the amount reader sees
+from vntext.amounts import LOT, LotAmounts, price_readings
 
 NAME_CHARS = 4_000  # asset names beyond this are not needed to identify an asset
 
 
 @dataclass(slots=True)
 class LotTerms:
+    """A lot's terms and what the text layer read of their bases (``lot_features``; defaults: nothing read)."""
+
     index: int
     name: str | None
     place: str | None
@@ -40,9 +34,21 @@ class LotTerms:
     deposit_unit: int | None
     file_cost: float | None
     property_type_id: int | None
-    amounts: LotAmounts | None = None  # the amounts with their bases, read from the lot's texts
-    asset_class: str = "other"  # real_estate | debt | other (vntext.parcels.asset_class)
-    asset_class_reason: str = ""
+    asset_class: str = "other"  # real_estate | debt | other
+    price_basis: str = LOT
+    price_basis_proven: bool = True
+    deposit_comparable: bool = True  # price and deposit on one proven basis, or the deposit given in %
+    units: int | None = None
+    shared_by_lots: int = 1
+    term_months: float | None = None
+    periodic: bool = False
+    land_area_m2: float | None = None
+    fee_table: str = "general"
+
+    def readings(self) -> list[tuple[str, float]]:
+        """The prices the deposit and the fee band may be measured against (``vntext.amounts.price_readings``)."""
+        return price_readings(self.start_price, self.price_basis, self.price_basis_proven, self.units,
+                              self.shared_by_lots, self.periodic, self.term_months, self.land_area_m2)
 
 
 @dataclass(slots=True)
@@ -224,53 +230,53 @@ def load_dataset(session: Session) -> Dataset:
     return Dataset(notices=notices, owners=owners, orgs=orgs, results=results, org_keys=org_keys)
 
 
-def _amounts_data(value: tuple) -> dict:
-    texts, price, deposit, unit, fee, shared, type_ids = value
-    reading = read_lot_amounts(texts, start_price=price, deposit=deposit, deposit_unit=unit, file_cost=fee,
-                               shared_by_lots=shared)
-    cls, why = asset_class(texts, type_ids)
-    return {"amounts": reading.as_dict(), "asset_class": [cls, why]}
-
-
 def _load_lots(session: Session, notices: dict[int, Notice]) -> dict[int, list[LotTerms]]:
-    """Every auction-notice lot with its amounts read from its texts (cached by input hash, so an unchanged lot is
-    not read again); the texts themselves are not kept."""
+    """Every auction-notice lot with the typed columns the text layer stored for it (no text is read here)."""
     out: dict[int, list[LotTerms]] = defaultdict(list)
-    ids = sorted(notices)
-    for i in range(0, len(ids), CHUNK):
-        chunk = [str(n) for n in ids[i:i + CHUNK]]
-        rows: dict[int, list[tuple]] = defaultdict(list)
-        for row in session.execute(select(
-                Lot.notice_key, Lot.lot_index, Lot.name, Lot.place, Lot.amount, Lot.quality, Lot.detail,
-                Lot.start_price, Lot.deposit, Lot.deposit_unit, Lot.file_cost, Lot.property_type_id)
-                .where(Lot.notice_kind == "auction_notice", Lot.notice_key.in_(chunk))):
-            try:
-                rows[int(row[0])].append(row)
-            except (TypeError, ValueError):
-                continue
-        items = []
-        for nid, lots in rows.items():
-            notice = notices[nid]
-            prices = [r[7] for r in lots]
-            for (_, idx, name, place, amount, quality, detail, price, deposit, unit, fee, type_id) in lots:
-                texts = {k: v[:TEXT_CHARS] for k, v in (("name", name), ("place", place), ("amount", amount),
-                                                         ("quality", quality), ("detail", detail),
-                                                         ("notice_name", notice.name)) if v}
-                shared = prices.count(price) if price else 1
-                types = sorted({t for t in (type_id, notice.property_type_id) if t is not None})
-                value = (texts, price, deposit, unit, fee, shared, types)
-                items.append((f"{nid}:{idx}", input_hash(AMOUNTS_VERSION, list(value)), value))
-        found = cached(session, "lot_amounts", items, _amounts_data)
-        for nid, lots in rows.items():
-            notice = notices[nid]
-            for (_, idx, name, place, _a, _q, _d, price, deposit, unit, fee, type_id) in lots:
-                data = found[f"{nid}:{idx}"]
-                name = (name or "")[:NAME_CHARS] or None
-                if name == notice.name:
-                    name = notice.name  # one string, not two: a single lot usually repeats the notice name
-                out[nid].append(LotTerms(idx, name, (place or "")[:1000] or None, price, deposit, unit, fee, type_id,
-                                         LotAmounts.from_dict(data["amounts"]), *data["asset_class"]))
+    F = LotFeatures
+    query = (select(Lot.notice_key, Lot.lot_index, Lot.name, Lot.place, Lot.start_price, Lot.deposit, Lot.deposit_unit,
+                    Lot.file_cost, Lot.property_type_id, F.asset_class, F.price_basis, F.price_basis_proven,
+                    F.deposit_comparable, F.units, F.shared_by_lots, F.term_months, F.periodic, F.land_area_m2,
+                    F.fee_table)
+             .outerjoin(F, (F.notice_kind == Lot.notice_kind) & (F.notice_key == Lot.notice_key)
+                        & (F.lot_index == Lot.lot_index))
+             .where(Lot.notice_kind == "auction_notice"))
+    for key, idx, name, place, price, deposit, unit, fee, type_id, *read in session.execute(query):
+        try:
+            nid = int(key)
+        except (TypeError, ValueError):
+            continue
+        notice = notices.get(nid)
+        if notice is None:
+            continue
+        name = (name or "")[:NAME_CHARS] or None
+        if name == notice.name:
+            name = notice.name  # one string, not two: a single lot usually repeats the notice name
+        lot = LotTerms(idx, name, (place or "")[:1000] or None, price, deposit, unit, fee, type_id)
+        if read[0] is not None:
+            (lot.asset_class, lot.price_basis, lot.price_basis_proven, lot.deposit_comparable, lot.units,
+             lot.shared_by_lots, lot.term_months, lot.periodic, lot.land_area_m2, lot.fee_table) = read
+        out[nid].append(lot)
     return out
+
+
+@dataclass(frozen=True)
+class LotDetail:
+    """What a finding's evidence shows of a lot's reading: its amounts with the notes on their bases, and why the
+    lot is of its asset class."""
+
+    amounts: LotAmounts | None
+    asset_class_reason: str
+
+
+def stored_detail(session: Session, notice_id: int, lot_index: int) -> LotDetail:
+    row = session.execute(select(LotFeatures.amounts, LotFeatures.parcel).where(
+        LotFeatures.notice_kind == "auction_notice", LotFeatures.notice_key == str(notice_id),
+        LotFeatures.lot_index == lot_index)).first()
+    if row is None:
+        return LotDetail(None, "")
+    amounts, parcel = row
+    return LotDetail(LotAmounts.from_dict(amounts) if amounts else None, (parcel or {}).get("asset_class_reason", ""))
 
 
 def open_subjects(session: Session, detector: str, rule: str) -> set[str]:

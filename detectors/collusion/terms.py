@@ -21,26 +21,21 @@ Subject: ``auction_notice``.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from detectors.base import Result
 from detectors.collusion import legal
-from detectors.collusion.dataset import LotTerms, Notice
+from detectors.collusion.dataset import LotDetail, LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
-from vntext.amounts import LOT, LotAmounts, read_lot_amounts, within
-from vntext.core import fold_vn
+from vntext.amounts import LOT, read_lot_amounts, within
 from vntext.workdays import holiday_name, next_working_day
 
 RULE = "exclusionary_terms"
 UNIT_NAMES = {0: "VND", 1: "%", 2: "USD"}
 WEEKDAYS_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-STATE_LAND_TYPE = 173
-_STATE_LAND_RE = re.compile(r"\b(?:giao dat co thu tien su dung dat|nha nuoc (?:giao|cho thue) dat|cho thue dat|"
-                            r"dau gia quyen su dung dat (?:de )?(?:giao|cho thue))\b")
-_HOUSEHOLD_RE = re.compile(r"\b(?:nhan dan|ho gia dinh|ca nhan|dat o|lam nha o)\b")
 
 
 @dataclass
@@ -59,13 +54,23 @@ class Check:
         return out
 
 
-def lot_amounts(lot: LotTerms) -> LotAmounts:
-    """The lot's amounts with their bases (read at load; read here from the name and place for a bare lot)."""
-    if lot.amounts is not None:
-        return lot.amounts
+DetailOf = Callable[[Notice, LotTerms], LotDetail]
+
+
+def computed_detail(n: Notice, lot: LotTerms) -> LotDetail:
+    """A lot's reading made here from its name and place (a notice built in memory, without stored features)."""
     texts = {k: v for k, v in (("name", lot.name), ("place", lot.place)) if v}
-    return read_lot_amounts(texts, start_price=lot.start_price, deposit=lot.deposit, deposit_unit=lot.deposit_unit,
-                            file_cost=lot.file_cost)
+    amounts = read_lot_amounts(texts, start_price=lot.start_price, deposit=lot.deposit, deposit_unit=lot.deposit_unit,
+                               file_cost=lot.file_cost)
+    return LotDetail(amounts, "")
+
+
+def _basis(lot: LotTerms, detail: LotDetail | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"price_basis": lot.price_basis, "price_basis_proven": lot.price_basis_proven,
+                           "units": lot.units, "term_months": lot.term_months, "land_area_m2": lot.land_area_m2}
+    if detail is not None and detail.amounts is not None:
+        out["price_basis_note"] = detail.amounts.price_basis.note_vi
+    return out
 
 
 def _cap(bounds: list[float], caps: list[float], value: float) -> float:
@@ -78,18 +83,16 @@ def _cap(bounds: list[float], caps: list[float], value: float) -> float:
 
 def deposit_pct(lot: LotTerms) -> float | None:
     """Deposit as % of the start price when both are on one proven basis (or the deposit is given in %), else None."""
-    a = lot_amounts(lot)
     if lot.deposit is None or lot.deposit < 0:
         return None
-    if a.deposit_is_percent:
+    if lot.deposit_unit == 1:
         return float(lot.deposit)
-    if lot.deposit_unit not in (0, None) or not lot.start_price or lot.start_price <= 0 or not a.comparable:
+    if lot.deposit_unit not in (0, None) or not lot.start_price or lot.start_price <= 0 or not lot.deposit_comparable:
         return None
     return 100.0 * lot.deposit / lot.start_price
 
 
-def check_deposit(lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
-    a = lot_amounts(lot)
+def check_deposit(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings, detail_of: DetailOf) -> Check | None:
     if lot.deposit is None or lot.deposit < 0 or not lot.start_price or lot.start_price <= 0:
         return None
     if lot.deposit_unit not in (0, 1, None):
@@ -98,10 +101,10 @@ def check_deposit(lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
     plausible_lo, plausible_hi = s.plausible_deposit_pct
     facts: dict[str, Any] = {"lot": lot.index, "start_price": lot.start_price, "deposit": lot.deposit,
                              "deposit_unit": UNIT_NAMES.get(lot.deposit_unit or 0, "?"), "allowed_pct": [lo, hi],
-                             "rounding_tolerance": s.rounding_tolerance, "basis": a.evidence(),
+                             "rounding_tolerance": s.rounding_tolerance, "basis": _basis(lot),
                              "source": "Luật Đấu giá tài sản 2016 Điều 39 k1"}
-    if a.deposit_is_percent or a.comparable:
-        pct = float(lot.deposit) if a.deposit_is_percent else 100.0 * lot.deposit / lot.start_price
+    if lot.deposit_unit == 1 or lot.deposit_comparable:
+        pct = float(lot.deposit) if lot.deposit_unit == 1 else 100.0 * lot.deposit / lot.start_price
         facts["deposit_pct"] = round(pct, 4)
         if within(pct, lo, hi, s.rounding_tolerance):
             return Check("deposit_out_of_range", "pass", facts)
@@ -112,57 +115,51 @@ def check_deposit(lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
         return Check("deposit_out_of_range", "flag", facts)
     raw = 100.0 * lot.deposit / lot.start_price
     facts["deposit_pct_as_written"] = round(raw, 4)
-    readings = [(label, 100.0 * lot.deposit / whole) for label, whole in a.whole_price_candidates if whole > 0]
+    readings = [(label, 100.0 * lot.deposit / whole) for label, whole in lot.readings() if whole > 0]
     legal_reading = next(((label, pct) for label, pct in readings if within(pct, lo, hi, s.rounding_tolerance)), None)
     if legal_reading is not None:
         facts["consistent_reading"] = {"reading": legal_reading[0], "deposit_pct": round(legal_reading[1], 4)}
         return Check("deposit_out_of_range", "pass", facts)
+    detail = detail_of(n, lot)
+    facts["basis"] = _basis(lot, detail)
     facts["readings_tried"] = [{"reading": label, "deposit_pct": round(pct, 4)} for label, pct in readings]
+    note = detail.amounts.price_basis.note_vi if detail.amounts else "không xác định được đơn vị tính của giá khởi điểm"
     return Check("deposit_out_of_range", "insufficient", facts,
-                 f"{a.price_basis.note_vi}; tiền đặt trước bằng {legal.quantity(raw, 1)}% giá khởi điểm như ghi trên Cổng "
+                 f"{note}; tiền đặt trước bằng {legal.quantity(raw, 1)}% giá khởi điểm như ghi trên Cổng "
                  "nhưng không xác định được hai số có cùng đơn vị tính")
 
 
 # ------------------------------------------------------------------------------------------------------------ fee
 
 
-def _is_state_land(n: Notice, lot: LotTerms) -> bool:
-    if STATE_LAND_TYPE in n.type_ids():
-        return True
-    return bool(_STATE_LAND_RE.search(fold_vn(f"{n.name[:600]} {lot.name or ''}"[:1200]).lower()))
-
-
-def fee_caps(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> tuple[str, list[float]]:
-    """(table, caps that may apply): one cap per whole-lot price the text allows; several tables when the bidder
-    class of a State land auction is not stated."""
-    a = lot_amounts(lot)
-    prices = [whole for _, whole in a.whole_price_candidates if whole > 0]
-    if not _is_state_land(n, lot):
-        return "general", [_cap(s.fee_cap_bounds_vnd, s.fee_caps_vnd, p) for p in prices]
-    household = bool(_HOUSEHOLD_RE.search(fold_vn(f"{n.name[:600]} {lot.name or ''}").lower()))
+def fee_caps(lot: LotTerms, s: ExclusionaryTermsSettings) -> list[float]:
+    """The caps that may apply: one per price the text allows the lot to have (the area band too, for State land
+    whose bidders are not stated to be households)."""
+    prices = [whole for _, whole in lot.readings() if whole > 0]
+    if lot.fee_table == "general":
+        return [_cap(s.fee_cap_bounds_vnd, s.fee_caps_vnd, p) for p in prices]
     caps = [_cap(s.land_fee_cap_bounds_vnd, s.land_fee_caps_vnd, p) for p in prices]
-    if household:
-        return "state_land_households", caps
-    if a.land_area_m2:
-        caps.append(_cap(s.other_land_fee_area_bounds_m2, s.other_land_fee_caps_vnd, a.land_area_m2))
+    if lot.fee_table == "state_land_households":
+        return caps
+    if lot.land_area_m2:
+        caps.append(_cap(s.other_land_fee_area_bounds_m2, s.other_land_fee_caps_vnd, lot.land_area_m2))
     else:
         caps.append(max(s.other_land_fee_caps_vnd))
-    return "state_land", caps
+    return caps
 
 
-def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> Check | None:
+def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings, detail_of: DetailOf) -> Check | None:
     if lot.file_cost is None or lot.file_cost <= 0 or not lot.start_price or lot.start_price <= 0:
         return None
     if n.type_ids() & set(s.fee_exempt_property_types):
         return None
-    a = lot_amounts(lot)
-    table, caps = fee_caps(n, lot, s)
+    caps = fee_caps(lot, s)
     if not caps:
         return None
     limit = 1 + s.rounding_tolerance
     facts: dict[str, Any] = {"lot": lot.index, "start_price": lot.start_price, "file_cost": lot.file_cost,
-                             "table": table, "basis": a.evidence(), "source": legal.FEE_SOURCE}
-    decisive = a.price_basis.proven and a.price_basis.basis == LOT and table != "state_land"
+                             "table": lot.fee_table, "basis": _basis(lot), "source": legal.FEE_SOURCE}
+    decisive = lot.price_basis_proven and lot.price_basis == LOT and lot.fee_table != "state_land"
     if decisive:
         cap = caps[0]
         facts.update(cap=cap, ratio=round(lot.file_cost / cap, 4))
@@ -173,13 +170,16 @@ def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings) -> Check |
     # the lot's real price may be any multiple of the one written (a price per m² of an unstated area): only a fee
     # above every cap of the table is above the cap whatever the price
     table_max = {"general": max(s.fee_caps_vnd), "state_land_households": max(s.land_fee_caps_vnd),
-                 "state_land": max(s.other_land_fee_caps_vnd)}[table]
+                 "state_land": max(s.other_land_fee_caps_vnd)}[lot.fee_table]
     if lot.file_cost > table_max * limit:
         facts.update(cap=table_max, ratio=round(lot.file_cost / table_max, 4))
         return Check("fee_above_cap", "flag", facts)
+    detail = detail_of(n, lot)
+    facts["basis"] = _basis(lot, detail)
+    note = detail.amounts.price_basis.note_vi if detail.amounts else "không xác định được đơn vị tính của giá khởi điểm"
     return Check("fee_above_cap", "insufficient", facts,
-                 f"{a.price_basis.note_vi}; tiền hồ sơ {legal.vnd(lot.file_cost)} có thể vượt hoặc không vượt mức "
-                 "tối đa tùy giá khởi điểm thực của lô")
+                 f"{note}; tiền hồ sơ {legal.vnd(lot.file_cost)} có thể vượt hoặc không vượt mức tối đa tùy giá "
+                 "khởi điểm thực của lô")
 
 
 # ------------------------------------------------------------------------------------------------------------ windows
@@ -191,7 +191,7 @@ def registration_end_day(n: Notice, s: ExclusionaryTermsSettings):
     return next_working_day(day) if s.roll_deadline_to_working_day else day
 
 
-def check_window(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
+def check_window(n: Notice, s: ExclusionaryTermsSettings, detail_of: DetailOf) -> Check | None:
     if not (n.reg_start and n.reg_end):
         return None
     stated = n.reg_end.date()
@@ -200,13 +200,16 @@ def check_window(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
     real_estate = n.asset_class == "real_estate"
     minimum = s.min_reg_window_days_real_estate if real_estate else s.min_reg_window_days_other
     facts: dict[str, Any] = {"reg_start": n.reg_start, "reg_end": n.reg_end, "days": days, "minimum_days": minimum,
-                             "asset_class": n.asset_class,
-                             "asset_class_reason": next((l.asset_class_reason for l in n.lots
-                                                         if l.asset_class == n.asset_class), "")}
+                             "asset_class": n.asset_class}
     if end != stated:
         facts["deadline_rolled_to"] = end
         facts["day_off"] = holiday_name(stated) or WEEKDAYS_VI[stated.weekday()]
-    return Check("short_registration_window", "flag" if days < minimum else "pass", facts)
+    if days >= minimum:
+        return Check("short_registration_window", "pass", facts)
+    lot = next((l for l in n.lots if l.asset_class == n.asset_class), None)
+    if lot is not None:
+        facts["asset_class_reason"] = detail_of(n, lot).asset_class_reason
+    return Check("short_registration_window", "flag", facts)
 
 
 def check_auction_gap(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
@@ -220,21 +223,23 @@ def check_auction_gap(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
 # ------------------------------------------------------------------------------------------------------------ notice
 
 
-def check_notice(n: Notice, s: ExclusionaryTermsSettings) -> list[Check]:
-    """Every check that could be evaluated on this notice."""
+def check_notice(n: Notice, s: ExclusionaryTermsSettings, detail_of: DetailOf = computed_detail) -> list[Check]:
+    """Every check that could be evaluated on this notice (``detail_of`` gives a lot's full reading when a finding
+    needs its notes)."""
     checks: list[Check | None] = []
     deposit_exempt = bool(n.type_ids() & set(s.deposit_exempt_property_types))
     for lot in n.lots:
         if not deposit_exempt:
-            checks.append(check_deposit(lot, s))
-        checks.append(check_fee(n, lot, s))
-    checks += [check_window(n, s), check_auction_gap(n, s)]
+            checks.append(check_deposit(n, lot, s, detail_of))
+        checks.append(check_fee(n, lot, s, detail_of))
+    checks += [check_window(n, s, detail_of), check_auction_gap(n, s)]
     return [c for c in checks if c is not None]
 
 
-def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_ids: set[str]) -> Iterator[Result]:
+def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_ids: set[str],
+                   detail_of: DetailOf = computed_detail) -> Iterator[Result]:
     for n in notices:
-        checks = check_notice(n, s)
+        checks = check_notice(n, s, detail_of)
         flagged = [c for c in checks if c.status == "flag"]
         unsure = [c for c in checks if c.status == "insufficient"]
         base = dict(rule=RULE, subject_kind="auction_notice", subject_id=str(n.id), owner_name=n.owner_name,

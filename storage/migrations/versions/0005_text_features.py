@@ -39,9 +39,11 @@ def upgrade() -> None:
     sa.Column('price_basis_proven', sa.Boolean(), nullable=False),
     sa.Column('deposit_comparable', sa.Boolean(), nullable=False),
     sa.Column('units', sa.Integer(), nullable=True),
+    sa.Column('shared_by_lots', sa.Integer(), nullable=False),
     sa.Column('term_months', sa.Float(), nullable=True),
     sa.Column('periodic', sa.Boolean(), nullable=False),
     sa.Column('land_area_m2', sa.Float(), nullable=True),
+    sa.Column('fee_table', sa.String(length=24), nullable=False),
     sa.Column('parcel', sa.JSON(), nullable=False),
     sa.Column('amounts', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('notice_kind', 'notice_key', 'lot_index', name=op.f('pk_lot_features'))
