@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Optional
 
@@ -233,6 +233,22 @@ def detect(detectors: Optional[str] = typer.Option(None, help="Comma-separated d
     except ValueError as exc:
         fail(str(exc))
     typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
+def relink() -> None:
+    """Recompute every relist link from the stored asset identities (after a change of the pair scorer): the daily
+    job only links new and changed notices."""
+    from detectors.collusion.dataset import load_dataset
+    from detectors.collusion.link_state import index_and_link
+    from detectors.registry import available
+
+    ctx = context(existing=True)
+    settings = ctx.settings.detector_settings().get("collusion") or available()["collusion"].Settings()
+    with ctx.session() as session:
+        stats = index_and_link(session, load_dataset(session), settings.relist, datetime.now().astimezone(),
+                               relink=True)
+    typer.echo(json.dumps(stats, ensure_ascii=False, default=str))
 
 
 @app.command()

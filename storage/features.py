@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from storage.models import Attachment, Lot, LotFeatures, text_fully_read, text_usable
+from storage.models import Attachment, Lot, LotFeatures, NoticeIdentity, text_fully_read, text_usable
 from vntext.features import VERSION, read_lot
 from vntext.parcels import ATTACHMENT_PREFIX, NOTICE_SOURCE
 
@@ -129,11 +129,16 @@ def refresh(session: Session, notice_kind: str, keys: Iterable[str], notice_name
 
 
 def drop(session: Session, notice_kind: str, keys: Iterable[str]) -> None:
-    """Forget the feature rows of these notices (their lots were replaced: the next refresh writes them anew)."""
+    """Forget what the text layer read from these notices (their lots or attachments changed): the next refresh
+    reads the lots again, and the relist linker indexes an auction notice again."""
     keys = list(keys)
     for i in range(0, len(keys), CHUNK):
         session.execute(delete(LotFeatures).where(LotFeatures.notice_kind == notice_kind,
                                                   LotFeatures.notice_key.in_(keys[i:i + CHUNK])))
+    if notice_kind == "auction_notice":
+        ids = [int(k) for k in keys if str(k).isdigit()]
+        for i in range(0, len(ids), CHUNK):
+            session.execute(delete(NoticeIdentity).where(NoticeIdentity.notice_id.in_(ids[i:i + CHUNK])))
 
 
 def stale_notices(session: Session, notice_kind: str) -> list[str]:

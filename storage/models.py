@@ -9,8 +9,9 @@ The tables fall into five groups:
 * parsed records, rebuilt from the latest snapshot by ``storage.ingest``: dgts selection notices, selection
   results, auction notices, THADS notices, their lots and attachments, normalised owners and organisations,
   and ``record_links`` (result -> notice, THADS -> dgts, relist pairs);
-* detection: ``detector_runs`` (settings, population statistics, model versions), ``findings`` and
-  ``feature_cache`` (parcel details and asset identities extracted from texts, reused while their inputs match);
+* text features, read once by the text layer: ``lot_features`` (parcel facts, amounts with their bases, asset
+  class per lot), ``notice_identities`` and ``blocking_keys`` (asset identity of auction notices, for relist links);
+* detection: ``detector_runs`` (settings, population statistics, model versions) and ``findings``;
 * people: ``alerts`` (the persistent outbox), ``alert_items`` (which finding version each message carried),
   ``reviews`` (analyst verdicts) and ``users`` (review-site analyst accounts).
 
@@ -586,18 +587,6 @@ class JobRun(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
-class FeatureCache(Base):
-    """Text features derived from a subject (a lot's parcel details, a notice's asset identity), valid while the
-    hash of their inputs (texts and extractor version) matches. A pure cache: losing rows only costs recomputing."""
-
-    __tablename__ = "feature_cache"
-
-    kind: Mapped[str] = mapped_column(String(40), primary_key=True)  # parcel | identity
-    subject_key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    input_sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[dict] = mapped_column(JSON)
-
-
 class LotFeatures(Base):
     """What the text layer read from one lot, once: written at ingest (and again when the notice's attachments are
     read or the extractor changes, ``version``), read by the detectors as typed columns. ``parcel`` and ``amounts``
@@ -645,8 +634,8 @@ class NoticeIdentity(Base):
     __tablename__ = "notice_identities"
 
     notice_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    version: Mapped[str] = mapped_column(String(16))
-    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(16))  # of the identity extractor
+    keys_fp: Mapped[str] = mapped_column(String(16))  # extractor and linking settings its keys and links follow
     identity: Mapped[dict] = mapped_column(JSON)
 
 

@@ -30,9 +30,11 @@ folded asset name. A block larger than ``max_block_size`` is sorted by name and 
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz
@@ -43,7 +45,6 @@ from vntext import parcels as parcels_module
 from detectors.collusion import identity as identity_module
 from detectors.collusion.identity import AssetIdentity, extract_identity, words
 from storage import admin_units as admin_units_module, names as names_module
-from storage.feature_cache import cached, input_hash, source_version
 
 ROUND_MILLION = 1_000_000
 EXACT_TOLERANCE_VND = 5
@@ -55,9 +56,8 @@ _KIND_CATEGORIES = frozenset({"land", "vehicle", "vessel", "shares", "debt"})
 
 
 class Prepared:
-    """A notice with what linking needs. The asset identity (the costly part) is extracted on first use, so runs
-    that only compare recent notices never extract it for the old ones; ``prime_identities`` fills it in bulk from
-    the feature cache."""
+    """A notice with what linking needs. The asset identity (the costly part) is extracted on first use unless the
+    one stored in ``notice_identities`` was set (``link_state``)."""
 
     __slots__ = ("notice", "price", "when", "portal", "lot_count", "_words", "_ident")
 
@@ -101,30 +101,16 @@ class Prepared:
         return (self.when is None, self.when or datetime.min, self.id)
 
 
-IDENTITY_VERSION = source_version(identity_module.__file__, parcels_module.__file__, names_module.__file__,
-                                  admin_units_module.__file__)
+def _source_version(*module_files: str) -> str:
+    h = hashlib.sha256()
+    for name in module_files:
+        h.update(Path(name).read_bytes())
+    return h.hexdigest()[:16]
 
 
-PRIME_CHUNK = 5_000
-
-
-def _identity_data(inputs: tuple[str, list[str], int | None]) -> dict:
-    return extract_identity(*inputs).to_cache()
-
-
-def prime_identities(session: Session, prepared: Iterable[Prepared], counters: dict[str, int] | None = None) -> None:
-    """Set the identity of every notice given, reusing the extraction stored by an earlier run while the notice's
-    texts and the extractor are unchanged (``storage.feature_cache``)."""
-    todo = [p for p in prepared if p._ident is None]
-    for i in range(0, len(todo), PRIME_CHUNK):  # a chunk at a time: the decoded rows are dropped as they are used
-        chunk = todo[i:i + PRIME_CHUNK]
-        items = []
-        for p in chunk:
-            inputs = p.identity_inputs()
-            items.append((str(p.id), input_hash(IDENTITY_VERSION, list(inputs)), inputs))
-        found = cached(session, "identity", items, _identity_data, counters)
-        for p in chunk:
-            p._ident = AssetIdentity.from_cache(found[str(p.id)])
+# Identities stored by an older extractor are read again (``link_state``).
+IDENTITY_VERSION = _source_version(identity_module.__file__, parcels_module.__file__, names_module.__file__,
+                                   admin_units_module.__file__)
 
 
 def prepare(n: Notice) -> Prepared:

@@ -1,21 +1,19 @@
-"""relist_chain: link relisted notices of one asset into chains, store the pairs, and judge each chain.
+"""relist_chain: chains of relisted notices of one asset, and the judgement of each chain.
 
-Linking (``pairing``): candidate pairs come from blocking keys, each is scored 0–100 with reasons; pairs at or
-above ``link_threshold`` (and not partial) are joined with union-find, strongest first, and the joining edges are
-stored in ``record_links`` (``link_type = 'relist'``, status ``matched``). Pairs in ``[review_threshold,
-link_threshold)`` between two different chains go to the review queue (status ``review``; the best pair per pair of
-chains). A pair an analyst marked ``rejected`` is never linked again; rows whose reasons carry an ``analyst`` entry
-are never touched, and an analyst's ``matched`` row always joins its pair. With ``since`` set only pairs touching a
-notice published since then (compared with notices up to ``incremental_horizon_days`` older) are rescored, and the
-stored matched links of the others are reused.
+Linking (``pairing`` scores a pair, ``link_state`` keeps the links): pairs scored at or above ``link_threshold``
+(and not partial) are stored as ``matched`` links, pairs in ``[review_threshold, link_threshold)`` as ``review``;
+each notice is linked once, when it is new or changed, against the notices sharing one of its blocking keys, and a
+chain is a connected group of matched links. An analyst's ``rejected`` pair is never linked again and an analyst's
+``matched`` row always joins its pair.
 
 Judging a chain: notices are ordered by publication; consecutive notices at the same total start price published
 within ``same_round_days`` are one round (the portal's double postings). Every round but the last was followed by a
 relist, so it failed. With at least ``min_failed_rounds`` failed rounds a chain is flagged when
 
 * a cut between two comparable rounds (same number of lots, similar asset names) exceeds ``max_cut_per_round`` for a
-  judgment-enforcement asset (THADS owner or property type 178; Luật THADS 2008 Điều 104 k5) -> high, or medium
-  when the cut is still within two legal steps (a round may be missing from our data);
+  judgment-enforcement asset (THADS owner or property type 178; Luật THADS 2008 Điều 104 k5) even allowing for the
+  rounds that may be missing between them (the portal links the whole chain, or no further round fits in the time
+  between the postings) -> high; a cut that missing rounds could explain -> insufficient, saying how many;
 * the last round sold (outcome data) right after a cut, through the same organisation as the failed round before
   it -> medium (the buyers waited for the cut: the "dìm giá" pattern);
 * a later round moved to another auction organisation -> low (``flag_org_restart``).
@@ -29,31 +27,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from detectors.base import Result
 from detectors.collusion import legal
 from detectors.collusion.dataset import Dataset
-from detectors.collusion.pairing import (
-    BlockingStats,
-    PairScore,
-    Prepared,
-    UnionFind,
-    candidate_pairs,
-    name_similar,
-    prepare,
-    prime_identities,
-    score_pair,
-)
+from detectors.collusion.link_state import LINK_TYPE, index_and_link, stored_chains, stored_review
+from detectors.collusion.pairing import PairScore, Prepared, UnionFind, name_similar, prepare
 from detectors.collusion.settings import RelistSettings
 from storage.models import RecordLink
 
 RULE = "relist_chain"
-LINK_TYPE = "relist"
-KIND = "auction_notice"
 MAX_URLS = 20
-MAX_REASONS_STORED = 30
 
 
 @dataclass
@@ -93,104 +79,23 @@ class Linkage:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def _is_analyst(row: RecordLink) -> bool:
-    return any(isinstance(r, str) and r.startswith("analyst") for r in row.reasons or [])
-
-
 def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since: date | None, now: datetime,
-                 store: bool = True) -> tuple[Linkage, dict[int, Prepared]]:
-    prepared = {nid: prepare(n) for nid, n in ds.notices.items()}
-    existing = {(r.from_key, r.to_key): r for r in session.scalars(
-        select(RecordLink).where(RecordLink.link_type == LINK_TYPE))}
-    rejected = {k for k, r in existing.items() if r.status == "rejected"}
-
-    def touched(p: Prepared) -> bool:
-        return since is None or p.when is None or p.when.date() >= since
-
-    universe = prepared
-    if since is not None:  # earlier rounds of a new notice's asset are recent; older ones are chained already
-        horizon = since - timedelta(days=settings.incremental_horizon_days)
-        universe = {nid: p for nid, p in prepared.items() if p.when is None or p.when.date() >= horizon}
-    keep = None if since is None else (lambda x, y: touched(x) or touched(y))
-    identities: dict[str, int] = {}
-    prime_identities(session, universe.values(), identities)
-    stats = BlockingStats()
-    scored: dict[tuple[int, int], PairScore] = {}
-    for x, y in candidate_pairs(universe, settings.name_prefix_tokens, settings.max_block_size, settings.window,
-                                stats, keep):
-        key = (min(x.id, y.id), max(x.id, y.id))
-        if key in scored:
-            continue
-        s = score_pair(x, y)
-        if s.score >= settings.review_threshold and (str(s.a), str(s.b)) not in rejected:
-            scored[key] = s
-    strong = sorted((s for s in scored.values() if s.score >= settings.link_threshold and not s.partial),
-                    key=lambda s: (-s.score, s.a, s.b))
-    uf = UnionFind()
-    for nid in prepared:
-        uf.find(nid)
-    matched: list[PairScore] = []
-    rescored = {(str(x), str(y)) for x, y in scored}
-    for (a, b), row in sorted(existing.items()):
-        # an analyst's "matched" always holds; an incremental run also reuses the pairs it did not rescore
-        reuse = _is_analyst(row) or (since is not None and (a, b) not in rescored)
-        if row.status == "matched" and reuse and a.isdigit() and b.isdigit():
-            ia, ib = int(a), int(b)
-            if ia in prepared and ib in prepared:
-                uf.union(ia, ib)
-    for s in strong:
-        if uf.union(s.a, s.b):
-            matched.append(s)
-    chains = {root: members for root, members in uf.groups().items() if len(members) > 1}
+                 relink: bool = False) -> tuple[Linkage, dict[int, Prepared]]:
+    """Index the notices not linked yet (``link_state``) and read the chains from the stored links. ``since`` no
+    longer limits linking: what is pending is what ingest changed."""
+    index_stats = index_and_link(session, ds, settings, now, relink=relink)
+    chains, links = stored_chains(session, ds)
     chain_of = {m: root for root, members in chains.items() for m in members}
-    best_review: dict[tuple[int, int], PairScore] = {}
-    for s in scored.values():
-        if s.score >= settings.link_threshold and not s.partial:
-            continue
-        ca, cb = chain_of.get(s.a, s.a), chain_of.get(s.b, s.b)
-        if ca == cb:
-            continue
-        key = (min(ca, cb), max(ca, cb))
-        cur = best_review.get(key)
-        if cur is None or (s.score, -s.a, -s.b) > (cur.score, -cur.a, -cur.b):
-            best_review[key] = s
-    review = sorted(best_review.values(), key=lambda s: (s.a, s.b))
-    linkage = Linkage(chains, chain_of, matched, review, {
-        "notices": len(prepared), "blocks": stats.blocks, "oversized_blocks": stats.oversized_blocks,
-        "comparisons": stats.comparisons, "pairs_at_review_or_above": len(scored),
-        "links_matched": len(matched), "links_review": len(review), "chains": len(chains),
-        "largest_chain": max((len(m) for m in chains.values()), default=0), "rejected_pairs": len(rejected),
-        "mode": "full" if since is None else f"incremental since {since.isoformat()}",
-        "compared_universe": len(universe), "identities": identities,
-    })
-    if store:
-        _store_links(session, existing, matched, review, full=since is None, now=now)
-    return linkage, prepared
-
-
-def _store_links(session: Session, existing: dict[tuple[str, str], RecordLink], matched: list[PairScore],
-                 review: list[PairScore], *, full: bool, now: datetime) -> None:
-    wanted: dict[tuple[str, str], tuple[PairScore, str]] = {}
-    for s in matched:
-        wanted[(str(s.a), str(s.b))] = (s, "matched")
-    for s in review:
-        wanted.setdefault((str(s.a), str(s.b)), (s, "review"))
-    for key, (s, status) in wanted.items():
-        row = existing.get(key)
-        if row is not None and (row.status == "rejected" or _is_analyst(row)):
-            continue
-        if row is None:
-            row = RecordLink(link_type=LINK_TYPE, from_kind=KIND, from_key=key[0], to_kind=KIND, to_key=key[1])
-            session.add(row)
-        row.confidence = round(s.score / 100, 4)
-        row.status = status
-        row.reasons = list(s.reasons[:MAX_REASONS_STORED])
-        row.updated_at = now
-    if full:
-        for key, row in existing.items():
-            if key not in wanted and row.status in ("matched", "review") and not _is_analyst(row):
-                session.delete(row)
-    session.flush()
+    prepared = {m: prepare(ds.notices[m]) for m in chain_of}
+    review = stored_review(session, ds, chain_of)
+    rejected = session.scalar(select(func.count()).select_from(RecordLink).where(
+        RecordLink.link_type == LINK_TYPE, RecordLink.status == "rejected"))
+    matched = [PairScore(l["a"], l["b"], l["score"], tuple(l["reasons"])) for l in links]
+    return Linkage(chains, chain_of, matched, review, {
+        **index_stats, "notices": len(ds.notices), "links_matched": len(links), "links_review": len(review),
+        "rejected_pairs": rejected, "chains": len(chains),
+        "largest_chain": max((len(m) for m in chains.values()), default=0),
+    }), prepared
 
 
 # ------------------------------------------------------------------------------------------------ judging

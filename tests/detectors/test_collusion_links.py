@@ -82,12 +82,21 @@ def test_analyst_rows_are_left_alone_and_stale_automatic_rows_removed() -> None:
     assert ("2", "5") not in stored
 
 
-def test_incremental_run_reuses_stored_links() -> None:
+def test_a_second_pass_reuses_the_stored_links() -> None:
+    with empty_session() as session:
+        first, _ = link_notices(session, sample(), RelistSettings(), None, NOW)
+        linkage, _ = link_notices(session, sample(), RelistSettings(), date(2026, 7, 1), NOW)
+    assert first.stats["mode"] == "relink" and first.stats["pending"] == 5
+    assert linkage.chains == {1: [1, 2, 3]}
+    assert linkage.stats["pending"] == 0 and linkage.stats["comparisons"] == 0
+    assert linkage.stats["mode"] == "incremental"
+
+
+def test_a_changed_settings_fingerprint_relinks_everything() -> None:
     with empty_session() as session:
         link_notices(session, sample(), RelistSettings(), None, NOW)
-        linkage, _ = link_notices(session, sample(), RelistSettings(), date(2026, 7, 1), NOW)
-    assert linkage.chains == {1: [1, 2, 3]}
-    assert linkage.stats["comparisons"] == 0 and linkage.stats["mode"].startswith("incremental")
+        linkage, _ = link_notices(session, sample(), RelistSettings(name_prefix_tokens=5), None, NOW)
+    assert linkage.stats["mode"] == "relink" and linkage.chains == {1: [1, 2, 3]}
 
 
 def test_incremental_run_scores_pairs_touching_new_notices() -> None:
@@ -97,5 +106,6 @@ def test_incremental_run_scores_pairs_touching_new_notices() -> None:
         ds.notices[6] = notice(6, LAND, 729_000_000, owner_id=1, published=T0 + timedelta(days=200))
         linkage, _ = link_notices(session, ds, RelistSettings(), (T0 + timedelta(days=150)).date(), NOW)
     assert linkage.chains == {1: [1, 2, 3, 6]}
-    # only pairs with notice 6 are scored: 3 in its parcel block, 3 in its owner block, 3 in its organisation block
-    assert linkage.stats["comparisons"] == 9
+    # only the new notice is indexed, and scored once against each notice sharing one of its keys (parcel, owner
+    # and organisation blocks all hold notices 1, 2 and 3)
+    assert linkage.stats["pending"] == 1 and linkage.stats["comparisons"] == 3

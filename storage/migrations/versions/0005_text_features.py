@@ -1,5 +1,6 @@
 """text features read once and stored as typed rows: lot_features (parcel facts, amounts with their bases, asset
-class), notice_identities and blocking_keys (asset identity of auction notices for relist linking)
+class), notice_identities and blocking_keys (asset identity of auction notices for relist linking); the
+feature_cache table they replace is dropped
 
 Revision ID: 0005
 Revises: 0004
@@ -15,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.drop_table('feature_cache')
     op.create_table('lot_features',
     sa.Column('notice_kind', sa.String(length=40), nullable=False),
     sa.Column('notice_key', sa.String(length=200), nullable=False),
@@ -53,7 +55,7 @@ def upgrade() -> None:
     op.create_table('notice_identities',
     sa.Column('notice_id', sa.BigInteger(), nullable=False),
     sa.Column('version', sa.String(length=16), nullable=False),
-    sa.Column('inputs_sha256', sa.String(length=64), nullable=False),
+    sa.Column('keys_fp', sa.String(length=16), nullable=False),
     sa.Column('identity', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('notice_id', name=op.f('pk_notice_identities'))
     )
@@ -67,6 +69,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_table('feature_cache',
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('subject_key', sa.String(length=200), nullable=False),
+    sa.Column('input_sha256', sa.String(length=64), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('kind', 'subject_key', name=op.f('pk_feature_cache'))
+    )
     with op.batch_alter_table('blocking_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_blocking_keys_notice_id'))
     op.drop_table('blocking_keys')
