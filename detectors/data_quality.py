@@ -19,11 +19,13 @@ from collections import Counter
 from typing import Any, Iterator
 
 from pydantic import Field, model_validator
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
 from detectors.collusion import legal
 from detectors.collusion.dataset import LotTerms, Notice, load_notices, stored_detail
+from storage.models import Finding
 from vntext.amounts import LOT
 
 RULE = "implausible_portal_value"
@@ -96,6 +98,8 @@ class DataQualityDetector(Detector):
     def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
         s: Settings = self.settings  # type: ignore[assignment]
         self._counts = Counter()
+        open_ids = set(ctx.session.scalars(select(Finding.subject_id).where(
+            Finding.detector == self.name, Finding.rule == RULE, Finding.resolved_at.is_(None))))
         for n in load_notices(ctx.session, ctx.since).values():
             for lot in n.lots:
                 problems = _problems(ctx.session, n, lot, s)
@@ -108,7 +112,7 @@ class DataQualityDetector(Detector):
                                  title=f"{TITLE}: " + "; ".join(_sentence(p) for p in problems) + ".",
                                  evidence={"notice": n.id, "lot_index": lot.index, "problems": problems,
                                            "lot_name": (lot.name or n.name)[:300]}, **base)
-                else:
+                elif base["subject_id"] in open_ids:
                     yield Result(status="pass", **base)
 
     def finalize(self) -> dict[str, Any]:

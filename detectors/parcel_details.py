@@ -19,11 +19,11 @@ from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
-from storage.models import AuctionNotice, LotFeatures, SelectionNotice, ThadsNotice
+from storage.models import AuctionNotice, Finding, LotFeatures, SelectionNotice, ThadsNotice
 from vntext.parcels import FIELDS, ParcelDetails
 from storage.timeutil import to_local
 
@@ -200,10 +200,52 @@ class ParcelDetailsDetector(Detector):
         self._status: Counter[str] = Counter()
 
     def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
+        """Counts every land lot from the typed columns; builds a result only for a lot missing a required field
+        (flag or insufficient) or one whose open finding must now be resolved (pass)."""
         s: Settings = self.settings  # type: ignore[assignment]
         self._land, self._missing, self._status = 0, Counter(), Counter()
-        for lot, details in iter_lot_details(ctx.session, s, ctx.since):
-            yield self._evaluate_lot(lot, details, s)
+        open_ids = set(ctx.session.scalars(select(Finding.subject_id).where(
+            Finding.detector == self.name, Finding.rule == RULE, Finding.resolved_at.is_(None))))
+        F = LotFeatures
+        presence = {"parcel_no": F.has_parcel_no, "map_sheet": F.has_map_sheet, "area_m2": F.has_area,
+                    "location": F.has_location, "certificate": F.has_certificate, "land_use_purpose": F.has_purpose,
+                    "use_term": F.has_term}
+        for kind in s.notice_kinds:
+            notices = _notices(ctx.session, kind, s, ctx.since)
+            wanted: list[tuple[str, int]] = []
+            for key, idx, is_land, *has in ctx.session.execute(
+                    select(F.notice_key, F.lot_index, F.is_land, *presence.values()).where(F.notice_kind == kind)):
+                if key not in notices:
+                    continue
+                subject = f"{kind}:{key}:{idx}"
+                if not is_land:
+                    self._status["not_applicable"] += 1
+                    if subject in open_ids:
+                        wanted.append((key, idx))
+                    continue
+                self._land += 1
+                found = dict(zip(presence, has))
+                for f, ok in found.items():
+                    self._missing[f] += not ok
+                if any(not found[f] for f in s.required) or subject in open_ids:
+                    wanted.append((key, idx))
+                else:
+                    self._status["pass"] += 1
+            for i in range(0, len(wanted), CHUNK):
+                part = wanted[i:i + CHUNK]
+                rows = ctx.session.execute(
+                    select(F.notice_key, F.lot_index, F.parcel).where(
+                        F.notice_kind == kind, tuple_(F.notice_key, F.lot_index).in_(part)))
+                for key, idx, parcel in sorted(rows, key=lambda r: (r[0], r[1])):
+                    n = notices[key]
+                    lot = LotInput(notice_kind=kind, notice_key=key, lot_index=idx,
+                                   details=ParcelDetails.from_dict(parcel),
+                                   sources_read=list(parcel.get("sources_read", [])), url=n.url,
+                                   owner_name=n.owner_name, province=n.province,
+                                   unread_attachments=list(parcel.get("unread", [])))
+                    result = self._evaluate_lot(lot, extract_for(lot, s), s)
+                    if result.status in ("flag", "insufficient") or result.subject_id in open_ids:
+                        yield result
 
     def _evaluate_lot(self, lot: LotInput, d: ParcelDetails, s: Settings) -> Result:
         subject = f"{lot.notice_kind}:{lot.notice_key}:{lot.lot_index}"
@@ -213,14 +255,8 @@ class ParcelDetailsDetector(Detector):
         common = dict(rule=RULE, subject_kind="lot", subject_id=subject, urls=[lot.url] if lot.url else [],
                       legal_basis=LEGAL_BASIS, owner_name=lot.owner_name, province=lot.province)
         if not d.is_land:
-            self._status["not_applicable"] += 1
             return Result(status="not_applicable", evidence=evidence, title="Tài sản không phải quyền sử dụng đất",
                           **common)
-        self._land += 1
-        values = d.as_dict()
-        for f in FIELDS:
-            if values.get(f) in (None, [], ""):
-                self._missing[f] += 1
         evidence["found"] = _found_values(d)
         evidence["missing"] = list(d.missing)
         evidence["required"] = list(s.required)
