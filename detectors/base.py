@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Iterator, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-Status = Literal["flag", "insufficient", "not_applicable", "pass"]
+Status = Literal["flag", "insufficient", "not_applicable", "pass", "unchanged"]
 Severity = Literal["low", "medium", "high"]
 SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2}
 
@@ -29,7 +29,8 @@ class DetectorSettings(BaseModel):
 
 @dataclass
 class Result:
-    """The outcome of one rule on one subject. ``pass`` results are not stored; they resolve open findings."""
+    """The outcome of one rule on one subject. ``pass`` results are not stored; they resolve open findings.
+    ``unchanged``: the subject's open finding was computed from the same inputs (``digest``) and stays as it is."""
 
     rule: str
     subject_kind: str  # selection_notice | selection_result | auction_notice | lot | owner | organisation | thads_notice | chain
@@ -43,6 +44,7 @@ class Result:
     owner_name: str | None = None
     province: str | None = None
     keep: bool = False  # store a not_applicable result (normally only counted)
+    digest: str | None = None  # of the inputs the result was computed from (``DetectionContext.open_digests``)
 
 
 @dataclass
@@ -52,6 +54,21 @@ class DetectionContext:
     since: date | None = None
     evidence_root: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+
+    def open_digests(self, detector: str, rule: str) -> dict[str, str | None]:
+        """Subject -> inputs digest of this rule's open findings: a subject whose digest is unchanged is answered
+        with an ``unchanged`` result instead of being built again."""
+        from sqlalchemy import select
+
+        from storage.models import Finding
+
+        return dict(self.session.execute(select(Finding.subject_id, Finding.inputs_digest).where(
+            Finding.detector == detector, Finding.rule == rule, Finding.resolved_at.is_(None))).all())
+
+
+def inputs_digest(*parts: Any) -> str:
+    """Digest of the inputs a result is computed from (any JSON-able values)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
 class Detector:

@@ -19,13 +19,11 @@ from collections import Counter
 from typing import Any, Iterator
 
 from pydantic import Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.base import DetectionContext, Detector, DetectorSettings, Result
+from detectors.base import DetectionContext, Detector, DetectorSettings, Result, inputs_digest
 from detectors.collusion import legal
 from detectors.collusion.dataset import LotTerms, Notice, load_notices, stored_detail
-from storage.models import Finding
 from vntext.amounts import LOT
 
 RULE = "implausible_portal_value"
@@ -98,10 +96,16 @@ class DataQualityDetector(Detector):
     def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
         s: Settings = self.settings  # type: ignore[assignment]
         self._counts = Counter()
-        open_ids = set(ctx.session.scalars(select(Finding.subject_id).where(
-            Finding.detector == self.name, Finding.rule == RULE, Finding.resolved_at.is_(None))))
+        open_ids = ctx.open_digests(self.name, RULE)
+        settings_fp = inputs_digest(s.model_dump())
         for n in load_notices(ctx.session, ctx.since).values():
             for lot in n.lots:
+                subject = f"auction_notice:{n.id}:{lot.index}"
+                digest = inputs_digest(settings_fp, lot.inputs, lot.start_price, lot.deposit, lot.deposit_unit,
+                                       n.url, n.owner_name, n.province)
+                if open_ids.get(subject) == digest:
+                    yield Result(rule=RULE, subject_kind="lot", subject_id=subject, status="unchanged")
+                    continue
                 problems = _problems(ctx.session, n, lot, s)
                 for p in problems:
                     self._counts[p["code"]] += 1
@@ -111,7 +115,7 @@ class DataQualityDetector(Detector):
                     yield Result(status="flag", severity="low",
                                  title=f"{TITLE}: " + "; ".join(_sentence(p) for p in problems) + ".",
                                  evidence={"notice": n.id, "lot_index": lot.index, "problems": problems,
-                                           "lot_name": (lot.name or n.name)[:300]}, **base)
+                                           "lot_name": (lot.name or n.name)[:300]}, digest=digest, **base)
                 elif base["subject_id"] in open_ids:
                     yield Result(status="pass", **base)
 

@@ -22,8 +22,8 @@ from pydantic import Field, field_validator
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from detectors.base import DetectionContext, Detector, DetectorSettings, Result
-from storage.models import AuctionNotice, Finding, LotFeatures, SelectionNotice, ThadsNotice
+from detectors.base import DetectionContext, Detector, DetectorSettings, Result, inputs_digest
+from storage.models import AuctionNotice, LotFeatures, SelectionNotice, ThadsNotice
 from vntext.parcels import FIELDS, ParcelDetails
 from storage.timeutil import to_local
 
@@ -204,35 +204,42 @@ class ParcelDetailsDetector(Detector):
         (flag or insufficient) or one whose open finding must now be resolved (pass)."""
         s: Settings = self.settings  # type: ignore[assignment]
         self._land, self._missing, self._status = 0, Counter(), Counter()
-        open_ids = set(ctx.session.scalars(select(Finding.subject_id).where(
-            Finding.detector == self.name, Finding.rule == RULE, Finding.resolved_at.is_(None))))
+        open_ids = ctx.open_digests(self.name, RULE)
+        settings_fp = inputs_digest(s.model_dump())
         F = LotFeatures
         presence = {"parcel_no": F.has_parcel_no, "map_sheet": F.has_map_sheet, "area_m2": F.has_area,
                     "location": F.has_location, "certificate": F.has_certificate, "land_use_purpose": F.has_purpose,
                     "use_term": F.has_term}
         for kind in s.notice_kinds:
             notices = _notices(ctx.session, kind, s, ctx.since)
-            wanted: list[tuple[str, int]] = []
-            for key, idx, is_land, *has in ctx.session.execute(
-                    select(F.notice_key, F.lot_index, F.is_land, *presence.values()).where(F.notice_kind == kind)):
-                if key not in notices:
+            wanted: dict[tuple[str, int], str] = {}  # lots to build -> their inputs digest
+            for key, idx, inputs, is_land, *has in ctx.session.execute(
+                    select(F.notice_key, F.lot_index, F.inputs_sha256, F.is_land, *presence.values())
+                    .where(F.notice_kind == kind)):
+                n = notices.get(key)
+                if n is None:
                     continue
                 subject = f"{kind}:{key}:{idx}"
+                found = dict(zip(presence, has))
+                missing = is_land and any(not found[f] for f in s.required)
+                if is_land:
+                    self._land += 1
+                    for f, ok in found.items():
+                        self._missing[f] += not ok
+                if not missing and subject not in open_ids:
+                    self._status["pass" if is_land else "not_applicable"] += 1
+                    continue
+                digest = inputs_digest(inputs, settings_fp, n.url, n.owner_name, n.province)
+                if missing and open_ids.get(subject) == digest:
+                    self._status["unchanged"] += 1
+                    yield Result(rule=RULE, subject_kind="lot", subject_id=subject, status="unchanged")
+                    continue
                 if not is_land:
                     self._status["not_applicable"] += 1
-                    if subject in open_ids:
-                        wanted.append((key, idx))
-                    continue
-                self._land += 1
-                found = dict(zip(presence, has))
-                for f, ok in found.items():
-                    self._missing[f] += not ok
-                if any(not found[f] for f in s.required) or subject in open_ids:
-                    wanted.append((key, idx))
-                else:
-                    self._status["pass"] += 1
-            for i in range(0, len(wanted), CHUNK):
-                part = wanted[i:i + CHUNK]
+                wanted[(key, idx)] = digest
+            order = sorted(wanted)
+            for i in range(0, len(order), CHUNK):
+                part = order[i:i + CHUNK]
                 rows = ctx.session.execute(
                     select(F.notice_key, F.lot_index, F.parcel).where(
                         F.notice_kind == kind, tuple_(F.notice_key, F.lot_index).in_(part)))
@@ -244,6 +251,7 @@ class ParcelDetailsDetector(Detector):
                                    owner_name=n.owner_name, province=n.province,
                                    unread_attachments=list(parcel.get("unread", [])))
                     result = self._evaluate_lot(lot, extract_for(lot, s), s)
+                    result.digest = wanted[(key, idx)]
                     if result.status in ("flag", "insufficient") or result.subject_id in open_ids:
                         yield result
 

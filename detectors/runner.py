@@ -185,12 +185,17 @@ def _store_batch(session: Session, detector: str, results: list[Result], run: De
     kept = [r for r in results if r.status in STORED or (r.status == "not_applicable" and r.keep)]
     blobs = source_blobs_many(session, list(dict.fromkeys((r.subject_kind, str(r.subject_id)) for r in kept)))
     pending: dict[str, dict[str, Any]] = {}  # fingerprint -> the row's values after this batch
+    unchanged: list[int] = []
     for r in results:
         counts[r.status] += 1
         fp = fingerprint(detector, r.rule, r.subject_kind, r.subject_id)
         known = existing.get(fp)
         state = pending.get(fp)
         resolved_at = state["resolved_at"] if state is not None else (known.resolved_at if known else None)
+        if r.status == "unchanged":  # the open finding was computed from the same inputs: it stays as it is
+            if known is not None and state is None and resolved_at is None and known.id:
+                unchanged.append(known.id)
+            continue
         if r.status in STORED or (r.status == "not_applicable" and r.keep):
             ev = jsonable(r.evidence)
             found = blobs.get((r.subject_kind, str(r.subject_id)))
@@ -204,7 +209,7 @@ def _store_batch(session: Session, detector: str, results: list[Result], run: De
                 "status": r.status, "severity": r.severity, "title": r.title, "evidence": ev,
                 "evidence_hash": evidence_hash(ev), "urls": list(r.urls), "legal_basis": r.legal_basis,
                 "owner_name": r.owner_name, "province": r.province, "resolved_at": None,
-                "_result": r,
+                "inputs_digest": r.digest, "_result": r,
             }
         elif (known is not None or state is not None) and resolved_at is None:
             if state is None:
@@ -213,7 +218,7 @@ def _store_batch(session: Session, detector: str, results: list[Result], run: De
                 state["resolved_at"] = now
             counts["resolved"] += 1
 
-    inserts, updates, touched, resolved = [], [], [], []
+    inserts, updates, touched, resolved, digests = [], [], list(unchanged), [], []
     for fp, values in pending.items():
         known = existing.get(fp)
         r = values.pop("_result", None)
@@ -229,6 +234,8 @@ def _store_batch(session: Session, detector: str, results: list[Result], run: De
             existing[fp] = _Known(0, values["resolved_at"], compared)  # id filled in after the insert
         elif values["resolved_at"] is None and known.resolved_at is None and known.values == compared:
             touched.append(known.id)
+            if values.get("inputs_digest") is not None:
+                digests.append({"id": known.id, "inputs_digest": values["inputs_digest"]})
         else:
             updates.append({"id": known.id, "last_seen": now, **values, "detector_run_id": run.id})
             known.resolved_at, known.values = values["resolved_at"], compared
@@ -237,6 +244,8 @@ def _store_batch(session: Session, detector: str, results: list[Result], run: De
             existing[fp].id = fid
     if updates:
         session.execute(update(Finding), updates)
+    if digests:
+        session.execute(update(Finding), digests)
     for ids, values in ((touched, {"last_seen": now}), (resolved, {"resolved_at": now})):
         for i in range(0, len(ids), CHUNK):
             session.execute(update(Finding).where(Finding.id.in_(ids[i:i + CHUNK]))

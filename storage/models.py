@@ -479,6 +479,9 @@ class Finding(Base):
     title: Mapped[str | None] = mapped_column(Text)  # short Vietnamese summary
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     evidence_hash: Mapped[str] = mapped_column(String(64))
+    # what the result was computed from (the subject's stored features, the notice, the settings): a pass whose
+    # digest is unchanged keeps the finding as it is instead of building it again
+    inputs_digest: Mapped[str | None] = mapped_column(String(64))
     urls: Mapped[list] = mapped_column(JSON, default=list)
     legal_basis: Mapped[str | None] = mapped_column(Text)
     owner_name: Mapped[str | None] = mapped_column(Text)

@@ -39,7 +39,7 @@ from detectors.collusion import legal
 from detectors.collusion.dataset import Dataset, Notice
 from detectors.collusion.settings import AnomalyRankSettings, ExclusionaryTermsSettings
 from detectors.collusion.stats import robust_scale
-from detectors.collusion.terms import check_fee, computed_detail, deposit_pct
+from detectors.collusion.terms import deposit_pct, fee_ratio
 
 RULE = "anomaly_rank"
 FEATURES = ("reg_window_days", "pub_to_auction_days", "deposit_pct", "fee_over_cap", "price_cut_prev",
@@ -79,8 +79,8 @@ def _days(a: datetime | None, b: datetime | None) -> float | None:
 def notice_features(n: Notice, terms: ExclusionaryTermsSettings, chain_info: dict[int, tuple[int, float | None]],
                     pair_counts: Counter, owner_counts: Counter, min_owner_notices: int = 1) -> list[float | None]:
     deposit = next((p for l in n.lots if (p := deposit_pct(l)) is not None), None)
-    fee_ratios = [c.facts["ratio"] for l in n.lots
-                  if (c := check_fee(n, l, terms, computed_detail)) is not None and "ratio" in c.facts]
+    exempt = bool(n.type_ids() & set(terms.fee_exempt_property_types))
+    fee_ratios = [] if exempt else [r for l in n.lots if (r := fee_ratio(l, terms)) is not None]
     rounds_before, cut = chain_info.get(n.id, (0, 0.0))
     pair = pair_counts.get((n.owner_id, n.org_id)) if n.owner_id is not None and n.org_id is not None else None
     share = pair / owner_counts[n.owner_id] if pair and owner_counts[n.owner_id] >= min_owner_notices else None

@@ -44,6 +44,7 @@ class LotTerms:
     periodic: bool = False
     land_area_m2: float | None = None
     fee_table: str = "general"
+    inputs: str = ""  # digest of what the text layer read this lot from (lot_features.inputs_sha256)
 
     def readings(self) -> list[tuple[str, float]]:
         """The prices the deposit and the fee band may be measured against (``vntext.amounts.price_readings``)."""
@@ -237,7 +238,7 @@ def _load_lots(session: Session, notices: dict[int, Notice]) -> dict[int, list[L
     query = (select(Lot.notice_key, Lot.lot_index, Lot.name, Lot.place, Lot.start_price, Lot.deposit, Lot.deposit_unit,
                     Lot.file_cost, Lot.property_type_id, F.asset_class, F.price_basis, F.price_basis_proven,
                     F.deposit_comparable, F.units, F.shared_by_lots, F.term_months, F.periodic, F.land_area_m2,
-                    F.fee_table)
+                    F.fee_table, F.inputs_sha256)
              .outerjoin(F, (F.notice_kind == Lot.notice_kind) & (F.notice_key == Lot.notice_key)
                         & (F.lot_index == Lot.lot_index))
              .where(Lot.notice_kind == "auction_notice"))
@@ -255,7 +256,7 @@ def _load_lots(session: Session, notices: dict[int, Notice]) -> dict[int, list[L
         lot = LotTerms(idx, name, (place or "")[:1000] or None, price, deposit, unit, fee, type_id)
         if read[0] is not None:
             (lot.asset_class, lot.price_basis, lot.price_basis_proven, lot.deposit_comparable, lot.units,
-             lot.shared_by_lots, lot.term_months, lot.periodic, lot.land_area_m2, lot.fee_table) = read
+             lot.shared_by_lots, lot.term_months, lot.periodic, lot.land_area_m2, lot.fee_table, lot.inputs) = read
         out[nid].append(lot)
     return out
 
@@ -269,14 +270,26 @@ class LotDetail:
     asset_class_reason: str
 
 
+def stored_details(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[int, int], LotDetail]:
+    """The full readings of these auction-notice lots (notice id, lot index), in a few queries."""
+    out: dict[tuple[int, int], LotDetail] = {}
+    by_notice: dict[str, set[int]] = defaultdict(set)
+    for nid, idx in keys:
+        by_notice[str(nid)].add(idx)
+    notice_keys = sorted(by_notice)
+    for i in range(0, len(notice_keys), 500):
+        for key, idx, amounts, parcel in session.execute(
+                select(LotFeatures.notice_key, LotFeatures.lot_index, LotFeatures.amounts, LotFeatures.parcel)
+                .where(LotFeatures.notice_kind == "auction_notice",
+                       LotFeatures.notice_key.in_(notice_keys[i:i + 500]))):
+            if idx in by_notice[key]:
+                out[(int(key), idx)] = LotDetail(LotAmounts.from_dict(amounts) if amounts else None,
+                                                 (parcel or {}).get("asset_class_reason", ""))
+    return out
+
+
 def stored_detail(session: Session, notice_id: int, lot_index: int) -> LotDetail:
-    row = session.execute(select(LotFeatures.amounts, LotFeatures.parcel).where(
-        LotFeatures.notice_kind == "auction_notice", LotFeatures.notice_key == str(notice_id),
-        LotFeatures.lot_index == lot_index)).first()
-    if row is None:
-        return LotDetail(None, "")
-    amounts, parcel = row
-    return LotDetail(LotAmounts.from_dict(amounts) if amounts else None, (parcel or {}).get("asset_class_reason", ""))
+    return stored_details(session, [(notice_id, lot_index)]).get((notice_id, lot_index), LotDetail(None, ""))
 
 
 def open_subjects(session: Session, detector: str, rule: str) -> set[str]:

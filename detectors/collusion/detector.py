@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Iterator
 
 from detectors.base import DetectionContext, Detector, Result
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
-from detectors.collusion.dataset import load_dataset, open_flags, open_subjects, stored_detail
+from detectors.collusion.dataset import load_dataset, open_flags, open_subjects, stored_details
 from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
 from detectors.collusion.outcomes import collect_outcomes
@@ -115,8 +115,8 @@ class CollusionDetector(Detector):
 
         if s.exclusionary_terms.enabled:
             for r in evaluate_terms([ds.notices[i] for i in sorted(in_scope)], s.exclusionary_terms,
-                                    open_subjects(session, self.name, "exclusionary_terms"),
-                                    lambda n, lot: stored_detail(session, n.id, lot.index)):
+                                    ctx.open_digests(self.name, "exclusionary_terms"),
+                                    lambda keys: stored_details(session, keys)):
                 if r.status == "flag":
                     already_flagged.setdefault(int(r.subject_id), set()).update(
                         f for p in r.evidence["problems"] for f in FLAGGED_BY_TERMS.get(p["code"], ()))

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from detectors.base import Result
+from detectors.base import Result, inputs_digest
 from detectors.collusion import legal
 from detectors.collusion.dataset import LotDetail, LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
@@ -148,6 +148,16 @@ def fee_caps(lot: LotTerms, s: ExclusionaryTermsSettings) -> list[float]:
     return caps
 
 
+def fee_ratio(lot: LotTerms, s: ExclusionaryTermsSettings) -> float | None:
+    """Dossier fee / its cap when the lot's price is proven to be the whole lot's (else None: not comparable)."""
+    if (lot.file_cost is None or lot.file_cost <= 0 or not lot.start_price or lot.start_price <= 0
+            or not (lot.price_basis_proven and lot.price_basis == LOT) or lot.fee_table == "state_land"):
+        return None
+    bounds, caps = ((s.fee_cap_bounds_vnd, s.fee_caps_vnd) if lot.fee_table == "general"
+                    else (s.land_fee_cap_bounds_vnd, s.land_fee_caps_vnd))
+    return lot.file_cost / _cap(bounds, caps, lot.start_price)
+
+
 def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings, detail_of: DetailOf) -> Check | None:
     if lot.file_cost is None or lot.file_cost <= 0 or not lot.start_price or lot.start_price <= 0:
         return None
@@ -236,26 +246,77 @@ def check_notice(n: Notice, s: ExclusionaryTermsSettings, detail_of: DetailOf = 
     return [c for c in checks if c is not None]
 
 
-def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_ids: set[str],
-                   detail_of: DetailOf = computed_detail) -> Iterator[Result]:
+DetailsOf = Callable[[list[tuple[int, int]]], dict[tuple[int, int], LotDetail]]
+
+
+def computed_details(notices: dict[int, Notice]) -> DetailsOf:
+    """Details read here from the lots' names and places (notices built in memory, without stored features)."""
+    def fetch(keys: list[tuple[int, int]]) -> dict[tuple[int, int], LotDetail]:
+        out = {}
+        for nid, idx in keys:
+            n = notices[nid]
+            lot = next(l for l in n.lots if l.index == idx)
+            out[(nid, idx)] = computed_detail(n, lot)
+        return out
+    return fetch
+
+
+def notice_digest(n: Notice, settings_fp: str) -> str:
+    """What a notice's verdict is computed from: its lots as the text layer read them, its times, the settings."""
+    lots = [(l.index, l.inputs, l.start_price, l.deposit, l.deposit_unit, l.file_cost) for l in n.lots]
+    return inputs_digest(settings_fp, lots, n.reg_start, n.reg_end, n.auction_at, sorted(n.type_ids()), n.url,
+                         n.owner_name, n.province)
+
+
+def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_digests: dict[str, str | None],
+                   details_of: DetailsOf | None = None) -> Iterator[Result]:
+    """One result per notice with a problem (or an open finding). A notice whose open finding was computed from the
+    same inputs is answered ``unchanged``; the full readings behind a finding's notes are fetched in one batch."""
+    details_of = details_of or computed_details({n.id: n for n in notices})
+    settings_fp = inputs_digest(s.model_dump())
+    todo: list[tuple[Notice, str, list[Check]]] = []
+    wanted: set[tuple[int, int]] = set()
+
+    def record(n: Notice, lot: LotTerms) -> LotDetail:
+        wanted.add((n.id, lot.index))
+        return _NO_DETAIL
+
     for n in notices:
-        checks = check_notice(n, s, detail_of)
-        flagged = [c for c in checks if c.status == "flag"]
-        unsure = [c for c in checks if c.status == "insufficient"]
-        base = dict(rule=RULE, subject_kind="auction_notice", subject_id=str(n.id), owner_name=n.owner_name,
-                    province=n.province, urls=[n.url] if n.url else [])
-        evidence: dict[str, Any] = {"problems": [c.as_dict() for c in flagged],
-                                    "undecided": [c.as_dict() for c in unsure], "checks_evaluated": len(checks)}
-        if flagged:
-            kinds = {c.code for c in flagged}
-            yield Result(status="flag", severity="medium" if len(kinds) >= 2 else "low", title=_title(flagged),
-                         evidence=evidence, legal_basis=_legal(kinds), **base)
-        elif unsure:
-            yield Result(status="insufficient", severity="low", title=_insufficient_title(unsure), evidence=evidence,
-                         legal_basis=_legal({c.code for c in unsure}), **base)
-        elif str(n.id) in open_ids:
-            yield Result(status="pass" if checks else "not_applicable", evidence={"checks_evaluated": len(checks)},
-                         **base)
+        subject = str(n.id)
+        digest = notice_digest(n, settings_fp)
+        if subject in open_digests and open_digests[subject] == digest:
+            yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="unchanged")
+            continue
+        checks = check_notice(n, s, record)
+        if any(c.status in ("flag", "insufficient") for c in checks) or subject in open_digests:
+            todo.append((n, digest, checks))
+    details = details_of(sorted(wanted)) if wanted else {}
+    for n, digest, checks in todo:
+        if any((n.id, l.index) in wanted for l in n.lots):
+            checks = check_notice(n, s, lambda n_, lot: details.get((n_.id, lot.index), _NO_DETAIL))
+        result = _result(n, checks)
+        result.digest = digest
+        yield result
+
+
+_NO_DETAIL = LotDetail(None, "")
+
+
+def _result(n: Notice, checks: list[Check]) -> Result:
+    flagged = [c for c in checks if c.status == "flag"]
+    unsure = [c for c in checks if c.status == "insufficient"]
+    base = dict(rule=RULE, subject_kind="auction_notice", subject_id=str(n.id), owner_name=n.owner_name,
+                province=n.province, urls=[n.url] if n.url else [])
+    evidence: dict[str, Any] = {"problems": [c.as_dict() for c in flagged],
+                                "undecided": [c.as_dict() for c in unsure], "checks_evaluated": len(checks)}
+    if flagged:
+        kinds = {c.code for c in flagged}
+        return Result(status="flag", severity="medium" if len(kinds) >= 2 else "low", title=_title(flagged),
+                      evidence=evidence, legal_basis=_legal(kinds), **base)
+    if unsure:
+        return Result(status="insufficient", severity="low", title=_insufficient_title(unsure), evidence=evidence,
+                      legal_basis=_legal({c.code for c in unsure}), **base)
+    return Result(status="pass" if checks else "not_applicable", evidence={"checks_evaluated": len(checks)}, **base)
 
 
 def _legal(kinds: set[str]) -> str:

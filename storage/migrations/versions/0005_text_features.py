@@ -1,6 +1,7 @@
 """text features read once and stored as typed rows: lot_features (parcel facts, amounts with their bases, asset
 class), notice_identities and blocking_keys (asset identity of auction notices for relist linking); the
-feature_cache table they replace is dropped
+feature_cache table they replace is dropped; findings.inputs_digest (a finding whose inputs are unchanged is not
+built again)
 
 Revision ID: 0005
 Revises: 0004
@@ -17,6 +18,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.drop_table('feature_cache')
+    with op.batch_alter_table('findings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('inputs_digest', sa.String(length=64), nullable=True))
     op.create_table('lot_features',
     sa.Column('notice_kind', sa.String(length=40), nullable=False),
     sa.Column('notice_key', sa.String(length=200), nullable=False),
@@ -69,6 +72,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('findings', schema=None) as batch_op:
+        batch_op.drop_column('inputs_digest')
     op.create_table('feature_cache',
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('subject_key', sa.String(length=200), nullable=False),
