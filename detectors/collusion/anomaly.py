@@ -146,11 +146,12 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     X = clip + signs * np.maximum(0.0, signs * (X - clip))
     # a time the law allows is never short: the registration window and the posting period count only below the
     # legal minimum of the notice's asset class
+    real_estate = np.array([n.asset_class == "real_estate" for n in notices])
     for j, f in enumerate(FEATURES):
         if f in ("reg_window_days", "pub_to_auction_days"):
-            for i, n in enumerate(notices):
-                if X[i, j] >= _legal_minimum(f, n, s, terms):
-                    X[i, j] = max(X[i, j], medians[j])
+            lawful = X[:, j] >= np.where(real_estate, _legal_minimum(f, True, s, terms),
+                                         _legal_minimum(f, False, s, terms))
+            X[lawful, j] = np.maximum(X[lawful, j], medians[j])
     scales = [robust_scale(X[:, j], MIN_SCALE[f]) for j, f in enumerate(FEATURES)]
     from sklearn.ensemble import IsolationForest  # heavy import, only when ranking
 
@@ -173,9 +174,16 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
                         "already_flagged": bool(neutral[i, j]), "population_median": round(float(medians[j]), 6)})
         return out
 
-    qualified = [i for i in candidates
-                 if any(d["suspicious_z"] >= s.min_feature_z and not d["imputed"] and not d["already_flagged"]
-                        for d in deviations(i))]
+    # a candidate qualifies when one of its own values (not imputed, not flagged by another rule) lies far enough
+    # to the suspicious side
+    if candidates:
+        centre = np.array([sc.median for sc in scales])
+        spread = np.array([sc.scale for sc in scales])
+        z = signs * (X[candidates] - centre) / spread
+        counted = (z >= s.min_feature_z) & ~missing[candidates] & ~neutral[candidates]
+        qualified = [i for i, ok in zip(candidates, counted.any(axis=1)) if ok]
+    else:
+        qualified = []
     qualified.sort(key=lambda i: (-round(float(scores[i]), 12), notices[i].id))
     top = s.top_n if s.top_percentile is None else max(1, math.ceil(len(candidates) * s.top_percentile / 100))
     chosen = qualified[:top]
@@ -205,8 +213,8 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
         yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="pass")
 
 
-def _legal_minimum(feature: str, n: Notice, s: AnomalyRankSettings, terms: ExclusionaryTermsSettings) -> float:
-    real_estate = n.asset_class == "real_estate"
+def _legal_minimum(feature: str, real_estate: bool, s: AnomalyRankSettings, terms: ExclusionaryTermsSettings
+                   ) -> float:
     if feature == "reg_window_days":
         return terms.min_reg_window_days_real_estate if real_estate else terms.min_reg_window_days_other
     return s.min_posting_days_real_estate if real_estate else s.min_posting_days_other
