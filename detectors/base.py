@@ -48,6 +48,16 @@ class Result:
 
 
 @dataclass
+class Unchanged:
+    """Subjects of one rule whose open findings were computed from the same inputs as now: they stay as they are
+    (only ``last_seen`` moves). One item stands for many subjects, so a pass over a national history builds no
+    result per unchanged finding."""
+
+    rule: str
+    subject_ids: list[str]
+
+
+@dataclass
 class DetectionContext:
     session: Session
     now: datetime

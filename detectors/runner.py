@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from detectors.base import DetectionContext, Detector, Result, evidence_hash, fingerprint, jsonable
+from detectors.base import DetectionContext, Detector, Result, Unchanged, evidence_hash, fingerprint, jsonable
 from storage import features
 from storage.models import DetectorRun, Finding, RawResponse, Snapshot
 from storage.timeutil import utcnow
@@ -153,25 +153,44 @@ class _Known:
     values: tuple  # the _COMPARED columns
 
 
-def _store(session: Session, detector: str, results: Iterable[Result], run: DetectorRun, now: datetime
+def _store(session: Session, detector: str, results: Iterable[Result | Unchanged], run: DetectorRun, now: datetime
            ) -> dict[str, int]:
     """Upsert the results of one detector in bulk, streaming (a batch of results in memory at a time): new findings
     inserted, changed ones updated, unchanged open ones only get ``last_seen``, open ones whose subject now passes
     are resolved. Same outcome as applying the results one by one in order (a later result for the same
-    fingerprint wins)."""
+    fingerprint wins). Stored findings are looked up only for the fingerprints a batch names."""
     counts: Counter[str] = Counter()
-    existing = {fp: _Known(fid, resolved_at, tuple(rest)) for fid, fp, resolved_at, *rest in session.execute(
-        select(Finding.id, Finding.fingerprint, Finding.resolved_at, *(getattr(Finding, c) for c in _COMPARED))
-        .where(Finding.detector == detector))}
+    existing: dict[str, _Known | None] = {}
     for batch in _batches(results, STORE_BATCH):
-        _store_batch(session, detector, batch, run, now, existing, counts)
+        if isinstance(batch, Unchanged):
+            _touch_unchanged(session, detector, batch, run, now, counts)
+        else:
+            _store_batch(session, detector, batch, run, now, existing, counts)
     session.flush()
     return dict(counts)
 
 
-def _batches(items: Iterable[Result], size: int) -> Iterator[list[Result]]:
+def _touch_unchanged(session: Session, detector: str, item: Unchanged, run: DetectorRun, now: datetime,
+                     counts: Counter[str]) -> None:
+    """Open findings confirmed from the same inputs: ``last_seen`` and the run move, nothing else."""
+    ids = list(dict.fromkeys(str(s) for s in item.subject_ids))
+    counts["unchanged"] += len(ids)
+    for i in range(0, len(ids), CHUNK):
+        session.execute(update(Finding).where(
+            Finding.detector == detector, Finding.rule == item.rule, Finding.resolved_at.is_(None),
+            Finding.subject_id.in_(ids[i:i + CHUNK])).values(last_seen=now, detector_run_id=run.id)
+            .execution_options(synchronize_session=False))
+
+
+def _batches(items: Iterable[Result | Unchanged], size: int) -> Iterator[list[Result] | Unchanged]:
     batch: list[Result] = []
     for item in items:
+        if isinstance(item, Unchanged):
+            if batch:
+                yield batch
+                batch = []
+            yield item
+            continue
         batch.append(item)
         if len(batch) >= size:
             yield batch
@@ -180,15 +199,28 @@ def _batches(items: Iterable[Result], size: int) -> Iterator[list[Result]]:
         yield batch
 
 
+def _known(session: Session, detector: str, fps: Iterable[str], existing: dict[str, _Known | None]) -> None:
+    """Fill ``existing`` with the stored findings of these fingerprints (None: not stored)."""
+    missing = sorted({fp for fp in fps if fp not in existing})
+    for fp in missing:
+        existing[fp] = None
+    for i in range(0, len(missing), CHUNK):
+        for fid, fp, resolved_at, *rest in session.execute(
+                select(Finding.id, Finding.fingerprint, Finding.resolved_at, *(getattr(Finding, c) for c in _COMPARED))
+                .where(Finding.detector == detector, Finding.fingerprint.in_(missing[i:i + CHUNK]))):
+            existing[fp] = _Known(fid, resolved_at, tuple(rest))
+
+
 def _store_batch(session: Session, detector: str, results: list[Result], run: DetectorRun, now: datetime,
-                 existing: dict[str, _Known], counts: Counter[str]) -> None:
+                 existing: dict[str, _Known | None], counts: Counter[str]) -> None:
+    fps = [fingerprint(detector, r.rule, r.subject_kind, r.subject_id) for r in results]
+    _known(session, detector, fps, existing)
     kept = [r for r in results if r.status in STORED or (r.status == "not_applicable" and r.keep)]
     blobs = source_blobs_many(session, list(dict.fromkeys((r.subject_kind, str(r.subject_id)) for r in kept)))
     pending: dict[str, dict[str, Any]] = {}  # fingerprint -> the row's values after this batch
     unchanged: list[int] = []
-    for r in results:
+    for r, fp in zip(results, fps):
         counts[r.status] += 1
-        fp = fingerprint(detector, r.rule, r.subject_kind, r.subject_id)
         known = existing.get(fp)
         state = pending.get(fp)
         resolved_at = state["resolved_at"] if state is not None else (known.resolved_at if known else None)

@@ -10,8 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any, ClassVar, Iterator
 
-from detectors.base import DetectionContext, Detector, Result
+import numpy as np
+
+from detectors.base import DetectionContext, Detector, Result, Unchanged
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
+from detectors.collusion.columns import load_columns, since_epoch
 from detectors.collusion.dataset import load_dataset, open_flags, open_subjects, stored_details
 from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
@@ -21,7 +24,7 @@ from detectors.collusion.repeat_selection import evaluate_repeat_selection
 from detectors.collusion.rotation import evaluate_rotation
 from detectors.collusion.selections import build_selections
 from detectors.collusion.settings import CollusionSettings
-from detectors.collusion.terms import evaluate_terms
+from detectors.collusion.terms_scan import scan_terms
 
 
 class CollusionDetector(Detector):
@@ -38,7 +41,7 @@ class CollusionDetector(Detector):
         super().__init__(settings)
         self._stats: dict[str, Any] = {}
 
-    def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
+    def evaluate(self, ctx: DetectionContext) -> Iterator[Result | Unchanged]:
         s: CollusionSettings = self.settings  # type: ignore[assignment]
         stats: dict[str, Any] = {"timings_s": {}}
         self._stats = stats
@@ -114,13 +117,23 @@ class CollusionDetector(Detector):
             lap("selections")
 
         if s.exclusionary_terms.enabled:
-            for r in evaluate_terms([ds.notices[i] for i in sorted(in_scope)], s.exclusionary_terms,
-                                    ctx.open_digests(self.name, "exclusionary_terms"),
-                                    lambda keys: stored_details(session, keys)):
-                if r.status == "flag":
+            cols = load_columns(session)
+            scope = np.ones(len(cols), dtype=bool) if since is None else (
+                np.isnan(cols.published) | (cols.published >= since_epoch(since)))
+            earlier = open_flags(session, self.name, "exclusionary_terms")
+            for r in scan_terms(session, cols, s.exclusionary_terms, scope,
+                                ctx.open_digests(self.name, "exclusionary_terms"),
+                                lambda keys: stored_details(session, keys)):
+                if isinstance(r, Unchanged):
+                    for subject in r.subject_ids:
+                        already_flagged.setdefault(int(subject), set()).update(
+                            f for p in earlier.get(subject, {}).get("problems", [])
+                            for f in FLAGGED_BY_TERMS.get(p.get("code"), ()))
+                elif r.status == "flag":
                     already_flagged.setdefault(int(r.subject_id), set()).update(
                         f for p in r.evidence["problems"] for f in FLAGGED_BY_TERMS.get(p["code"], ()))
                 yield r
+            del cols
             lap("exclusionary_terms")
 
         if s.outcome_signals.enabled:

@@ -269,11 +269,14 @@ def notice_digest(n: Notice, settings_fp: str) -> str:
 
 
 def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_digests: dict[str, str | None],
-                   details_of: DetailsOf | None = None) -> Iterator[Result]:
+                   details_of: DetailsOf | None = None, digest_of: Callable[[Notice], str] | None = None
+                   ) -> Iterator[Result]:
     """One result per notice with a problem (or an open finding). A notice whose open finding was computed from the
-    same inputs is answered ``unchanged``; the full readings behind a finding's notes are fetched in one batch."""
+    same inputs (``digest_of``, by default ``notice_digest``) is answered ``unchanged``; the full readings behind a
+    finding's notes are fetched in one batch."""
     details_of = details_of or computed_details({n.id: n for n in notices})
     settings_fp = inputs_digest(s.model_dump())
+    digest_of = digest_of or (lambda n: notice_digest(n, settings_fp))
     todo: list[tuple[Notice, str, list[Check]]] = []
     wanted: set[tuple[int, int]] = set()
 
@@ -283,7 +286,7 @@ def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_dig
 
     for n in notices:
         subject = str(n.id)
-        digest = notice_digest(n, settings_fp)
+        digest = digest_of(n)
         if subject in open_digests and open_digests[subject] == digest:
             yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="unchanged")
             continue
