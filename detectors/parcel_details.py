@@ -15,17 +15,21 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator
-from sqlalchemy import select, tuple_
+from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from detectors.base import DetectionContext, Detector, DetectorSettings, Result, inputs_digest
+from detectors.base import DetectionContext, Detector, DetectorSettings, Result, Unchanged
+from detectors.digests import combine, from_hex, stamp_of, to_hex
 from storage.models import AuctionNotice, LotFeatures, SelectionNotice, ThadsNotice
+from storage.stamps import content_stamps
+from storage.timeutil import VN_TZ, to_local
+from vntext.features import VERSION as FEATURES_VERSION
 from vntext.parcels import FIELDS, ParcelDetails
-from storage.timeutil import to_local
 
 RULE = "missing_parcel_fields"
 NoticeKind = Literal["selection_notice", "auction_notice", "thads_notice"]
@@ -125,6 +129,61 @@ def _notices(session: Session, kind: str, settings: Settings, since: date | None
     return out
 
 
+PRESENCE = {"parcel_no": LotFeatures.has_parcel_no, "map_sheet": LotFeatures.has_map_sheet,
+            "area_m2": LotFeatures.has_area, "location": LotFeatures.has_location,
+            "certificate": LotFeatures.has_certificate, "land_use_purpose": LotFeatures.has_purpose,
+            "use_term": LotFeatures.has_term}
+RECORD_KIND = {"auction_notice": "dgts.auction_notice", "selection_notice": "dgts.selection_notice",
+               "thads_notice": "thads.notice"}
+
+
+def _scope_keys(session: Session, kind: str, settings: Settings, since: date | None) -> set[str] | None:
+    """Keys of the notices of one kind whose lots are checked; None: every notice of the kind (a full pass over
+    dgts notices, where no key list is built)."""
+    if since is None and kind != "thads_notice":
+        return None
+    start = datetime.combine(since, datetime.min.time(), tzinfo=VN_TZ) if since is not None else None
+    if kind == "auction_notice":
+        A = AuctionNotice
+        return {str(i) for i in session.scalars(select(A.id).where(A.published_at >= start))}
+    if kind == "selection_notice":
+        S = SelectionNotice
+        return {str(i) for i in session.scalars(select(S.id).where(
+            S.first_published_at.is_not(None) | S.published_at.is_not(None),
+            S.first_published_at.is_(None) | (S.first_published_at >= start),
+            S.published_at.is_(None) | (S.published_at >= start)))}
+    T = ThadsNotice
+    out: set[str] = set()
+    for key, published_on, notice_date in session.execute(
+            select(T.key, T.published_on, T.notice_date).where(T.category.in_(settings.thads_categories))):
+        day = published_on or notice_date
+        if since is None or (day is not None and day >= since):
+            out.add(key)
+    return out
+
+
+def _parts(scope: set[str] | None) -> Iterator[list[str] | None]:
+    """The scope a query at a time: None once (no key filter), else sorted chunks of keys."""
+    if scope is None:
+        yield None
+        return
+    keys = sorted(scope)
+    for i in range(0, len(keys), CHUNK):
+        yield keys[i:i + CHUNK]
+
+
+def _notice_rows(session: Session, kind: str, keys: list[str]) -> dict[str, _Notice]:
+    """Where a finding points (URL, owner, province) for these notices of one kind."""
+    if kind == "thads_notice":
+        T = ThadsNotice
+        rows = session.execute(select(T.key, T.url, T.owner_name, T.province).where(T.key.in_(keys)))
+        return {k: _Notice(k, url, owner, province, None) for k, url, owner, province in rows}
+    table = AuctionNotice if kind == "auction_notice" else SelectionNotice
+    ids = [int(k) for k in keys if k.isdigit()]
+    rows = session.execute(select(table.id, table.url, table.owner_name, table.province).where(table.id.in_(ids)))
+    return {str(i): _Notice(str(i), url, owner, province, None) for i, url, owner, province in rows}
+
+
 def iter_lot_inputs(session: Session, settings: Settings, since: date | None = None) -> Iterator[LotInput]:
     """Every lot of the configured notice kinds with its stored reading, a few hundred notices at a time."""
     for kind in settings.notice_kinds:
@@ -198,62 +257,92 @@ class ParcelDetailsDetector(Detector):
         self._land = 0
         self._missing: Counter[str] = Counter()
         self._status: Counter[str] = Counter()
+        self._missing_lots = 0
 
-    def evaluate(self, ctx: DetectionContext) -> Iterator[Result]:
-        """Counts every land lot from the typed columns; builds a result only for a lot missing a required field
-        (flag or insufficient) or one whose open finding must now be resolved (pass)."""
+    def evaluate(self, ctx: DetectionContext) -> Iterator[Result | Unchanged]:
+        """Counts the land lots in SQL; reads only the lots missing a required field (their open finding is
+        ``unchanged`` while its digest is) and resolves open findings whose lot no longer misses one."""
         s: Settings = self.settings  # type: ignore[assignment]
-        self._land, self._missing, self._status = 0, Counter(), Counter()
+        self._land, self._missing, self._status, self._missing_lots = 0, Counter(), Counter(), 0
         open_ids = ctx.open_digests(self.name, RULE)
-        settings_fp = inputs_digest(s.model_dump())
+        settings_stamp = stamp_of(RULE, s.model_dump(), FEATURES_VERSION)
         F = LotFeatures
-        presence = {"parcel_no": F.has_parcel_no, "map_sheet": F.has_map_sheet, "area_m2": F.has_area,
-                    "location": F.has_location, "certificate": F.has_certificate, "land_use_purpose": F.has_purpose,
-                    "use_term": F.has_term}
+        required = [PRESENCE[f] for f in s.required]
         for kind in s.notice_kinds:
-            notices = _notices(ctx.session, kind, s, ctx.since)
-            wanted: dict[tuple[str, int], str] = {}  # lots to build -> their inputs digest
-            for key, idx, inputs, is_land, *has in ctx.session.execute(
-                    select(F.notice_key, F.lot_index, F.inputs_sha256, F.is_land, *presence.values())
-                    .where(F.notice_kind == kind)):
-                n = notices.get(key)
-                if n is None:
-                    continue
+            scope = _scope_keys(ctx.session, kind, s, ctx.since)
+            self._count(ctx.session, kind, scope)
+            content = content_stamps(ctx.session, RECORD_KIND[kind])
+            missing_lots: list[tuple[str, int, str | None]] = []
+            for part in _parts(scope):
+                query = select(F.notice_key, F.lot_index, F.inputs_sha256).where(
+                    F.notice_kind == kind, F.is_land, or_(*(~column for column in required)) if required else false())
+                if part is not None:
+                    query = query.where(F.notice_key.in_(part))
+                missing_lots += ctx.session.execute(query).all()
+            stamps = combine(settings_stamp, np.array([content.get(k, 0) for k, _, _ in missing_lots], dtype=np.uint64),
+                             from_hex(i for _, _, i in missing_lots),
+                             np.array([i for _, i, _ in missing_lots], dtype=np.uint64)) if missing_lots else []
+            digests = to_hex(stamps) if missing_lots else []
+            wanted: dict[tuple[str, int], str] = {}
+            unchanged: list[str] = []
+            for (key, idx, _), digest in zip(missing_lots, digests):
                 subject = f"{kind}:{key}:{idx}"
-                found = dict(zip(presence, has))
-                missing = is_land and any(not found[f] for f in s.required)
-                if is_land:
-                    self._land += 1
-                    for f, ok in found.items():
-                        self._missing[f] += not ok
-                if not missing and subject not in open_ids:
-                    self._status["pass" if is_land else "not_applicable"] += 1
-                    continue
-                digest = inputs_digest(inputs, settings_fp, n.url, n.owner_name, n.province)
-                if missing and open_ids.get(subject) == digest:
-                    self._status["unchanged"] += 1
-                    yield Result(rule=RULE, subject_kind="lot", subject_id=subject, status="unchanged")
-                    continue
+                if key in content and open_ids.get(subject) == digest:
+                    unchanged.append(subject)
+                else:
+                    wanted[(key, idx)] = digest
+            self._status["unchanged"] += len(unchanged)
+            self._missing_lots += len(missing_lots)
+            if unchanged:
+                yield Unchanged(RULE, unchanged)
+            prefix = f"{kind}:"
+            still = {f"{kind}:{k}:{i}" for k, i, _ in missing_lots}
+            for subject in sorted(open_ids):
+                if subject.startswith(prefix) and subject not in still:
+                    key = subject[len(prefix):].rsplit(":", 1)[0]
+                    if scope is None or key in scope:
+                        yield Result(rule=RULE, subject_kind="lot", subject_id=subject, status="pass")
+            yield from self._build(ctx.session, kind, wanted, s)
+
+    def _count(self, session: Session, kind: str, scope: set[str] | None) -> None:
+        """Land lots and how many miss each field, and the lots that are not land, counted in SQL."""
+        F = LotFeatures
+        for part in _parts(scope):
+            query = select(F.is_land, func.count(), *(func.sum(case((c, 0), else_=1)) for c in PRESENCE.values())
+                           ).where(F.notice_kind == kind).group_by(F.is_land)
+            if part is not None:
+                query = query.where(F.notice_key.in_(part))
+            for is_land, count, *missing in session.execute(query):
                 if not is_land:
-                    self._status["not_applicable"] += 1
-                wanted[(key, idx)] = digest
-            order = sorted(wanted)
-            for i in range(0, len(order), CHUNK):
-                part = order[i:i + CHUNK]
-                rows = ctx.session.execute(
-                    select(F.notice_key, F.lot_index, F.parcel).where(
-                        F.notice_kind == kind, tuple_(F.notice_key, F.lot_index).in_(part)))
-                for key, idx, parcel in sorted(rows, key=lambda r: (r[0], r[1])):
-                    n = notices[key]
-                    lot = LotInput(notice_kind=kind, notice_key=key, lot_index=idx,
-                                   details=ParcelDetails.from_dict(parcel),
-                                   sources_read=list(parcel.get("sources_read", [])), url=n.url,
-                                   owner_name=n.owner_name, province=n.province,
-                                   unread_attachments=list(parcel.get("unread", [])))
-                    result = self._evaluate_lot(lot, extract_for(lot, s), s)
-                    result.digest = wanted[(key, idx)]
-                    if result.status in ("flag", "insufficient") or result.subject_id in open_ids:
-                        yield result
+                    self._status["not_applicable"] += count
+                    continue
+                self._land += count
+                for f, m in zip(PRESENCE, missing):
+                    self._missing[f] += int(m or 0)
+
+    def _build(self, session: Session, kind: str, wanted: dict[tuple[str, int], str], s: Settings
+               ) -> Iterator[Result]:
+        """Results of these lots from their stored readings, a few hundred notices at a time."""
+        F = LotFeatures
+        keys = sorted({k for k, _ in wanted})
+        for i in range(0, len(keys), CHUNK):
+            part = keys[i:i + CHUNK]
+            notices = _notice_rows(session, kind, part)
+            rows = session.execute(select(F.notice_key, F.lot_index, F.parcel).where(
+                F.notice_kind == kind, F.notice_key.in_(part)))
+            for key, idx, parcel in sorted(rows, key=lambda r: (r[0], r[1])):
+                digest = wanted.get((key, idx))
+                if digest is None:
+                    continue
+                n = notices.get(key) or _Notice(key, None, None, None, None)
+                lot = LotInput(notice_kind=kind, notice_key=key, lot_index=idx,
+                               details=ParcelDetails.from_dict(parcel),
+                               sources_read=list(parcel.get("sources_read", [])), url=n.url,
+                               owner_name=n.owner_name, province=n.province,
+                               unread_attachments=list(parcel.get("unread", [])))
+                result = self._evaluate_lot(lot, extract_for(lot, s), s)
+                result.digest = digest
+                yield result
 
     def _evaluate_lot(self, lot: LotInput, d: ParcelDetails, s: Settings) -> Result:
         subject = f"{lot.notice_kind}:{lot.notice_key}:{lot.lot_index}"
@@ -269,7 +358,6 @@ class ParcelDetailsDetector(Detector):
         evidence["missing"] = list(d.missing)
         evidence["required"] = list(s.required)
         if not d.missing:
-            self._status["pass"] += 1
             return Result(status="pass", evidence=evidence, title="Thông báo nêu đủ thông tin thửa đất", **common)
         severity = "high" if set(d.missing) & set(s.high_when_missing) else "medium"
         labels = ", ".join(FIELD_LABELS_VI[f] for f in d.missing)
@@ -288,6 +376,7 @@ class ParcelDetailsDetector(Detector):
 
     def finalize(self) -> dict[str, Any]:
         share = {f: round(self._missing[f] / self._land, 4) if self._land else None for f in FIELDS}
+        self._status["pass"] = self._land - self._missing_lots
         return {"land_lots": self._land, "missing_count": {f: self._missing[f] for f in FIELDS},
                 "missing_share": share, "status_counts": dict(sorted(self._status.items()))}
 

@@ -1,5 +1,5 @@
-"""exclusionary_terms over columns: the conservative mask holds every notice a check does not pass, and the scan
-gives the results the notice-by-notice rule gives.
+"""Rules over columns: the conservative masks hold every subject the subject-by-subject checks do not pass, and the
+scans give the results the subject-by-subject rules give (exclusionary terms, data quality).
 
 The mask is tested three ways: on the 236 real notices as the text layer read them, on many random lots built
 around every boundary the checks use (band edges with the rounding tolerance, fee-table bounds, window minimums,
@@ -18,10 +18,12 @@ import pytest
 from crawler.dataset_import import import_dataset
 from detectors.base import Result, Unchanged
 from detectors.collusion.columns import BASES, FEE_TABLES, columns_of, load_columns
-from detectors.collusion.dataset import LotTerms, Notice, load_notices, stored_details
+from detectors.collusion.dataset import LotDetail, LotTerms, Notice, load_notices, stored_detail, stored_details
 from detectors.collusion.settings import ExclusionaryTermsSettings
 from detectors.collusion.terms import check_notice, evaluate_terms
 from detectors.collusion.terms_scan import may_fail, scan_terms
+from detectors.data_quality import Settings as DataQualitySettings
+from detectors.data_quality import _problems, may_hold_problem
 from storage.db import dispose_engines, session_scope, upgrade
 from storage.evidence import EvidenceStore
 from storage.features import ensure_current
@@ -151,3 +153,35 @@ def test_mask_holds_every_random_notice_a_check_does_not_pass(seed: int) -> None
     masked = {int(i) for i in cols.ids[may_fail(cols, s)]}
     assert failing <= masked
     assert 0 < len(failing) < len(notices)  # both sides of every boundary were drawn
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_data_quality_mask_holds_every_random_lot_with_a_problem(seed: int) -> None:
+    s = DataQualitySettings()
+    rng = random.Random(100 + seed)
+    notices = [_random_notice(rng, i + 1, ExclusionaryTermsSettings()) for i in range(3_000)]
+    for n in notices:  # deposits above the price, and land lots priced far from the plausible band
+        for lot in n.lots:
+            if rng.random() < 0.3 and lot.start_price:
+                lot.deposit = lot.start_price * rng.choice((0.5, 1.0, 1.01, 3.0, 100.0))
+                lot.deposit_unit = rng.choice((None, 0))
+            if rng.random() < 0.3:
+                lot.land_area_m2 = rng.choice((1.0, 50.0, 26_281.0))
+    cols = columns_of(notices)
+    mask = may_hold_problem(cols, s)
+    flagged = {(n.id, lot.index) for n in notices for lot in n.lots if _problems(n, lot, s, lambda n_, l_: LotDetail(None, ""))}
+    masked = {(int(cols.ids[cols.lot_notice[j]]), int(cols.lot_index[j])) for j in np.flatnonzero(mask)}
+    assert flagged <= masked
+    assert 0 < len(flagged) < sum(len(n.lots) for n in notices)
+
+
+def test_data_quality_scan_finds_what_it_found_lot_by_lot_on_real_notices(real_url) -> None:
+    s = DataQualitySettings()
+    with session_scope(real_url) as session:
+        notices = load_notices(session)
+        expected = {f"auction_notice:{n.id}:{lot.index}" for n in notices.values() for lot in n.lots
+                    if _problems(n, lot, s, lambda n_, l_: stored_detail(session, n_.id, l_.index))}
+        cols = load_columns(session)
+        masked = {f"auction_notice:{int(cols.ids[cols.lot_notice[j]])}:{int(cols.lot_index[j])}"
+                  for j in np.flatnonzero(may_hold_problem(cols, s))}
+    assert expected and expected <= masked
