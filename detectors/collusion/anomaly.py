@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Iterator
 
@@ -36,10 +35,11 @@ import numpy as np
 
 from detectors.base import Result
 from detectors.collusion import legal
-from detectors.collusion.dataset import Dataset, Notice
+from detectors.collusion.columns import Columns
+from detectors.collusion.dataset import Dataset
 from detectors.collusion.settings import AnomalyRankSettings, ExclusionaryTermsSettings
 from detectors.collusion.stats import robust_scale
-from detectors.collusion.terms import deposit_pct, fee_ratio
+from detectors.collusion.terms_scan import DAY, GENERAL, LOT_BASIS, STATE_LAND, _caps
 
 RULE = "anomaly_rank"
 FEATURES = ("reg_window_days", "pub_to_auction_days", "deposit_pct", "fee_over_cap", "price_cut_prev",
@@ -70,45 +70,95 @@ def model_version(settings: AnomalyRankSettings) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _days(a: datetime | None, b: datetime | None) -> float | None:
-    if a is None or b is None:
-        return None
-    return (b - a).total_seconds() / 86400
+def feature_matrix(c: Columns, terms: ExclusionaryTermsSettings, chain_info: dict[int, tuple[int, float | None]],
+                   batch_days: int, min_owner_notices: int = 1) -> np.ndarray:
+    """One row of ``FEATURES`` per notice (the columns' order), NaN where a value is unknown or not comparable."""
+    n = len(c)
+    X = np.full((n, len(FEATURES)), np.nan)
+    X[:, 0] = (c.reg_end - c.reg_start) / DAY
+    X[:, 1] = (c.auction_at - c.published) / DAY
+    X[:, 2] = _first_per_notice(c, _deposit_pct(c))
+    ratio = _fee_ratio(c, terms)
+    ratio[c.notice_has_type(list(terms.fee_exempt_property_types))[c.lot_notice]] = np.nan
+    fee = np.full(n, -np.inf)
+    np.maximum.at(fee, c.lot_notice, np.nan_to_num(ratio, nan=-np.inf))
+    X[:, 3] = np.where(np.isneginf(fee), np.nan, fee)
+    X[:, 4], X[:, 5] = 0.0, 0.0
+    if chain_info:
+        ids = np.fromiter(chain_info, dtype=np.int64, count=len(chain_info))
+        rows = c.row_of(ids)
+        ok = (rows < n) & (c.ids[np.minimum(rows, n - 1)] == ids)
+        rounds = np.array([chain_info[int(i)][0] for i in ids], dtype=float)
+        cuts = np.array([np.nan if chain_info[int(i)][1] is None else chain_info[int(i)][1] for i in ids], dtype=float)
+        X[rows[ok], 4], X[rows[ok], 5] = cuts[ok], rounds[ok]
+    pair, share = _pair_counts(c, batch_days, min_owner_notices)
+    X[:, 6], X[:, 7] = pair, share
+    X[~np.isfinite(X)] = np.nan
+    return X
 
 
-def notice_features(n: Notice, terms: ExclusionaryTermsSettings, chain_info: dict[int, tuple[int, float | None]],
-                    pair_counts: Counter, owner_counts: Counter, min_owner_notices: int = 1) -> list[float | None]:
-    deposit = next((p for l in n.lots if (p := deposit_pct(l)) is not None), None)
-    exempt = bool(n.type_ids() & set(terms.fee_exempt_property_types))
-    fee_ratios = [] if exempt else [r for l in n.lots if (r := fee_ratio(l, terms)) is not None]
-    rounds_before, cut = chain_info.get(n.id, (0, 0.0))
-    pair = pair_counts.get((n.owner_id, n.org_id)) if n.owner_id is not None and n.org_id is not None else None
-    share = pair / owner_counts[n.owner_id] if pair and owner_counts[n.owner_id] >= min_owner_notices else None
-    return [_days(n.reg_start, n.reg_end), _days(n.published, n.auction_at), deposit,
-            max(fee_ratios) if fee_ratios else None, cut, float(rounds_before),
-            float(pair) if pair else None, share]
+def _deposit_pct(c: Columns) -> np.ndarray:
+    """``terms.deposit_pct`` per lot."""
+    deposit, price = c.deposit, np.nan_to_num(c.price, nan=0.0)
+    known = ~np.isnan(deposit) & (np.nan_to_num(deposit, nan=-1.0) >= 0)
+    comparable = np.isin(c.deposit_unit, (0, -1)) & (price > 0) & c.comparable
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(c.deposit_unit == 1, deposit, 100.0 * deposit / np.where(price > 0, price, 1.0))
+    return np.where(known & ((c.deposit_unit == 1) | comparable), pct, np.nan)
 
 
-def selection_counts(notices: list[Notice], batch_days: int) -> tuple[Counter, Counter]:
-    """Selections per (owner, organisation) pair and per owner: notices of one pair published within ``batch_days``
-    of the previous one are one batch (one owner putting several lots out at once), not several selections."""
-    by_pair: dict[tuple[int, int], list[datetime]] = {}
-    for n in notices:
-        if n.owner_id is not None and n.org_id is not None:
-            by_pair.setdefault((n.owner_id, n.org_id), []).append(n.published or datetime.min.replace(tzinfo=None))
-    pairs: Counter = Counter()
-    owners: Counter = Counter()
-    for pair, times in by_pair.items():
-        known = sorted(t for t in times if t.tzinfo is not None)
-        batches = sum(1 for t in times if t.tzinfo is None)
-        last = None
-        for t in known:
-            if last is None or (t - last).days > batch_days:
-                batches += 1
-            last = t
-        pairs[pair] = batches
-        owners[pair[0]] += batches
-    return pairs, owners
+def _fee_ratio(c: Columns, terms: ExclusionaryTermsSettings) -> np.ndarray:
+    """``terms.fee_ratio`` per lot."""
+    price, fee = np.nan_to_num(c.price, nan=0.0), np.nan_to_num(c.fee, nan=0.0)
+    whole = (fee > 0) & (price > 0) & c.proven & (c.basis == LOT_BASIS) & (c.fee_table != STATE_LAND)
+    cap = np.where(c.fee_table == GENERAL, _caps(terms.fee_cap_bounds_vnd, terms.fee_caps_vnd, c.price),
+                   _caps(terms.land_fee_cap_bounds_vnd, terms.land_fee_caps_vnd, c.price))
+    return np.where(whole, fee / cap, np.nan)
+
+
+def _first_per_notice(c: Columns, values: np.ndarray) -> np.ndarray:
+    """Per notice: the value of its first lot (by index) that has one."""
+    out = np.full(len(c), np.nan)
+    have = np.flatnonzero(~np.isnan(values))
+    if len(have):
+        rows = c.lot_notice[have]
+        first = np.ones(len(have), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]  # lots are sorted by notice row, then index
+        out[rows[first]] = values[have[first]]
+    return out
+
+
+def _pair_counts(c: Columns, batch_days: int, min_owner_notices: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per notice: selections of its (owner, organisation) pair and that pair's share of the owner's selections.
+    Notices of one pair published within ``batch_days`` of the previous one are one batch (one owner putting several
+    lots out at once), not several selections; an undated notice is a selection of its own."""
+    n = len(c)
+    pair_out, share_out = np.full(n, np.nan), np.full(n, np.nan)
+    rows = np.flatnonzero((c.owner >= 0) & (c.org >= 0))
+    if not len(rows):
+        return pair_out, share_out
+    t = c.published[rows]
+    undated = np.isnan(t)
+    order = np.lexsort((np.where(undated, -np.inf, t), c.org[rows], c.owner[rows]))
+    rows, t, undated = rows[order], t[order], undated[order]
+    owner, org = c.owner[rows], c.org[rows]
+    start = np.ones(len(rows), dtype=bool)
+    start[1:] = (owner[1:] != owner[:-1]) | (org[1:] != org[:-1])
+    prev_dated = np.zeros(len(rows), dtype=bool)
+    prev_dated[1:] = ~undated[:-1] & ~start[1:]
+    gap = np.zeros(len(rows))
+    gap[1:] = np.floor((t[1:] - t[:-1]) / DAY)
+    new_batch = undated | ~prev_dated | (gap > batch_days)
+    group = np.cumsum(start) - 1
+    batches = np.bincount(group, weights=new_batch.astype(float))
+    group_owner = owner[start]
+    owner_ids, owner_of_group = np.unique(group_owner, return_inverse=True)
+    owner_total = np.bincount(owner_of_group, weights=batches)
+    pair = batches[group]
+    total = owner_total[owner_of_group[group]]
+    pair_out[rows] = pair
+    share_out[rows] = np.where(total >= min_owner_notices, pair / total, np.nan)
+    return pair_out, share_out
 
 
 def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTermsSettings,
@@ -117,26 +167,26 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     """``already_flagged``: notice id -> features another rule flagged on it this run (they do not count again)."""
     already_flagged = already_flagged or {}
     version = model_version(s)
-    notices = sorted(ds.notices.values(), key=lambda n: n.id)
-    info: dict[str, Any] = {"model_version": version, "samples": len(notices), "min_samples": s.min_samples,
+    c = ds.cols
+    info: dict[str, Any] = {"model_version": version, "samples": len(c), "min_samples": s.min_samples,
                             "features": list(FEATURES), "sklearn": SKLEARN_VERSION}
     stats["anomaly_rank"] = info
-    if len(notices) < s.min_samples:
+    if len(c) < s.min_samples:
         info["status"] = "insufficient"
-        info["reason"] = f"{len(notices)} notices, {s.min_samples} needed"
+        info["reason"] = f"{len(c)} notices, {s.min_samples} needed"
         for subject in sorted(open_ids):
             yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="not_applicable")
         return
-    pair_counts, owner_counts = selection_counts(notices, s.batch_days)
-    raw = [notice_features(n, terms, chain_info, pair_counts, owner_counts, s.min_owner_notices) for n in notices]
-    X = np.array([[np.nan if v is None or not math.isfinite(v) else v for v in row] for row in raw], dtype=float)
+    raw = feature_matrix(c, terms, chain_info, s.batch_days, s.min_owner_notices)
+    X = raw.copy()
     medians = np.array([0.0 if np.isnan(col).all() else float(np.nanmedian(col)) for col in X.T])
     missing = np.isnan(X)
     X = np.where(missing, medians, X)
     neutral = np.zeros_like(missing)
-    for i, n in enumerate(notices):
-        for f in already_flagged.get(n.id, ()):
-            neutral[i, FEATURES.index(f)] = True
+    flagged_ids = np.array(sorted(already_flagged), dtype=np.int64)
+    for r in c.rows_present(flagged_ids).tolist():
+        for f in already_flagged[int(c.ids[r])]:
+            neutral[r, FEATURES.index(f)] = True
     X = np.where(neutral, medians, X)
     signs = np.array([DIRECTION[f] for f in FEATURES], dtype=float)
     # one-sided: the harmless side of every feature is clipped at the median, or at the legal limit when a value
@@ -146,7 +196,7 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     X = clip + signs * np.maximum(0.0, signs * (X - clip))
     # a time the law allows is never short: the registration window and the posting period count only below the
     # legal minimum of the notice's asset class
-    real_estate = np.array([n.asset_class == "real_estate" for n in notices])
+    real_estate = c.notice_asset_class() == 1
     for j, f in enumerate(FEATURES):
         if f in ("reg_window_days", "pub_to_auction_days"):
             lawful = X[:, j] >= np.where(real_estate, _legal_minimum(f, True, s, terms),
@@ -158,9 +208,9 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
     forest = IsolationForest(n_estimators=s.n_estimators, random_state=s.random_state)
     forest.fit(X)
     window_start = end - timedelta(days=s.window_days)
-    candidates = [i for i, n in enumerate(notices) if n.published is None or n.published >= window_start]
+    candidates = np.flatnonzero(np.isnan(c.published) | (c.published >= window_start.timestamp())).tolist()
     # Only the window is ranked: scoring the whole history (600,000 rows at national scale) would be wasted work.
-    scores = np.zeros(len(notices))
+    scores = np.zeros(len(c))
     if candidates:
         scores[candidates] = -forest.score_samples(X[candidates])  # higher = more unusual
 
@@ -168,8 +218,8 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
         out = []
         for j, f in enumerate(FEATURES):
             z = DIRECTION[f] * scales[j].z(float(X[i, j]))
-            out.append({"feature": f, "label": FEATURE_VI[f], "value": round(float(raw[i][j]), 6)
-                        if raw[i][j] is not None and math.isfinite(raw[i][j]) else None,
+            out.append({"feature": f, "label": FEATURE_VI[f], "value": None if np.isnan(raw[i, j])
+                        else round(float(raw[i, j]), 6),
                         "suspicious_z": round(max(z, 0.0), 4), "imputed": bool(missing[i, j]),
                         "already_flagged": bool(neutral[i, j]), "population_median": round(float(medians[j]), 6)})
         return out
@@ -184,7 +234,7 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
         qualified = [i for i, ok in zip(candidates, counted.any(axis=1)) if ok]
     else:
         qualified = []
-    qualified.sort(key=lambda i: (-round(float(scores[i]), 12), notices[i].id))
+    qualified.sort(key=lambda i: (-round(float(scores[i]), 12), int(c.ids[i])))
     top = s.top_n if s.top_percentile is None else max(1, math.ceil(len(candidates) * s.top_percentile / 100))
     chosen = qualified[:top]
     info.update(status="ranked", candidates=len(candidates), qualified=len(qualified), window_start=window_start,
@@ -193,8 +243,9 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
                 feature_scales={f: round(float(scales[j].scale), 6) for j, f in enumerate(FEATURES)},
                 score_cutoff=round(float(scores[chosen[-1]]), 6) if chosen else None)
     chosen_ids = set()
+    ds.prefetch(int(c.ids[i]) for i in chosen)
     for rank, i in enumerate(chosen, 1):
-        n = notices[i]
+        n = ds.notices[int(c.ids[i])]
         chosen_ids.add(str(n.id))
         contributions = deviations(i)
         reasons = sorted((c for c in contributions

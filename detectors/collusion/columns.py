@@ -8,6 +8,7 @@ its ``LotTerms`` (names, URLs, the readings' notes) is built only for the few no
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -41,7 +42,7 @@ def _code(values: tuple[str, ...], value: str | None) -> int:
 @dataclass
 class Columns:
     """Notice columns (one row per auction notice, sorted by id) and lot columns (``lot_notice`` is the notice's
-    row)."""
+    row; lots are sorted by notice row, then lot index)."""
 
     ids: np.ndarray
     owner: np.ndarray
@@ -80,6 +81,17 @@ class Columns:
 
     def row_of(self, notice_ids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.ids, notice_ids)
+
+    def rows_present(self, notice_ids) -> np.ndarray:
+        """Rows of those of ``notice_ids`` that are loaded."""
+        wanted = np.asarray(sorted(set(int(i) for i in notice_ids)), dtype=np.int64)
+        if not len(wanted) or not len(self.ids):
+            return np.zeros(0, dtype=np.int64)
+        rows = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        return rows[self.ids[rows] == wanted]
+
+    def when(self, row: int) -> datetime | None:
+        return _when(self.published[row])
 
     def notice_asset_class(self) -> np.ndarray:
         """Per notice: 1 real_estate when any lot is land or a building, 2 debt when every lot is a receivable, else
@@ -208,6 +220,10 @@ def load_columns(session: Session, since: date | None = None) -> Columns:
     pos_ok = (pos < n) & (keys >= 0)
     pos_ok[pos_ok] = ids[pos[pos_ok]] == keys[pos_ok]
     lots = [r for r, ok in zip(lots, pos_ok) if ok]
+    rows_of_lots = pos[pos_ok]
+    order = np.lexsort((np.fromiter((r[1] for r in lots), dtype=np.int64, count=len(lots)), rows_of_lots))
+    lots = [lots[k] for k in order.tolist()]
+    rows_of_lots = rows_of_lots[order]
     m = len(lots)
 
     def num(k: int) -> np.ndarray:
@@ -222,7 +238,7 @@ def load_columns(session: Session, since: date | None = None) -> Columns:
     return Columns(
         ids=ids, owner=owner, org=org, published=times[0], auction_at=times[1], reg_start=times[2],
         reg_end=times[3], type_id=type_id, root_id=root_id,
-        lot_notice=pos[pos_ok].astype(np.int64), lot_index=code(1), price=num(2), deposit=num(3),
+        lot_notice=rows_of_lots.astype(np.int64), lot_index=code(1), price=num(2), deposit=num(3),
         deposit_unit=code(4), fee=num(5), lot_type=code(6),
         asset_class=np.fromiter((max(_code(ASSET_CLASSES, r[7]), 0) for r in lots), dtype=np.int64, count=m),
         basis=np.fromiter((_code(BASES, r[8]) if r[8] is not None else 0 for r in lots), dtype=np.int64, count=m),
@@ -279,3 +295,47 @@ def columns_of(notices: list[Notice]) -> Columns:
         inputs=[l.inputs for _, l in lots], inputs_stamp=from_hex(l.inputs for _, l in lots))
     cols._cache = {n.id: n for n in notices}
     return cols
+
+
+class LazyNotices(Mapping[int, Notice]):
+    """The auction notices as a mapping id -> ``Notice`` over the columns: a notice is built (and kept) when it is
+    read; ``prefetch`` builds many in a few queries. Iterating ids costs nothing; iterating values builds every
+    notice, so population rules read the columns instead."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.columns.ids.tolist())
+
+    def __contains__(self, nid: object) -> bool:
+        if not isinstance(nid, (int, np.integer)):
+            return False
+        c = self.columns
+        r = int(np.searchsorted(c.ids, nid))
+        return r < len(c.ids) and int(c.ids[r]) == nid
+
+    def __getitem__(self, nid: int) -> Notice:
+        built = self.columns._cache.get(nid)
+        if built is not None:
+            return built
+        if nid not in self:
+            raise KeyError(nid)
+        return self.columns.notices([int(np.searchsorted(self.columns.ids, nid))])[nid]
+
+    def prefetch(self, ids) -> None:
+        """Build these notices (those loaded and not built yet) a chunk at a time."""
+        c = self.columns
+        rows = [int(r) for r in c.rows_present(ids) if int(c.ids[r]) not in c._cache]
+        for i in range(0, len(rows), 2_000):
+            c.notices(rows[i:i + 2_000])
+
+    def values(self):  # type: ignore[override]
+        self.prefetch(self.columns.ids)
+        return [self.columns._cache[int(i)] for i in self.columns.ids]
+
+    def items(self):  # type: ignore[override]
+        return list(zip(self.columns.ids.tolist(), self.values()))

@@ -8,9 +8,12 @@ stored as UTC on every database (``storage.models.UtcDateTime``) and converted h
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterable
+from typing import Any, Iterable
+
+import numpy as np
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -132,16 +135,38 @@ class ResultRow:
 
 @dataclass
 class Dataset:
-    notices: dict[int, Notice]
+    """Owners, organisations and results as objects; auction notices as columns (``cols``), with ``notices`` a
+    mapping that builds a ``Notice`` only when one is read (``columns.LazyNotices``). A dataset built in memory (a
+    dict of notices) gets its columns on first use."""
+
+    notices: Mapping[int, Notice]
     owners: dict[int, OwnerInfo]
     orgs: dict[int, str]
     results: list[ResultRow]
     org_keys: dict[int, str] = field(default_factory=dict)
+    columns: Any = None  # columns.Columns (imported lazily: columns builds Notice objects of this module)
+
+    @property
+    def cols(self):
+        if self.columns is None:
+            from detectors.collusion.columns import columns_of
+
+            self.columns = columns_of(list(self.notices.values()))
+        return self.columns
+
+    def prefetch(self, notice_ids: Iterable[int]) -> None:
+        """Build these notices in a few queries before reading them one by one."""
+        prefetch = getattr(self.notices, "prefetch", None)
+        if prefetch is not None:
+            prefetch(notice_ids)
 
     @property
     def latest(self) -> datetime | None:
-        times = [n.published for n in self.notices.values() if n.published]
-        times += [r.published for r in self.results if r.published]
+        c = self.cols
+        times = [r.published for r in self.results if r.published]
+        published = c.published[~np.isnan(c.published)]
+        if len(published):
+            times.append(datetime.fromtimestamp(float(published.max()), tz=VN_TZ))
         return max(times) if times else None
 
     def anchor(self, now: datetime) -> datetime:
@@ -212,6 +237,8 @@ def load_notices(session: Session, since: date | None = None) -> dict[int, Notic
 
 
 def load_dataset(session: Session) -> Dataset:
+    from detectors.collusion.columns import LazyNotices, load_columns
+
     owners = {
         oid: OwnerInfo(oid, name, kind, bool(is_thads), province, key)
         for oid, name, kind, is_thads, province, key in session.execute(
@@ -220,7 +247,7 @@ def load_dataset(session: Session) -> Dataset:
     orgs, org_keys = {}, {}
     for oid, name, key in session.execute(select(Organisation.id, Organisation.name, Organisation.key)):
         orgs[oid], org_keys[oid] = name, key
-    notices = load_notices(session)
+    columns = load_columns(session)
     R = SelectionResult
     results = [
         ResultRow(rid, owner_id, org_id, portal_time(published), (name or "")[:NAME_CHARS], province, url)
@@ -228,7 +255,8 @@ def load_dataset(session: Session) -> Dataset:
             R.id, R.owner_id, R.organisation_id, R.published_at, R.property_name, R.province, R.url)
             .where(R.status != "removed"))
     ]
-    return Dataset(notices=notices, owners=owners, orgs=orgs, results=results, org_keys=org_keys)
+    return Dataset(notices=LazyNotices(columns), owners=owners, orgs=orgs, results=results, org_keys=org_keys,
+                   columns=columns)
 
 
 def _load_lots(session: Session, notices: dict[int, Notice]) -> dict[int, list[LotTerms]]:

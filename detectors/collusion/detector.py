@@ -14,7 +14,7 @@ import numpy as np
 
 from detectors.base import DetectionContext, Detector, Result, Unchanged
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
-from detectors.collusion.columns import load_columns, since_epoch
+from detectors.collusion.columns import since_epoch
 from detectors.collusion.dataset import load_dataset, open_flags, open_subjects, stored_details
 from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
@@ -55,9 +55,11 @@ class CollusionDetector(Detector):
 
         session, since = ctx.session, ctx.since
         ds = load_dataset(session)
+        cols = ds.cols
         end = ds.anchor(ctx.now)
-        in_scope = {nid for nid, n in ds.notices.items()
-                    if since is None or n.published is None or n.published.date() >= since}
+        scope = np.ones(len(cols), dtype=bool) if since is None else (
+            np.isnan(cols.published) | (cols.published >= since_epoch(since)))
+        in_scope = set(cols.ids[scope].tolist())
         stats["data"] = {"auction_notices": len(ds.notices), "selection_results": len(ds.results),
                          "owners": len(ds.owners), "organisations": len(ds.orgs), "period_end": end,
                          "notices_in_scope": len(in_scope), "since": since}
@@ -117,9 +119,6 @@ class CollusionDetector(Detector):
             lap("selections")
 
         if s.exclusionary_terms.enabled:
-            cols = load_columns(session)
-            scope = np.ones(len(cols), dtype=bool) if since is None else (
-                np.isnan(cols.published) | (cols.published >= since_epoch(since)))
             earlier = open_flags(session, self.name, "exclusionary_terms")
             for r in scan_terms(session, cols, s.exclusionary_terms, scope,
                                 ctx.open_digests(self.name, "exclusionary_terms"),
@@ -133,7 +132,6 @@ class CollusionDetector(Detector):
                     already_flagged.setdefault(int(r.subject_id), set()).update(
                         f for p in r.evidence["problems"] for f in FLAGGED_BY_TERMS.get(p["code"], ()))
                 yield r
-            del cols
             lap("exclusionary_terms")
 
         if s.outcome_signals.enabled:

@@ -128,6 +128,7 @@ def index_and_link(session: Session, ds: Dataset, settings: RelistSettings, now:
     for nid in sorted(pending):
         new_keys[nid] = set()
     # partners: notices sharing a key with a pending notice (the stored index), within the horizon before it
+    ds.prefetch(pending)
     prepared_pending = {nid: prepare(ds.notices[nid]) for nid in pending}
     rows = _identities(session, prepared_pending, pending, fingerprint)
     for nid, p in prepared_pending.items():
@@ -145,6 +146,7 @@ def index_and_link(session: Session, ds: Dataset, settings: RelistSettings, now:
     partner_ids = {m for ms in members.values() for m in ms} | {o for nid in pending for o in
                                                                  prepared_pending[nid].portal if o in ds.notices}
     prepared = dict(prepared_pending)
+    ds.prefetch(partner_ids - pending)
     for nid in partner_ids - pending:
         prepared[nid] = prepare(ds.notices[nid])
     _identities(session, {k: v for k, v in prepared.items() if k not in pending}, set(), fingerprint)

@@ -43,6 +43,7 @@ def recurring_pairs(outcomes: dict[int, Outcome]) -> dict[tuple[str, str], set[i
 def evaluate_outcomes(ds: Dataset, outcomes: dict[int, Outcome], settings: OutcomeSignalsSettings,
                       in_scope: set[int], open_ids: set[str]) -> Iterator[Result]:
     pairs = recurring_pairs(outcomes)
+    ds.prefetch(nid for nid in outcomes if nid in in_scope)
     for nid in sorted(outcomes):
         if nid not in in_scope:
             continue

@@ -86,6 +86,7 @@ def link_notices(session: Session, ds: Dataset, settings: RelistSettings, since:
     index_stats = index_and_link(session, ds, settings, now, relink=relink)
     chains, links = stored_chains(session, ds)
     chain_of = {m: root for root, members in chains.items() for m in members}
+    ds.prefetch(chain_of)
     prepared = {m: prepare(ds.notices[m]) for m in chain_of}
     review = stored_review(session, ds, chain_of)
     rejected = session.scalar(select(func.count()).select_from(RecordLink).where(

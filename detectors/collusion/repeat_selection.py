@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from detectors.base import Result
 from detectors.collusion import legal
 from detectors.collusion.dataset import Dataset
-from detectors.collusion.selections import Selection, in_period
+from detectors.collusion.selections import Selection, in_period, selection_urls
 from detectors.collusion.settings import RepeatSelectionSettings
 from detectors.collusion.stats import fence, herfindahl
 
@@ -77,7 +77,7 @@ def evaluate_repeat_selection(ds: Dataset, selections: list[Selection], s: Repea
             "min_selections": s.min_selections,
             "top_selections": [{"source": x.source, "id": x.ref_id, "published": x.when} for x in top_refs[:MAX_REFS]],
         }
-        urls = [x.url for x in top_refs if x.url][:MAX_REFS]
+        urls = selection_urls(ds, top_refs, MAX_REFS)
         if limit is None:
             evidence["missing"] = (f"only {len(groups[kind])} owners of kind '{kind}' with >= {s.min_selections} "
                                    f"selections; {s.min_owners_for_fence} needed for a fence")

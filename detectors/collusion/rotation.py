@@ -30,7 +30,7 @@ import numpy as np
 from detectors.base import Result
 from detectors.collusion import legal
 from detectors.collusion.dataset import Dataset
-from detectors.collusion.selections import Selection, in_period
+from detectors.collusion.selections import Selection, in_period, selection_urls
 from detectors.collusion.settings import RotationSettings
 
 RULE = "rotation"
@@ -114,7 +114,7 @@ def evaluate_rotation(ds: Dataset, selections: list[Selection], s: RotationSetti
             flagged += 1
             yield Result(
                 status="flag", severity="medium", evidence=evidence, legal_basis=legal.COLLUSION,
-                urls=[x.url for x in sels if x.url and x.org_id in members][-20:],
+                urls=selection_urls(ds, [x for x in sels if x.org_id in members][::-1], 20)[::-1],
                 title=(f"{len(members)} tổ chức đấu giá ({', '.join(names[o] for o in members)}) luân phiên được "
                        f"{base['owner_name'] or 'người có tài sản'} lựa chọn {len(seq)} lần (hệ số luân phiên "
                        f"{legal.num(score)}, mức ngẫu nhiên {legal.num(expected)}, p = {legal.num(p_value, 3)})."),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from detectors.collusion.dataset import Dataset, Notice, ResultRow
@@ -35,7 +36,7 @@ class Selection:
     when: datetime
     source: str  # selection_result | auction_notice
     ref_id: int
-    url: str | None
+    url: str | None  # a result's; a notice's is read when shown (``selection_urls``)
 
     def order_key(self) -> tuple:
         return (self.when, self.source, self.ref_id)
@@ -58,37 +59,67 @@ def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, m
         return sorted(out, key=Selection.order_key)
     for rows in results_by_pair.values():
         rows.sort(key=lambda r: (r.published, r.id))  # type: ignore[arg-type, return-value]
-    firsts: dict[tuple[int, int], Notice] = {}
-    for n in ds.notices.values():
-        if n.owner_id is None or n.org_id is None or n.published is None:
-            continue
-        key = (chain_of.get(n.id, n.id), n.org_id)
-        cur = firsts.get(key)
-        if cur is None or (n.published, n.id) < (cur.published, cur.id):  # type: ignore[operator]
-            firsts[key] = n
     used: set[int] = set()
     window = timedelta(days=match_days)
-    for n in sorted(firsts.values(), key=lambda n: (n.published, n.id)):  # type: ignore[arg-type, return-value]
-        assert n.published is not None and n.owner_id is not None and n.org_id is not None
-        rows = results_by_pair.get((n.owner_id, n.org_id), [])
-        times = [r.published for r in rows]
-        lo = bisect_left(times, n.published - window)  # type: ignore[arg-type]
+    for row in _first_rows(ds, chain_of):
+        nid, owner_id, org_id = int(ds.cols.ids[row]), int(ds.cols.owner[row]), int(ds.cols.org[row])
+        published = ds.cols.when(row)
+        assert published is not None
+        rows = results_by_pair.get((owner_id, org_id))
         matched = None
-        name = name_words(n) if name_words else words(n.name)
-        for r in rows[lo:]:
-            if r.published > n.published:  # type: ignore[operator]
-                break
-            if r.id in used:
-                continue
-            if r.id not in result_words:
-                result_words[r.id] = words(r.name)
-            if fuzz.token_set_ratio(name, result_words[r.id]) >= NAME_MATCH:
-                matched = r
+        if rows:
+            times = [r.published for r in rows]
+            lo = bisect_left(times, published - window)  # type: ignore[arg-type]
+            name: str | None = None
+            for r in rows[lo:]:
+                if r.published > published:  # type: ignore[operator]
+                    break
+                if r.id in used:
+                    continue
+                if name is None:
+                    n = ds.notices[nid]
+                    name = name_words(n) if name_words else words(n.name)
+                if r.id not in result_words:
+                    result_words[r.id] = words(r.name)
+                if fuzz.token_set_ratio(name, result_words[r.id]) >= NAME_MATCH:
+                    matched = r
         if matched is not None:
             used.add(matched.id)
             continue
-        out.append(Selection(n.owner_id, n.org_id, n.published, "auction_notice", n.id, n.url))
+        out.append(Selection(owner_id, org_id, published, "auction_notice", nid, None))
     return sorted(out, key=Selection.order_key)
+
+
+def selection_urls(ds: Dataset, selections: list[Selection], limit: int) -> list[str]:
+    """The first ``limit`` portal links of these selections (a notice's link read from storage only here)."""
+    out: list[str] = []
+    for x in selections:
+        if len(out) >= limit:
+            break
+        url = x.url
+        if url is None and x.source == "auction_notice" and x.ref_id in ds.notices:
+            url = ds.notices[x.ref_id].url
+        if url:
+            out.append(url)
+    return out
+
+
+def _first_rows(ds: Dataset, chain_of: dict[int, int]) -> list[int]:
+    """Rows of the first notice (earliest, then lowest id) of each (relist chain, organisation) among the dated
+    notices with an owner and an organisation, in (publication, id) order."""
+    c = ds.cols
+    ok = (c.owner >= 0) & (c.org >= 0) & ~np.isnan(c.published)
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return []
+    chain = np.array([chain_of.get(int(i), int(i)) for i in c.ids[rows]], dtype=np.int64)
+    order = np.lexsort((c.ids[rows], c.published[rows], c.org[rows], chain))
+    rows, chain = rows[order], chain[order]
+    org = c.org[rows]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (chain[1:] != chain[:-1]) | (org[1:] != org[:-1])
+    rows = rows[first]
+    return rows[np.lexsort((c.ids[rows], c.published[rows]))].tolist()
 
 
 def in_period(selections: list[Selection], start: datetime, end: datetime) -> dict[int, list[Selection]]:
