@@ -142,15 +142,13 @@ def drop(session: Session, notice_kind: str, keys: Iterable[str]) -> None:
 
 
 def stale_notices(session: Session, notice_kind: str) -> list[str]:
-    """Keys of notices with a lot whose feature row is missing or was read by another extractor version."""
-    have = {(k, i) for k, i in session.execute(
-        select(LotFeatures.notice_key, LotFeatures.lot_index)
-        .where(LotFeatures.notice_kind == notice_kind, LotFeatures.version == VERSION))}
-    out: dict[str, None] = {}
-    for key, idx in session.execute(select(Lot.notice_key, Lot.lot_index).where(Lot.notice_kind == notice_kind)):
-        if (key, idx) not in have:
-            out[key] = None
-    return list(out)
+    """Keys of notices with a lot whose feature row is missing or was read by another extractor version (one
+    anti-join in the database: nothing is loaded when every lot is current)."""
+    F = LotFeatures
+    current = (select(F.lot_index).where(F.notice_kind == Lot.notice_kind, F.notice_key == Lot.notice_key,
+                                         F.lot_index == Lot.lot_index, F.version == VERSION)).exists()
+    return list(session.scalars(select(Lot.notice_key).where(Lot.notice_kind == notice_kind, ~current)
+                                .distinct().order_by(Lot.notice_key)))
 
 
 def ensure_current(session: Session, progress=None) -> dict[str, int]:
