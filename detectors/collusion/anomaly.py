@@ -27,7 +27,7 @@ import hashlib
 import json
 import math
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from importlib.metadata import version as package_version
 
@@ -36,10 +36,11 @@ import numpy as np
 from detectors.base import Result
 from detectors.collusion import legal
 from detectors.collusion.columns import Columns
-from detectors.collusion.dataset import Dataset
+from detectors.collusion.dataset import Dataset, LotDetail
 from detectors.collusion.settings import AnomalyRankSettings, ExclusionaryTermsSettings
 from detectors.collusion.stats import robust_scale
-from detectors.collusion.terms_scan import DAY, GENERAL, LOT_BASIS, STATE_LAND, _caps
+from detectors.collusion.terms import check_fee
+from detectors.collusion.terms_scan import DAY, GENERAL, HOUSEHOLDS, LOT_BASIS, STATE_LAND, band_caps
 
 RULE = "anomaly_rank"
 FEATURES = ("reg_window_days", "pub_to_auction_days", "deposit_pct", "fee_over_cap", "price_cut_prev",
@@ -71,14 +72,15 @@ def model_version(settings: AnomalyRankSettings) -> str:
 
 
 def feature_matrix(c: Columns, terms: ExclusionaryTermsSettings, chain_info: dict[int, tuple[int, float | None]],
-                   batch_days: int, min_owner_notices: int = 1) -> np.ndarray:
+                   batch_days: int, min_owner_notices: int = 1,
+                   checked: Callable[[list[int]], dict[int, float | None]] = lambda lots: {}) -> np.ndarray:
     """One row of ``FEATURES`` per notice (the columns' order), NaN where a value is unknown or not comparable."""
     n = len(c)
     X = np.full((n, len(FEATURES)), np.nan)
     X[:, 0] = (c.reg_end - c.reg_start) / DAY
     X[:, 1] = (c.auction_at - c.published) / DAY
     X[:, 2] = _first_per_notice(c, _deposit_pct(c))
-    ratio = _fee_ratio(c, terms)
+    ratio = _fee_ratio(c, terms, checked)
     ratio[c.notice_has_type(list(terms.fee_exempt_property_types))[c.lot_notice]] = np.nan
     fee = np.full(n, -np.inf)
     np.maximum.at(fee, c.lot_notice, np.nan_to_num(ratio, nan=-np.inf))
@@ -107,13 +109,43 @@ def _deposit_pct(c: Columns) -> np.ndarray:
     return np.where(known & ((c.deposit_unit == 1) | comparable), pct, np.nan)
 
 
-def _fee_ratio(c: Columns, terms: ExclusionaryTermsSettings) -> np.ndarray:
-    """``terms.fee_ratio`` per lot."""
+def _fee_ratio(c: Columns, terms: ExclusionaryTermsSettings,
+               checked: Callable[[list[int]], dict[int, float | None]]) -> np.ndarray:
+    """Per lot, the ratio ``terms.check_fee`` states: fee / cap of a lot whose price is proven to be the whole
+    lot's, or fee / the table's largest cap when the fee is above every cap whatever the price; rounded as the
+    check rounds it. ``checked`` runs the check itself on the lots the arrays cannot decide (a table whose price
+    caps may exceed the largest cap it is compared with)."""
     price, fee = np.nan_to_num(c.price, nan=0.0), np.nan_to_num(c.fee, nan=0.0)
-    whole = (fee > 0) & (price > 0) & c.proven & (c.basis == LOT_BASIS) & (c.fee_table != STATE_LAND)
-    cap = np.where(c.fee_table == GENERAL, _caps(terms.fee_cap_bounds_vnd, terms.fee_caps_vnd, c.price),
-                   _caps(terms.land_fee_cap_bounds_vnd, terms.land_fee_caps_vnd, c.price))
-    return np.where(whole, fee / cap, np.nan)
+    limit = 1 + terms.rounding_tolerance
+    priced = (fee > 0) & (price > 0)
+    decisive = priced & c.proven & (c.basis == LOT_BASIS) & (c.fee_table != STATE_LAND)
+    cap = np.where(c.fee_table == GENERAL, band_caps(terms.fee_cap_bounds_vnd, terms.fee_caps_vnd, c.price),
+                   band_caps(terms.land_fee_cap_bounds_vnd, terms.land_fee_caps_vnd, c.price))
+    table_max = np.select([c.fee_table == GENERAL, c.fee_table == HOUSEHOLDS],
+                          [max(terms.fee_caps_vnd), max(terms.land_fee_caps_vnd)], max(terms.other_land_fee_caps_vnd))
+    above_all = priced & ~decisive & (fee > table_max * limit)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(decisive, np.round(fee / cap, 4), np.where(above_all, np.round(fee / table_max, 4), np.nan))
+    # the largest cap of the State-land table is the area table's: a price cap above it makes the check's smallest
+    # cap, not the table's largest, decide whether the fee is above every cap
+    if max(terms.land_fee_caps_vnd) > max(terms.other_land_fee_caps_vnd):
+        unsure = np.flatnonzero(above_all & (c.fee_table == STATE_LAND))
+        for j, ratio in checked(unsure.tolist()).items():
+            out[j] = np.nan if ratio is None else ratio
+    return out
+
+
+def _checked_fee(ds: Dataset, lots: list[int], terms: ExclusionaryTermsSettings) -> dict[int, float | None]:
+    """``terms.check_fee``'s ratio of these lots (column positions), run on the notices themselves."""
+    c = ds.cols
+    ds.prefetch(int(c.ids[c.lot_notice[j]]) for j in lots)
+    out: dict[int, float | None] = {}
+    for j in lots:
+        n = ds.notices[int(c.ids[c.lot_notice[j]])]
+        lot = next(l for l in n.lots if l.index == int(c.lot_index[j]))
+        check = check_fee(n, lot, terms, lambda n_, l_: LotDetail(None, ""))
+        out[j] = check.facts.get("ratio") if check is not None else None
+    return out
 
 
 def _first_per_notice(c: Columns, values: np.ndarray) -> np.ndarray:
@@ -177,7 +209,8 @@ def evaluate_anomaly(ds: Dataset, s: AnomalyRankSettings, terms: ExclusionaryTer
         for subject in sorted(open_ids):
             yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="not_applicable")
         return
-    raw = feature_matrix(c, terms, chain_info, s.batch_days, s.min_owner_notices)
+    raw = feature_matrix(c, terms, chain_info, s.batch_days, s.min_owner_notices, lambda lots: _checked_fee(ds, lots,
+                                                                                                    terms))
     X = raw.copy()
     medians = np.array([0.0 if np.isnan(col).all() else float(np.nanmedian(col)) for col in X.T])
     missing = np.isnan(X)

@@ -66,11 +66,12 @@ def computed_detail(n: Notice, lot: LotTerms) -> LotDetail:
 
 
 def _basis(lot: LotTerms, detail: LotDetail | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"price_basis": lot.price_basis, "price_basis_proven": lot.price_basis_proven,
-                           "units": lot.units, "term_months": lot.term_months, "land_area_m2": lot.land_area_m2}
+    """What a finding shows of the amounts' bases: the text layer's full reading when fetched, else the typed
+    columns (a check on its way to a pass needs no more)."""
     if detail is not None and detail.amounts is not None:
-        out["price_basis_note"] = detail.amounts.price_basis.note_vi
-    return out
+        return detail.amounts.evidence()
+    return {"price_basis": lot.price_basis, "price_basis_proven": lot.price_basis_proven, "units": lot.units,
+            "term_months": lot.term_months, "land_area_m2": lot.land_area_m2}
 
 
 def _cap(bounds: list[float], caps: list[float], value: float) -> float:
@@ -101,7 +102,7 @@ def check_deposit(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings, detail
     plausible_lo, plausible_hi = s.plausible_deposit_pct
     facts: dict[str, Any] = {"lot": lot.index, "start_price": lot.start_price, "deposit": lot.deposit,
                              "deposit_unit": UNIT_NAMES.get(lot.deposit_unit or 0, "?"), "allowed_pct": [lo, hi],
-                             "rounding_tolerance": s.rounding_tolerance, "basis": _basis(lot),
+                             "rounding_tolerance": s.rounding_tolerance, "basis": _basis(lot, detail_of(n, lot)),
                              "source": "Luật Đấu giá tài sản 2016 Điều 39 k1"}
     if lot.deposit_unit == 1 or lot.deposit_comparable:
         pct = float(lot.deposit) if lot.deposit_unit == 1 else 100.0 * lot.deposit / lot.start_price
@@ -168,7 +169,8 @@ def check_fee(n: Notice, lot: LotTerms, s: ExclusionaryTermsSettings, detail_of:
         return None
     limit = 1 + s.rounding_tolerance
     facts: dict[str, Any] = {"lot": lot.index, "start_price": lot.start_price, "file_cost": lot.file_cost,
-                             "table": lot.fee_table, "basis": _basis(lot), "source": legal.FEE_SOURCE}
+                             "table": lot.fee_table, "basis": _basis(lot, detail_of(n, lot)),
+                             "source": legal.FEE_SOURCE}
     decisive = lot.price_basis_proven and lot.price_basis == LOT and lot.fee_table != "state_land"
     if decisive:
         cap = caps[0]
@@ -279,19 +281,17 @@ def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_dig
     digest_of = digest_of or (lambda n: notice_digest(n, settings_fp))
     todo: list[tuple[Notice, str, list[Check]]] = []
     wanted: set[tuple[int, int]] = set()
-
-    def record(n: Notice, lot: LotTerms) -> LotDetail:
-        wanted.add((n.id, lot.index))
-        return _NO_DETAIL
-
     for n in notices:
         subject = str(n.id)
         digest = digest_of(n)
         if subject in open_digests and open_digests[subject] == digest:
             yield Result(rule=RULE, subject_kind="auction_notice", subject_id=subject, status="unchanged")
             continue
-        checks = check_notice(n, s, record)
-        if any(c.status in ("flag", "insufficient") for c in checks) or subject in open_digests:
+        checks = check_notice(n, s, lambda n_, lot: _NO_DETAIL)
+        if any(c.status in ("flag", "insufficient") for c in checks):
+            wanted.update((n.id, l.index) for l in n.lots)  # a finding shows every lot's reading
+            todo.append((n, digest, checks))
+        elif subject in open_digests:
             todo.append((n, digest, checks))
     details = details_of(sorted(wanted)) if wanted else {}
     for n, digest, checks in todo:

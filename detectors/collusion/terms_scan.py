@@ -57,8 +57,8 @@ def may_fail(c: Columns, s: ExclusionaryTermsSettings) -> np.ndarray:
     fee_exempt = c.notice_has_type(list(s.fee_exempt_property_types))[c.lot_notice]
     has_fee = (np.nan_to_num(fee, nan=0.0) > 0) & priced & ~fee_exempt
     limit = 1 + s.rounding_tolerance
-    general_cap = _caps(s.fee_cap_bounds_vnd, s.fee_caps_vnd, price)
-    land_cap = _caps(s.land_fee_cap_bounds_vnd, s.land_fee_caps_vnd, price)
+    general_cap = band_caps(s.fee_cap_bounds_vnd, s.fee_caps_vnd, price)
+    land_cap = band_caps(s.land_fee_cap_bounds_vnd, s.land_fee_caps_vnd, price)
     cap = np.where(c.fee_table == GENERAL, general_cap, land_cap)
     decisive = c.proven & (c.basis == LOT_BASIS) & (c.fee_table != STATE_LAND)
     table_min = np.select([c.fee_table == GENERAL, c.fee_table == HOUSEHOLDS],
@@ -77,7 +77,7 @@ def may_fail(c: Columns, s: ExclusionaryTermsSettings) -> np.ndarray:
     return out
 
 
-def _caps(bounds: list[float], caps: list[float], price: np.ndarray) -> np.ndarray:
+def band_caps(bounds: list[float], caps: list[float], price: np.ndarray) -> np.ndarray:
     """``terms._cap`` over an array: the cap of the band whose inclusive upper bound is the first >= the price."""
     table = np.asarray(caps, dtype=float)
     pos = np.searchsorted(np.asarray(bounds, dtype=float), np.nan_to_num(price, nan=0.0), side="left")
