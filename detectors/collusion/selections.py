@@ -61,9 +61,12 @@ def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, m
         rows.sort(key=lambda r: (r.published, r.id))  # type: ignore[arg-type, return-value]
     used: set[int] = set()
     window = timedelta(days=match_days)
-    for row in _first_rows(ds, chain_of):
-        nid, owner_id, org_id = int(ds.cols.ids[row]), int(ds.cols.owner[row]), int(ds.cols.org[row])
-        published = ds.cols.when(row)
+    c = ds.cols
+    firsts = _first_rows(ds, chain_of)
+    ds.prefetch(int(c.ids[r]) for r in firsts if (int(c.owner[r]), int(c.org[r])) in results_by_pair)
+    for row in firsts:
+        nid, owner_id, org_id = int(c.ids[row]), int(c.owner[row]), int(c.org[row])
+        published = c.when(row)
         assert published is not None
         rows = results_by_pair.get((owner_id, org_id))
         matched = None
