@@ -32,7 +32,7 @@ from alerts.routing import Addressee, Route, Router
 from alerts.smtp_sender import SmtpTransport, TransportUnavailable, build_email, envelope_recipients, write_eml
 from detectors.base import SEVERITY_ORDER
 from service.config import AlertSettings, Settings
-from storage.admin_units import Province
+from vntext.provinces import Province
 from storage.models import Alert, AlertItem, CrawlRun, Finding
 from storage.timeutil import local_date
 

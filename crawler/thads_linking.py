@@ -23,11 +23,11 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from detectors.linking import asset_similarity, prices_match
-from vntext.parcels import extract_parcel_details
 from storage.models import AuctionNotice, Lot, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
-from storage.names import fold
 from storage.timeutil import day_start, to_local, utcnow
+from vntext.fold import fold_name
+from vntext.parcels import extract_parcel_details
+from vntext.similarity import asset_similarity, prices_match
 
 LINK_TYPE = "thads_dgts"
 TARGETS = {
@@ -54,7 +54,7 @@ def _identity(text: str) -> tuple[set[tuple[str, str]], set[str]]:
 
 
 def _debtors(text: str) -> set[str]:
-    return {fold(m) for m in _DEBTOR.findall(text[:20_000])}
+    return {fold_name(m) for m in _DEBTOR.findall(text[:20_000])}
 
 
 def score_pair(thads: ThadsNotice, thads_lots: list[Lot], cand, cand_lots: list[Lot], cand_published: date | None,
@@ -79,7 +79,7 @@ def score_pair(thads: ThadsNotice, thads_lots: list[Lot], cand, cand_lots: list[
         score += 40
         reasons.append(f"same certificate {sorted(tc & cc)[0]}")
     debtors = _debtors(t_text)
-    if debtors and any(d in fold(c_text) for d in debtors):
+    if debtors and any(d in fold_name(c_text) for d in debtors):
         score += 20
         reasons.append("debtor named in both")
     if thads.owner_id and thads.owner_id == getattr(cand, "owner_id", None):

@@ -31,20 +31,10 @@ from pydantic import Field, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vntext.core import find_dates, fold_vn, normalize_vn
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
-from detectors.linking import (
-    CandidatePool,
-    LinkDecision,
-    LinkParams,
-    LinkSide,
-    LinkStore,
-    asset_similarity,
-    linked_by_id,
-    match_result,
-    owner_similarity,
-    prices_match,
-)
+from detectors.linking import CandidatePool, LinkDecision, LinkParams, LinkSide, LinkStore, linked_by_id, match_result
+from vntext.decisions import DecisionDate, find_decision_dates
+from vntext.similarity import asset_similarity, owner_similarity, prices_match
 from vntext.workdays import add_calendar_days, add_working_days, count_days, next_working_day
 from storage.models import (
     Attachment,
@@ -58,7 +48,7 @@ from storage.models import (
     text_fully_read,
     text_usable,
 )
-from storage.names import normalize_org_name
+from vntext.names import normalize_org_name
 from storage.timeutil import VN_TZ, day_start, from_epoch_ms, local_date, parse_portal_time, to_local
 
 RULES = ("result_before_window_end", "auction_notice_before_window_end", "short_window", "rushed_result",
@@ -66,7 +56,6 @@ RULES = ("result_before_window_end", "auction_notice_before_window_end", "short_
 THADS_SELECTION = "selection_auction_org"
 THADS_RESULT = "selection_result"
 MAX_ASSET_TEXT = 4_000
-MAX_EXCERPT = 160
 
 PROGRAMME_2024 = ("Chương trình hành động năm 2024 của hệ thống THADS: \"Nghiêm cấm việc chưa hết thời gian thông báo "
                   "công khai lựa chọn tổ chức đấu giá … mà đã thực hiện việc chấm điểm\"")
@@ -149,60 +138,6 @@ class Settings(DetectorSettings):
 
 
 # --------------------------------------------------------------------------------------------------- decision dates
-
-
-@dataclass(frozen=True)
-class DecisionDate:
-    value: date
-    source: str  # "result text", "attachment:<name>", "result notice date", ...
-    cue: str
-    excerpt: str
-
-
-_LABEL_BEFORE = re.compile(
-    r"(?:ngay|thoi gian)\s+(?:to chuc\s+|tien hanh\s+|hop\s+)?(?:cham diem|xet chon|lua chon(?: to chuc dau gia)?|"
-    r"quyet dinh lua chon)[^\d\n]{0,20}$")
-_DECISION_BEFORE = re.compile(r"quyet dinh\s+(?:so\b[^\n]{0,40}?\s)?ngay\s*$")
-_DECISION_AFTER = re.compile(r"^[^\n.;]{0,60}?\b(?:lua chon|phe duyet ket qua)\b")
-_SCORED_AFTER = re.compile(r"^[^\d\n.;]{0,100}?\b(?:cham diem|xet chon)\b")
-_SCORED_BEFORE = re.compile(r"(?:cham diem|xet chon|hop lua chon)[^\d\n.;]{0,60}?\bngay\s*$")
-_DAY_WORD_BEFORE = re.compile(r"\bngay\s*$")
-_NOT_A_DECISION = re.compile(r"thanh lap|to cham diem|hoi dong|ban hanh quy che|tieu chi")
-
-
-def find_decision_dates(text: str | None, source: str) -> list[DecisionDate]:
-    """Dates that the text ties to the scoring or the selection decision.
-
-    Accepted cues: a label ("Ngày chấm điểm: 12/6/2026", "Thời gian lựa chọn: …"); a decision "Quyết định số 45/QĐ-X
-    ngày 16/6/2026 về việc lựa chọn/phê duyệt kết quả …" (not one that sets up the panel or the criteria); "Ngày
-    12/6/2026, … đã chấm điểm" and "… chấm điểm hồ sơ vào ngày 12/6/2026". A notice reference ("Thông báo số …
-    ngày … về việc lựa chọn") is not a decision.
-    """
-    if not text:
-        return []
-    norm = normalize_vn(text[:200_000])
-    folded = fold_vn(norm).lower()
-    out: list[DecisionDate] = []
-    for m in find_dates(norm):
-        before = folded[max(0, m.start - 90):m.start]
-        if folded.startswith("ngay", m.start):  # "ngày 12 tháng 6 năm 2026" carries its own "ngày"
-            before += "ngay "
-        after = folded[m.end:m.end + 110]
-        cue = None
-        if _LABEL_BEFORE.search(before):
-            cue = "label"
-        elif _DECISION_BEFORE.search(before):
-            tail = _DECISION_AFTER.search(after)
-            if tail and not _NOT_A_DECISION.search(after[:tail.end()]):
-                cue = "selection decision"
-        elif _SCORED_BEFORE.search(before):
-            cue = "scored on"
-        elif _DAY_WORD_BEFORE.search(before) and _SCORED_AFTER.search(after):
-            cue = "scored on"
-        if cue:
-            excerpt = " ".join(norm[max(0, m.start - 70):m.end + 70].split())[:MAX_EXCERPT]
-            out.append(DecisionDate(m.value, source, cue, excerpt))
-    return out
 
 
 # --------------------------------------------------------------------------------------------------- record views

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Iterator
 from detectors.base import DetectionContext, Detector, Result
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
 from detectors.collusion.dataset import load_dataset, open_flags, open_subjects
-from detectors.collusion.identity import words
+from vntext.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
 from detectors.collusion.outcomes import collect_outcomes
 from detectors.collusion.relist import chain_positions, judge_chains, link_notices, portal_linkage

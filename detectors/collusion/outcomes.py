@@ -19,7 +19,8 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vntext.core import fold_vn, normalize_vn, parse_vnd
+from vntext.core import normalize_vn, parse_vnd
+from vntext.fold import fold_lower
 from storage.models import Attachment, RecordLink, ThadsNotice
 
 MARKERS = ("kết quả", "biên bản", "trúng đấu giá", "trả giá")
@@ -48,7 +49,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def person_key(name: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", fold_vn(name).lower()).split()[:8])
+    return " ".join(_NON_WORD.sub(" ", fold_lower(name)).split()[:8])
 
 
 @dataclass
@@ -86,13 +87,6 @@ class Outcome:
                 "participants": self.participants[:20]}
 
 
-def _lower_same_length(text: str) -> str:
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
 def _first_int(m: re.Match[str]) -> int | None:
     for g in m.groups():
         if g and g.isdigit():
@@ -111,7 +105,7 @@ def _amount(text: str, folded: str, rx: re.Pattern[str]) -> int | None:
 def parse_outcome_text(raw: str, max_chars: int) -> dict[str, Any] | None:
     """Outcome fields of one text, or None when it is not an outcome text."""
     text = normalize_vn(raw[:max_chars])
-    folded = _lower_same_length(fold_vn(text))  # same length as text: offsets carry over
+    folded = fold_lower(text)  # same length as text: offsets carry over
     if not _RESULT_MARKER.search(folded):
         return None
     out: dict[str, Any] = {}

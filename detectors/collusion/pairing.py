@@ -39,10 +39,9 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from detectors.collusion.dataset import Notice
-from vntext import parcels as parcels_module
-from detectors.collusion import identity as identity_module
-from detectors.collusion.identity import AssetIdentity, extract_identity, words
-from storage import admin_units as admin_units_module, names as names_module
+from vntext import fold as fold_module, identity as identity_module, names as names_module, numbers as numbers_module
+from vntext import parcels as parcels_module, provinces as provinces_module
+from vntext.identity import AssetIdentity, extract_identity, words
 from storage.feature_cache import cached, input_hash, source_version
 
 ROUND_MILLION = 1_000_000
@@ -102,7 +101,7 @@ class Prepared:
 
 
 IDENTITY_VERSION = source_version(identity_module.__file__, parcels_module.__file__, names_module.__file__,
-                                  admin_units_module.__file__)
+                                  provinces_module.__file__, fold_module.__file__, numbers_module.__file__)
 
 
 PRIME_CHUNK = 5_000

@@ -23,7 +23,7 @@ from typing import Callable
 from rapidfuzz import fuzz
 
 from detectors.collusion.dataset import Dataset, Notice, ResultRow
-from detectors.collusion.identity import words
+from vntext.identity import words
 
 NAME_MATCH = 70
 

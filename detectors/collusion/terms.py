@@ -31,7 +31,7 @@ from detectors.collusion import legal
 from detectors.collusion.dataset import LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
 from vntext.amounts import LOT, LotAmounts, read_lot_amounts, within
-from vntext.core import fold_vn
+from vntext.fold import fold_vn
 from vntext.workdays import holiday_name, next_working_day
 
 RULE = "exclusionary_terms"

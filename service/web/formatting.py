@@ -77,7 +77,7 @@ def size_label(n: int | None) -> str:
 def province_label(code: str | None) -> str:
     if not code or code == "-":
         return "Chưa xác định"
-    from storage.admin_units import province_by_code
+    from vntext.provinces import province_by_code
 
     try:
         return province_by_code(code).name

@@ -153,7 +153,7 @@ def province_label(code: str | None) -> str:
     """Vietnamese display name of a post-2025 province code; the code itself when unknown, "(không rõ)" when empty."""
     if not code:
         return "(không rõ)"
-    from storage.admin_units import province_by_code
+    from vntext.provinces import province_by_code
 
     try:
         return province_by_code(code).name

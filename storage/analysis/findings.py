@@ -92,11 +92,11 @@ def owner_findings(db: DB, owner_id: int, owner_name: str | None = None, *,
                    include_resolved: bool = False) -> pd.DataFrame:
     """Findings about one owner: owner-level patterns (subject ``owner``: this owner's key) and findings whose owner
     name is the owner's (accents, case and spacing ignored)."""
-    from storage.names import fold
+    from vntext.fold import fold_name
 
     df = findings_frame(db, include_resolved=include_resolved)
-    target = fold(owner_name) if owner_name else None
-    same_name = df["owner_name"].map(lambda n: bool(target) and isinstance(n, str) and fold(n) == target)
+    target = fold_name(owner_name) if owner_name else None
+    same_name = df["owner_name"].map(lambda n: bool(target) and isinstance(n, str) and fold_name(n) == target)
     with session_for(db) as s:
         key = s.scalar(select(Owner.key).where(Owner.id == owner_id))
     own = (df["subject_kind"] == "owner") & (df["subject_id"] == (key or f"owner#{owner_id}"))

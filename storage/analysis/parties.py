@@ -7,7 +7,7 @@ A *selection* is one decision of an owner to use an organisation for one asset, 
 * a THADS selection result (same, from the THADS sub-site),
 * with ``include_auction_notices``, an auction notice as a proxy for "organisation used" — one per relist chain and
   organisation (``record_links`` relist pairs, matched), and none when a selection result of the same owner and
-  organisation describes a similar asset (``detectors.linking.asset_similarity`` >= 70) within ``match_days``:
+  organisation describes a similar asset (``vntext.similarity.asset_similarity`` >= 70) within ``match_days``:
   that result already counted it. This follows the collusion detector's definition closely; the detector's own
   counts (over its period) are in the evidence of its findings.
 """
@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.linking import asset_similarity
+from vntext.similarity import asset_similarity
 from storage.analysis.common import DB, frame, local_naive, session_for, short
 from storage.models import (
     AuctionNotice,
@@ -33,7 +33,7 @@ from storage.models import (
     SelectionResult,
     ThadsNotice,
 )
-from storage.names import fold
+from vntext.fold import fold_name
 
 SELECTION_COLUMNS = ["when", "source", "record_id", "owner_id", "owner", "organisation_id", "organisation",
                      "notice_id", "link_status", "window_start", "window_end", "decision_date", "result_published",
@@ -54,11 +54,11 @@ def _resolve(session: Session, model: type, value: int | str, what: str):
     if row is not None:
         return row
     rows = list(session.scalars(select(model).order_by(model.id)))
-    folded = fold(text)
-    exact = [r for r in rows if fold(r.name) == folded]
+    folded = fold_name(text)
+    exact = [r for r in rows if fold_name(r.name) == folded]
     if len(exact) >= 1:
         return exact[0]
-    partial = [r for r in rows if folded in fold(r.name)]
+    partial = [r for r in rows if folded in fold_name(r.name)]
     if len(partial) == 1:
         return partial[0]
     if not partial:
@@ -87,10 +87,10 @@ def find_owners(db: DB, query: str = "", limit: int = 50) -> pd.DataFrame:
                              ("auction_notices", AuctionNotice), ("thads_notices", ThadsNotice)):
             for (oid,) in s.execute(select(model.owner_id).where(model.owner_id.is_not(None))):
                 counts[oid][label] += 1
-        folded = fold(query) if query else ""
+        folded = fold_name(query) if query else ""
         rows = []
         for o in s.scalars(select(Owner).order_by(Owner.id)):
-            if folded and folded not in fold(o.name):
+            if folded and folded not in fold_name(o.name):
                 continue
             c = counts.get(o.id, {})
             rows.append({"id": o.id, "name": short(o.name, 150), "kind": o.kind, "province": o.province,

@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from detectors.linking import asset_similarity
+from vntext.similarity import asset_similarity
 from storage.analysis.common import DB, format_vnd, frame, local_naive, session_for, short
 from storage.analysis.findings import NOTICE_RECORD_KIND, subject_notice
 from storage.analysis.parties import ASSET_MATCH

@@ -16,7 +16,7 @@ from alerts.compose import (
     format_value,
 )
 from service.config import AlertSettings
-from storage.admin_units import province_by_code
+from vntext.provinces import province_by_code
 from storage.models import Finding
 
 NOW = dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.timezone.utc)
