@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from detectors.parcel_details import Settings as ParcelSettings
 from detectors.parcel_details import extract_for, iter_lot_inputs
 from vntext.parcels import FIELDS
-from storage.analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
+from analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
 from storage.models import AuctionNotice, Organisation, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
 
 NO_ORGANISATION = "(chưa có tổ chức đấu giá)"

@@ -19,9 +19,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from vntext.similarity import asset_similarity
-from storage.analysis.common import DB, format_vnd, frame, local_naive, session_for, short
-from storage.analysis.findings import NOTICE_RECORD_KIND, subject_notice
-from storage.analysis.parties import ASSET_MATCH
+from analysis.common import DB, format_vnd, frame, local_naive, session_for, short
+from analysis.findings import NOTICE_RECORD_KIND, subject_notice
+from analysis.parties import ASSET_MATCH
 from storage.evidence import EvidenceError, EvidenceStore
 from storage.models import (
     Attachment,

@@ -14,8 +14,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
-from storage.analysis.coverage import publication_days, url_publication_days
+from analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
+from analysis.coverage import publication_days, url_publication_days
 from storage.models import DetectorRun, Finding, Owner, Review
 from storage.reviews import latest_verdicts, precision_by_rule, record_review
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vntext.workdays import is_working_day
-from storage.analysis.common import DB, frame, local_day, local_naive, session_for, short
+from analysis.common import DB, frame, local_day, local_naive, session_for, short
 from storage.models import AuctionNotice, ChangeEvent, CrawlRun, Record, SelectionNotice, SelectionResult, ThadsNotice
 
 RECORD_KINDS = ("dgts.selection_notice", "dgts.selection_result", "dgts.auction_notice", "thads.notice")

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vntext.similarity import asset_similarity
-from storage.analysis.common import DB, frame, local_naive, session_for, short
+from analysis.common import DB, frame, local_naive, session_for, short
 from storage.models import (
     AuctionNotice,
     Organisation,

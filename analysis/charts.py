@@ -1,5 +1,5 @@
 """The notebooks' charts, one function each, so a notebook reads as narrative, a helper call and a plot: every
-function takes the DataFrame a ``storage.analysis`` helper returned and gives back the matplotlib Figure."""
+function takes the DataFrame an ``analysis`` helper returned and gives back the matplotlib Figure."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from storage.analysis.common import DETECTOR_LABELS_VI, NOTICE_KIND_LABELS_VI, RECORD_KIND_LABELS_VI, STATUS_LABELS_VI
-from storage.analysis.coverage import RECORD_KINDS
-from storage.analysis.plotting import draw_network, wrap_label
+from analysis.common import DETECTOR_LABELS_VI, NOTICE_KIND_LABELS_VI, RECORD_KIND_LABELS_VI, STATUS_LABELS_VI
+from analysis.coverage import RECORD_KINDS
+from analysis.plotting import draw_network, wrap_label
 from storage.labels import rule_label
 
 KIND_COLOURS = dict(zip(RECORD_KINDS, ["#2c7fb8", "#e6a100", "#27ae60", "#8e44ad"]))
