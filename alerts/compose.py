@@ -18,7 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.config import AlertSettings
+from alerts.settings import AlertSettings
 from vntext.provinces import Province
 from storage.evidence import EvidenceStore
 from storage.models import Finding

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.config import AlertSettings, Recipient
+from alerts.settings import AlertSettings, Recipient
 from storage.models import Finding
 from vntext.fold import fold_name
 from vntext.names import parse_owner

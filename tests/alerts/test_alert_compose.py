@@ -15,7 +15,7 @@ from alerts.compose import (
     evidence_rows,
     format_value,
 )
-from service.config import AlertSettings
+from alerts.settings import AlertSettings
 from vntext.provinces import province_by_code
 from storage.models import Finding
 
