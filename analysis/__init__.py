@@ -23,7 +23,6 @@ from analysis.common import (
     session_for,
     vi_columns,
 )
-from analysis.display import vi_table
 from analysis.coverage import (
     RECORD_KINDS,
     check_failed_events,
@@ -32,6 +31,7 @@ from analysis.coverage import (
     crawl_coverage,
     crawl_runs,
 )
+from analysis.display import vi_table
 from analysis.findings import (
     detector_settings,
     evidence_value,

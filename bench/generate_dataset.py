@@ -46,6 +46,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from crawler.simulator.dgts_files import encode_link  # noqa: E402
+from storage.kinds import RecordKind  # noqa: E402
 from vntext.workdays import add_working_days  # noqa: E402
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -424,7 +425,7 @@ class Generator:
                      "publishTime2": None} for i, c in enumerate(chain[-8:])]
         files = [self.link_file(rid, i, mut(n), pub) for i, n in enumerate(t.files)]
         doc: dict[str, Any] = {
-            "kind": "dgts.auction_notice", "id": rid, "list_item": item, "property_info": lots,
+            "kind": RecordKind.DGTS_AUCTION_NOTICE, "id": rid, "list_item": item, "property_info": lots,
             "detail": {"fullName": owner_name, "orgFullName": org_name, "aucRegTimeStart": reg_start,
                        "aucRegTimeEnd": reg_end, "listFile": files},
             "publish_history": history, "corrections": []}
@@ -491,7 +492,7 @@ class Generator:
         files_notice = [self.link_file(rid, 0, f"Tieu chi lua chon {rid % 1000}.pdf", pub)]
         files_prop = [self.link_file(rid, 1, f"Thong bao lua chon {rid % 1000}.pdf", pub)]
         doc: dict[str, Any] = {
-            "kind": "dgts.selection_notice", "id": rid,
+            "kind": RecordKind.DGTS_SELECTION_NOTICE, "id": rid,
             "list_item": {"id": rid, "propertyName": name, "lastUpdated": pub - pub % 1000,
                           "receiveTimeStart": day_ms(start), "receiveTimeEnd": day_ms(end)},
             "detail": {"id": rid, "ownerFullname": owner_name, "ownerTel": phone, "ownerAddress": place,
@@ -527,7 +528,7 @@ class Generator:
                 f"tham gia lựa chọn tổ chức đấu giá tài sản đối với tài sản: {prop['propertyName']}. "
                 f"Tổ chức đấu giá tài sản được lựa chọn: {org}. Tổng số điểm của tổ chức đấu giá tài sản được lựa "
                 f"chọn: {score}/100 điểm. Tổ chức đấu giá tài sản bị từ chối xem xét, đánh giá hồ sơ: Không.")
-        partial = {"kind": "dgts.selection_result",
+        partial = {"kind": RecordKind.DGTS_SELECTION_RESULT,
                    "list_item": {"propertyName": prop["propertyName"], "orgName": org, "publishTime": pub,
                                  "ownerFullname": owner_name},
                    "owner": {"fullname": owner_name, "addrOwner": place},

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from crawler.attachments import extract_text
 from storage.evidence import EvidenceError, EvidenceStore
+from storage.kinds import NoticeKind, RecordKind
 from storage.models import Attachment
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def extract_pending(session_factory: Callable, evidence: EvidenceStore, *, max_b
             att.text_method = result.method
             att.error = result.error
             counts[result.status] += 1
-            if att.notice_kind == "thads_notice" and result.text:
+            if att.notice_kind == NoticeKind.THADS_NOTICE and result.text:
                 # In the same transaction as the text: a run killed after this commit must not leave the
                 # notice classified without it (the attachment is no longer pending, nothing would redo it).
                 session.flush()
@@ -70,7 +71,7 @@ def _reapply_thads_in(session, keys: list[str]) -> None:
     from storage.timeutil import utcnow
 
     for key in keys:
-        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == "thads.notice",
+        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == RecordKind.THADS_NOTICE,
                                                      Snapshot.record_key == key)
                               .order_by(Snapshot.id.desc()).limit(1))
         if snap is not None:

@@ -33,9 +33,6 @@ from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
 from detectors.linking import CandidatePool, LinkDecision, LinkParams, LinkSide, LinkStore, linked_by_id, match_result
-from vntext.decisions import DecisionDate, find_decision_dates
-from vntext.similarity import asset_similarity, owner_similarity, prices_match
-from vntext.workdays import add_calendar_days, add_working_days, count_days, next_working_day
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -48,8 +45,11 @@ from storage.models import (
     text_fully_read,
     text_usable,
 )
-from vntext.names import normalize_org_name
 from storage.timeutil import VN_TZ, day_start, from_epoch_ms, local_date, parse_portal_time, to_local
+from vntext.decisions import DecisionDate, find_decision_dates
+from vntext.names import normalize_org_name
+from vntext.similarity import asset_similarity, owner_similarity, prices_match
+from vntext.workdays import add_calendar_days, add_working_days, count_days, next_working_day
 
 RULES = ("result_before_window_end", "auction_notice_before_window_end", "short_window", "rushed_result",
          "result_without_notice", "window_changed_after_publication")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from storage.kinds import RecordKind
 from vntext.workdays import holiday_name, next_working_day
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -354,7 +355,7 @@ def selection_notice(notice_id: int, owner: Party, lots: Sequence[Lot], publishe
     name = joined_name(lots)
     created_ms = published_ms - 26 * 3600 * 1000 + 417_000 + notice_id % 997
     document: dict[str, Any] = {
-        "kind": "dgts.selection_notice",
+        "kind": RecordKind.DGTS_SELECTION_NOTICE,
         "id": notice_id,
         "list_item": {"id": notice_id, "propertyName": name, "lastUpdated": published_ms,
                       "receiveTimeStart": midnight(start), "receiveTimeEnd": midnight(end)},
@@ -405,7 +406,7 @@ def selection_result(result_id: int, owner: Party, org: Party, lots: Sequence[Lo
     published_ms = at(*published)
     name = joined_name(lots)
     document: dict[str, Any] = {
-        "kind": "dgts.selection_result",
+        "kind": RecordKind.DGTS_SELECTION_RESULT,
         "id": result_id,
         "list_item": {"id": result_id, "propertyName": name, "orgName": org.name, "publishTime": published_ms,
                       "ownerFullname": owner.name},
@@ -479,7 +480,7 @@ def auction_notice(notice_id: int, owner: Party, org: Party, lots: Sequence[Auct
     types = {lot.type_id for lot in lots}
     type_id = types.pop() if len(types) == 1 else None
     document: dict[str, Any] = {
-        "kind": "dgts.auction_notice",
+        "kind": RecordKind.DGTS_AUCTION_NOTICE,
         "id": notice_id,
         "list_item": {
             "id": notice_id, "titleName": AUCTION_TITLE, "propertyName": name,
@@ -553,8 +554,9 @@ def thads_body(office: ThadsOffice, number: str, issued: date, heading: str, par
 def thads_notice(site: str, item_id: int, title: str, issued: str, body_html: str,
                  attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     value = day(issued)
-    return {"kind": "thads.notice", "site": site, "list": "ThongBao", "item_id": item_id, "title": labelled(title),
-            "date": value.strftime("%d/%m/%Y"), "body_html": body_html, "attachments": list(attachments)}
+    return {"kind": RecordKind.THADS_NOTICE, "site": site, "list": "ThongBao", "item_id": item_id,
+            "title": labelled(title), "date": value.strftime("%d/%m/%Y"), "body_html": body_html,
+            "attachments": list(attachments)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
