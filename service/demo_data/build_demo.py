@@ -1189,7 +1189,7 @@ def add_thads(demo: Demo) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 SCENARIOS: list[Scenario] = []
-# Rule names as the detectors report them (detectors/premature_scoring.py, parcel_details.py, collusion/).
+# Rule names as the detectors report them (detectors/premature_scoring/, parcel_details.py, collusion/).
 RULE_IDS = {
     "d1_result_before_window_end": "result_before_window_end",
     "d1_scoring_date_in_text_before_window_end": "result_before_window_end",

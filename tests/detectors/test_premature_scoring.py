@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from detector_db import load_case
 from detectors.base import DetectionContext
-from detectors.premature_scoring import PrematureScoringDetector, Settings, distribution
+from detectors.premature_scoring import PrematureScoringDetector
+from detectors.premature_scoring.settings import Settings
+from detectors.premature_scoring.stats import distribution
 from detectors.runner import run_detectors
 from storage.db import dispose_engines, session_factory, session_scope
 from storage.models import Finding, RecordLink
