@@ -18,8 +18,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.config import AlertSettings
-from storage.admin_units import Province
+from alerts.settings import AlertSettings
+from vntext.provinces import Province
 from storage.evidence import EvidenceStore
 from storage.models import Finding
 from storage.timeutil import fmt_dmy, to_local

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from service.config import WebSettings
+from alerts.settings import WebSettings
 
 LINK_SALT = "auction-monitor.finding-link.v1"
 LINK_PATH = "/l/"

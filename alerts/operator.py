@@ -16,17 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.compose import compose_operator
-from service.config import AlertSettings, Settings
+from alerts.settings import AlertSettings, AppSettings, alert_settings
 from storage.models import Alert, CrawlRun, Record
 from storage.quarantine import due_for_alert
 from storage.timeutil import local_date, to_local, utcnow
 
 SOURCES = ("dgts", "thads")
-
-
-def alert_settings(settings: Settings | AlertSettings) -> AlertSettings:
-    """Accept the whole configuration or just its ``[alerts]`` section."""
-    return settings.alerts if isinstance(settings, Settings) else settings
 
 
 def as_utc(now: datetime | None) -> datetime:
@@ -44,7 +39,7 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-def queue_operator_alert(session: Session, settings: Settings | AlertSettings, kind: str, message: str,
+def queue_operator_alert(session: Session, settings: AppSettings | AlertSettings, kind: str, message: str,
                          details: dict[str, Any] | None = None, dedupe_key: str | None = None, *,
                          now: datetime | None = None) -> Alert | None:
     """Queue one operator message; returns None when one with this dedupe key was already queued today.
@@ -67,7 +62,7 @@ def queue_operator_alert(session: Session, settings: Settings | AlertSettings, k
     return alert
 
 
-def alert_for_crawl_run(session: Session, settings: Settings | AlertSettings, run: CrawlRun, *,
+def alert_for_crawl_run(session: Session, settings: AppSettings | AlertSettings, run: CrawlRun, *,
                         now: datetime | None = None) -> Alert | None:
     """Tell the operator about a crawl run that ended blocked, failed or partial (nothing for a complete one)."""
     if run.status not in ("blocked", "failed", "partial"):
@@ -83,7 +78,7 @@ def alert_for_crawl_run(session: Session, settings: Settings | AlertSettings, ru
     return queue_operator_alert(session, settings, kind, text, details, f"{kind}:{run.source}", now=now)
 
 
-def alert_unreadable_items(session: Session, settings: Settings, *, now: datetime | None = None) -> list[Alert]:
+def alert_unreadable_items(session: Session, settings: AppSettings, *, now: datetime | None = None) -> list[Alert]:
     """One alert per quarantined item that stayed unreadable for ``crawl.unreadable_alert_after_runs`` runs,
     naming it; each item is reported once (``alerted_at``)."""
     now = as_utc(now)
@@ -103,7 +98,7 @@ def alert_unreadable_items(session: Session, settings: Settings, *, now: datetim
     return queued
 
 
-def check_no_new_records(session: Session, settings: Settings | AlertSettings, *,
+def check_no_new_records(session: Session, settings: AppSettings | AlertSettings, *,
                          now: datetime | None = None) -> list[Alert]:
     """Queue a ``no_new_records`` alert for each crawled source whose newest record is older than
     ``alerts.no_new_records_days`` days (a portal that silently returns nothing looks like a quiet day)."""

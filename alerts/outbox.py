@@ -27,14 +27,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.compose import ComposedMessage, DigestEntry, compose_digest, compose_finding
-from alerts.operator import alert_settings, as_utc, new_message_id, queue_operator_alert, short_hash
+from alerts.operator import as_utc, new_message_id, queue_operator_alert, short_hash
 from alerts.routing import Addressee, Route, Router
+from alerts.settings import AlertSettings, AppSettings, alert_settings
 from alerts.smtp_sender import SmtpTransport, TransportUnavailable, build_email, envelope_recipients, write_eml
 from detectors.base import SEVERITY_ORDER
-from service.config import AlertSettings, Settings
-from storage.admin_units import Province
 from storage.models import Alert, AlertItem, CrawlRun, Finding
 from storage.timeutil import local_date
+from vntext.provinces import Province
 
 log = logging.getLogger(__name__)
 
@@ -164,18 +164,18 @@ def _ledger(session: Session, alert: Alert, finding: Finding, reason: str, recip
     return len(set(r.lower() for r in recipients))
 
 
-def link_hosts(session: Session, settings: Settings | AlertSettings) -> frozenset[str]:
+def link_hosts(session: Session, settings: AppSettings | AlertSettings) -> frozenset[str]:
     """Hosts whose links an e-mail may show as the portals': the configured portals and allowed hosts (the real
     portals when only ``[alerts]`` is given) plus the portal URLs our own crawls were pointed at (set by the
     operator, never by a portal)."""
     from crawler.hosts import PORTAL_HOSTS, allowed_hosts
 
-    base = settings.allowed_hosts() if isinstance(settings, Settings) else PORTAL_HOSTS
+    base = PORTAL_HOSTS if isinstance(settings, AlertSettings) else settings.allowed_hosts()
     crawled = session.scalars(select(CrawlRun.portal_url).where(CrawlRun.portal_url.is_not(None)).distinct())
     return base | allowed_hosts(crawled)
 
 
-def queue_alerts(session: Session, settings: Settings | AlertSettings, now: datetime | None = None, *,
+def queue_alerts(session: Session, settings: AppSettings | AlertSettings, now: datetime | None = None, *,
                  evidence_root: str | None = None) -> dict[str, int]:
     """Compose and insert every message that is due: one per immediate finding (all its officers on one
     message: the first in To, the others and the monitor in Cc) and one digest per recipient and day.
@@ -185,7 +185,7 @@ def queue_alerts(session: Session, settings: Settings | AlertSettings, now: date
     deferred_items (digest entries beyond ``MAX_DIGEST_ENTRIES``, left for the next day) and immediate_overflow
     (findings past ``max_immediate_per_run`` that went to the digests instead)."""
     a = alert_settings(settings)
-    if evidence_root is None and isinstance(settings, Settings):
+    if evidence_root is None and not isinstance(settings, AlertSettings):
         evidence_root = settings.evidence.path
     now = as_utc(now)
     today = local_date(now)
@@ -291,7 +291,7 @@ class _FileTransport:
         pass
 
 
-def _fail(session: Session, settings: Settings | AlertSettings, alert: Alert, error: str, now: datetime) -> str:
+def _fail(session: Session, settings: AppSettings | AlertSettings, alert: Alert, error: str, now: datetime) -> str:
     a = alert_settings(settings)
     alert.last_error = error[:MAX_ERROR_CHARS]
     if alert.attempts < a.max_attempts:
@@ -311,7 +311,7 @@ def _fail(session: Session, settings: Settings | AlertSettings, alert: Alert, er
     return "failed"
 
 
-def _deliver_one(session_factory: Callable[[], Session], settings: Settings | AlertSettings, alert_id: int,
+def _deliver_one(session_factory: Callable[[], Session], settings: AppSettings | AlertSettings, alert_id: int,
                  now: datetime, transport) -> str:
     a = alert_settings(settings)
     with session_factory() as session:
@@ -359,7 +359,7 @@ def _deliver_one(session_factory: Callable[[], Session], settings: Settings | Al
     return "unavailable" if unavailable and outcome == "retry" else outcome
 
 
-def deliver(session_factory: Callable[[], Session], settings: Settings | AlertSettings, now: datetime | None = None,
+def deliver(session_factory: Callable[[], Session], settings: AppSettings | AlertSettings, now: datetime | None = None,
             *, dry_run: bool = False, limit: int | None = None) -> dict[str, int]:
     """Send every queued message whose ``next_attempt_at`` has come (operator messages first).
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.config import AlertSettings, Recipient
-from storage.admin_units import Province, find_province, normalize_province_name
+from alerts.settings import AlertSettings, Recipient
 from storage.models import Finding
-from storage.names import fold, parse_owner
+from vntext.fold import fold_name
+from vntext.names import parse_owner
+from vntext.provinces import Province, find_province, normalize_province_name
 
 
 class RoutingError(ValueError):
@@ -87,7 +88,7 @@ def _officer(recipient: Recipient) -> Officer:
         raise RoutingError(
             f"alerts.recipients ({recipient.email}): unknown province(s) {', '.join(map(repr, unknown))}; "
             "use one of the 34 post-2025 provinces (name or code) or a pre-2025 province name")
-    owners = tuple(f for f in (fold(o) for o in recipient.owners) if f)
+    owners = tuple(f for f in (fold_name(o) for o in recipient.owners) if f)
     return Officer(
         addressee=Addressee(recipient.name, recipient.email, recipient.role),
         provinces=frozenset(codes),
@@ -118,7 +119,7 @@ class Router:
         if not owner_name:
             return ()
         identity = parse_owner(owner_name)
-        return tuple(dict.fromkeys((fold(owner_name[:1000]), fold(identity.canonical_name))))
+        return tuple(dict.fromkeys((fold_name(owner_name[:1000]), fold_name(identity.canonical_name))))
 
     def route(self, finding: Finding) -> Route:
         province = self.finding_province(finding)

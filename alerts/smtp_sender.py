@@ -19,7 +19,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from alerts.compose import clean_header
-from service.config import SmtpSettings
+from alerts.settings import SmtpSettings
 from storage.evidence import atomic_write_bytes
 from storage.models import Alert
 from storage.timeutil import to_local

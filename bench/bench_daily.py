@@ -37,12 +37,14 @@ from bench.common import (  # noqa: E402
     Databases, Measured, SimulatorProcess, build_history, cli, dataset_stamp, figure, iter_documents, local_day,
     machine_load, manifest, note, parse_clock, published_ms, to_ms, view_at, write_config,
 )
+from storage.kinds import RecordKind  # noqa: E402
 
 LOOKBACK_DAYS = 3  # service.config DgtsSettings.lookback_days default
-DETAIL_REQUESTS = {"dgts.auction_notice": 4, "dgts.selection_notice": 3, "dgts.selection_result": 3}
-LIST_PATHS = {"/portal/search/auction-notice": "dgts.auction_notice",
-              "/ThongTin/getInfoSelectAuctionOrg": "dgts.selection_notice",
-              "/ThongTin/getResultSelectAuctionOrg": "dgts.selection_result"}
+DETAIL_REQUESTS = {RecordKind.DGTS_AUCTION_NOTICE: 4, RecordKind.DGTS_SELECTION_NOTICE: 3,
+                   RecordKind.DGTS_SELECTION_RESULT: 3}
+LIST_PATHS = {"/portal/search/auction-notice": RecordKind.DGTS_AUCTION_NOTICE,
+              "/ThongTin/getInfoSelectAuctionOrg": RecordKind.DGTS_SELECTION_NOTICE,
+              "/ThongTin/getResultSelectAuctionOrg": RecordKind.DGTS_SELECTION_RESULT}
 
 
 def day_run(config: Path, dataset: Path, clock: datetime, since, until
@@ -79,9 +81,9 @@ def _state(doc: dict[str, Any], at_ms: int) -> tuple[dict[str, Any], int] | None
         if published_ms(doc) > at_ms:
             return None
         item = doc.get("list_item") or {}
-    shown = {"dgts.auction_notice": item.get("publishTime2") or item.get("publishTime1"),
-             "dgts.selection_notice": item.get("lastUpdated"),
-             "dgts.selection_result": item.get("publishTime")}[doc["kind"]]
+    shown = {RecordKind.DGTS_AUCTION_NOTICE: item.get("publishTime2") or item.get("publishTime1"),
+             RecordKind.DGTS_SELECTION_NOTICE: item.get("lastUpdated"),
+             RecordKind.DGTS_SELECTION_RESULT: item.get("publishTime")}[doc["kind"]]
     return item, shown if isinstance(shown, int) else 0
 
 
@@ -102,12 +104,12 @@ def minimum_requests(dataset: Path, t0: datetime, t1: datetime, since, until, pa
         if new is None:
             continue
         item_new, shown = new
-        if kind == "dgts.auction_notice":
+        if kind == RecordKind.DGTS_AUCTION_NOTICE:
             day = local_day(shown)
             if not (since <= day <= until):
                 continue
             per_day[day] += 1
-        elif kind == "dgts.selection_notice":
+        elif kind == RecordKind.DGTS_SELECTION_NOTICE:
             if local_day(shown) < since:
                 continue
             selection_in_window += 1

@@ -46,7 +46,7 @@ def changed_between(dataset: Path, t0, t1, out: Path) -> int:
 
 
 DETECT_STAGES = {
-    "premature_scoring": "evaluate (detectors/premature_scoring.py",
+    "premature_scoring": "evaluate (detectors/premature_scoring/detector.py",
     "parcel_details": "evaluate (detectors/parcel_details.py",
     "collusion": "evaluate (detectors/collusion/detector.py",
     "storing findings (runner._store)": "_store (detectors/runner.py",

@@ -28,9 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from storage.kinds import RecordKind  # noqa: E402
+
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
-KIND_FILES = {"dgts.auction_notice": "auction_notices.jsonl", "dgts.selection_notice": "selection_notices.jsonl",
-              "dgts.selection_result": "selection_results.jsonl"}
+KIND_FILES = {RecordKind.DGTS_AUCTION_NOTICE: "auction_notices.jsonl",
+              RecordKind.DGTS_SELECTION_NOTICE: "selection_notices.jsonl",
+              RecordKind.DGTS_SELECTION_RESULT: "selection_results.jsonl"}
 PG_PREFIX = "am_bench_"
 CLI = [sys.executable, "-c", "import sys; from service.cli import main; sys.argv[0] = 'auction-monitor'; main()"]
 
@@ -195,9 +198,9 @@ def view_at(doc: dict[str, Any], at_ms: int) -> dict[str, Any] | None:
 def published_ms(doc: dict[str, Any]) -> int:
     """First publication time of a dataset document (epoch ms; 0 when unknown)."""
     item = doc.get("list_item") or {}
-    value = {"dgts.auction_notice": item.get("publishTime1") or item.get("publishTime2"),
-             "dgts.selection_notice": item.get("lastUpdated"),
-             "dgts.selection_result": item.get("publishTime")}.get(doc.get("kind"))
+    value = {RecordKind.DGTS_AUCTION_NOTICE: item.get("publishTime1") or item.get("publishTime2"),
+             RecordKind.DGTS_SELECTION_NOTICE: item.get("lastUpdated"),
+             RecordKind.DGTS_SELECTION_RESULT: item.get("publishTime")}.get(doc.get("kind"))
     return value if isinstance(value, int) else 0
 
 

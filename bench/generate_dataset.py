@@ -46,6 +46,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from crawler.simulator.dgts_files import encode_link  # noqa: E402
+from storage.kinds import RecordKind  # noqa: E402
+from vntext.workdays import add_working_days  # noqa: E402
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY_MS = 86_400_000
@@ -423,7 +425,7 @@ class Generator:
                      "publishTime2": None} for i, c in enumerate(chain[-8:])]
         files = [self.link_file(rid, i, mut(n), pub) for i, n in enumerate(t.files)]
         doc: dict[str, Any] = {
-            "kind": "dgts.auction_notice", "id": rid, "list_item": item, "property_info": lots,
+            "kind": RecordKind.DGTS_AUCTION_NOTICE, "id": rid, "list_item": item, "property_info": lots,
             "detail": {"fullName": owner_name, "orgFullName": org_name, "aucRegTimeStart": reg_start,
                        "aucRegTimeEnd": reg_end, "listFile": files},
             "publish_history": history, "corrections": []}
@@ -461,16 +463,6 @@ class Generator:
 
     # ---------------------------------------------------------------- selection notices and results
 
-    def working_days_after(self, start: date, n: int) -> date:
-        """The day on which the n-th working day (Mon–Fri) counted from `start` falls."""
-        d, left = start, n
-        while True:
-            if d.weekday() < 5:
-                left -= 1
-                if left == 0:
-                    return d
-            d += timedelta(days=1)
-
     def selection_notice(self, rid: int, pub: int) -> dict[str, Any]:
         owner = self.owner()
         owner_name = self.owners[owner]
@@ -484,7 +476,7 @@ class Generator:
         start = pub_day + timedelta(days=self.rng.choices((0, 1, 2), (3, 6, 1))[0])
         short = self.rng.random() < 0.03  # below the legal 3 working days: what the detector looks for
         wdays = self.rng.randint(1, 2) if short else self.rng.choices(range(3, 11), (8, 6, 10, 5, 3, 2, 2, 4))[0]
-        end = self.working_days_after(start, wdays)
+        end = add_working_days(start - timedelta(days=1), wdays)
         place = str(mut(lot.get("propertyPlace")) or "").strip() or "địa chỉ người có tài sản"
         prop = {"propertyName": name, "propertyAmount": str(lot.get("propertyAmount") or "01"),
                 "propertyQuality": str(lot.get("propertyQuality") or ""), "propertyStartPrice": price,
@@ -500,7 +492,7 @@ class Generator:
         files_notice = [self.link_file(rid, 0, f"Tieu chi lua chon {rid % 1000}.pdf", pub)]
         files_prop = [self.link_file(rid, 1, f"Thong bao lua chon {rid % 1000}.pdf", pub)]
         doc: dict[str, Any] = {
-            "kind": "dgts.selection_notice", "id": rid,
+            "kind": RecordKind.DGTS_SELECTION_NOTICE, "id": rid,
             "list_item": {"id": rid, "propertyName": name, "lastUpdated": pub - pub % 1000,
                           "receiveTimeStart": day_ms(start), "receiveTimeEnd": day_ms(end)},
             "detail": {"id": rid, "ownerFullname": owner_name, "ownerTel": phone, "ownerAddress": place,
@@ -527,7 +519,7 @@ class Generator:
             scored = window_end - timedelta(days=self.rng.randint(0, 2))
             self.counts["results_before_window_end"] += 1
         else:
-            scored = self.working_days_after(window_end + timedelta(days=1), self.rng.choices(range(1, 11), (4, 5, 5, 4, 3, 2, 2, 1, 1, 1))[0])
+            scored = add_working_days(window_end, self.rng.choices(range(1, 11), (4, 5, 5, 4, 3, 2, 2, 1, 1, 1))[0])
         published_day = scored + timedelta(days=self.rng.choices((0, 1, 2, 3, 5), (3, 4, 2, 1, 1))[0])
         pub = self.daytime(day_ms(published_day))
         org = self.org_for(owner, 0.7)
@@ -536,7 +528,7 @@ class Generator:
                 f"tham gia lựa chọn tổ chức đấu giá tài sản đối với tài sản: {prop['propertyName']}. "
                 f"Tổ chức đấu giá tài sản được lựa chọn: {org}. Tổng số điểm của tổ chức đấu giá tài sản được lựa "
                 f"chọn: {score}/100 điểm. Tổ chức đấu giá tài sản bị từ chối xem xét, đánh giá hồ sơ: Không.")
-        partial = {"kind": "dgts.selection_result",
+        partial = {"kind": RecordKind.DGTS_SELECTION_RESULT,
                    "list_item": {"propertyName": prop["propertyName"], "orgName": org, "publishTime": pub,
                                  "ownerFullname": owner_name},
                    "owner": {"fullname": owner_name, "addrOwner": place},

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler.errors import SchemaDrift
+from storage.kinds import RecordKind
 
 ENVELOPE_KEYS = ("items", "rowCount")
 REQUIRED_ITEM_KEYS = {
-    "dgts.auction_notice": ("id", "propertyName", "publishTime1"),
-    "dgts.selection_notice": ("id", "propertyName", "lastUpdated"),
-    "dgts.selection_result": ("id", "propertyName", "publishTime"),
+    RecordKind.DGTS_AUCTION_NOTICE: ("id", "propertyName", "publishTime1"),
+    RecordKind.DGTS_SELECTION_NOTICE: ("id", "propertyName", "lastUpdated"),
+    RecordKind.DGTS_SELECTION_RESULT: ("id", "propertyName", "publishTime"),
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from crawler.attachments import extract_text
 from storage import features
 from storage.evidence import EvidenceError, EvidenceStore
+from storage.kinds import NoticeKind, RecordKind
 from storage.models import Attachment
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def extract_pending(session_factory: Callable, evidence: EvidenceStore, *, max_b
             att.error = result.error
             counts[result.status] += 1
             features.drop(session, att.notice_kind, [att.notice_key])  # its lots are read again with this text
-            if att.notice_kind == "thads_notice" and result.text:
+            if att.notice_kind == NoticeKind.THADS_NOTICE and result.text:
                 # In the same transaction as the text: a run killed after this commit must not leave the
                 # notice classified without it (the attachment is no longer pending, nothing would redo it).
                 session.flush()
@@ -73,7 +74,7 @@ def _reapply_thads_in(session, keys: list[str]) -> None:
     from storage.timeutil import utcnow
 
     for key in keys:
-        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == "thads.notice",
+        snap = session.scalar(select(Snapshot).where(Snapshot.record_kind == RecordKind.THADS_NOTICE,
                                                      Snapshot.record_key == key)
                               .order_by(Snapshot.id.desc()).limit(1))
         if snap is not None:

@@ -166,7 +166,7 @@ def ingest_document(
 
 
 def owner_for(session: Session, name: str | None, address: str | None = None) -> Owner | None:
-    from storage.names import parse_owner
+    from vntext.names import parse_owner
 
     if not name:
         return None
@@ -211,7 +211,7 @@ def column_key(key: str, limit: int = 300) -> str:
 
 
 def organisation_for(session: Session, name: str | None) -> Organisation | None:
-    from storage.names import normalize_org_name
+    from vntext.names import normalize_org_name
 
     if not name:
         return None
@@ -229,7 +229,7 @@ def organisation_for(session: Session, name: str | None) -> Organisation | None:
 
 
 def province_of(owner: Owner | None, *texts: str | None) -> str | None:
-    from storage.admin_units import find_province
+    from vntext.provinces import find_province
 
     for t in texts:
         if t:
@@ -350,7 +350,7 @@ def _aware(dt: datetime) -> datetime:
 
 def _set_decision_date(row: SelectionResult, result_text: str | None) -> None:
     """The earliest scoring/selection date the result's own text states (attachments are read by the detector)."""
-    from detectors.premature_scoring import find_decision_dates
+    from vntext.decisions import find_decision_dates
 
     found = find_decision_dates(result_text, "result text")
     if found:

@@ -19,6 +19,7 @@ from crawler.assemble import assemble, check_envelope, decode_json, unwrap
 from crawler.errors import SchemaDrift
 from crawler.ingest import apply_document
 from storage.evidence import EvidenceError, EvidenceStore
+from storage.kinds import RecordKind
 from storage.models import RawResponse, Snapshot
 from storage.timeutil import utcnow
 
@@ -38,7 +39,7 @@ def rebuild_document(session, evidence: EvidenceStore, snap: Snapshot) -> tuple[
         return snap.document, "snapshot"
     raws = session.scalars(select(RawResponse).where(RawResponse.id.in_(snap.raw_response_ids))).all()
     try:
-        if snap.record_kind == "thads.notice":
+        if snap.record_kind == RecordKind.THADS_NOTICE:
             from crawler.parsers.thads_html import parse_detail_page
 
             detail = next((r for r in raws if r.endpoint == "thads.detail"), None)

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storage.db import session_scope
+from storage.kinds import RecordKind
 from storage.models import CrawlRun
 from storage.timeutil import VN_TZ, utcnow
 
@@ -34,8 +35,8 @@ DGTS_SPIDERS = {
     "result": "crawler.spiders.dgts_selection_results:DgtsSelectionResultSpider",
     "auction": "crawler.spiders.dgts_auction_notices:DgtsAuctionNoticeSpider",
 }
-DGTS_RECORD_KINDS = {"selection": "dgts.selection_notice", "result": "dgts.selection_result",
-                     "auction": "dgts.auction_notice"}
+DGTS_RECORD_KINDS = {"selection": RecordKind.DGTS_SELECTION_NOTICE, "result": RecordKind.DGTS_SELECTION_RESULT,
+                     "auction": RecordKind.DGTS_AUCTION_NOTICE}
 THADS_SPIDER = "crawler.spiders.thads_notices:ThadsNoticeSpider"
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_ENV = "AUCTION_MONITOR_CRAWL_PARENT"

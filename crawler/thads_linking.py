@@ -23,17 +23,18 @@ from datetime import date, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from detectors.linking import asset_similarity, prices_match
-from vntext.parcels import extract_parcel_details
+from storage.kinds import NoticeKind, RecordKind
 from storage.models import AuctionNotice, Lot, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
-from storage.names import fold
 from storage.timeutil import day_start, to_local, utcnow
+from vntext.fold import fold_name
+from vntext.parcels import extract_parcel_details
+from vntext.similarity import asset_similarity, prices_match
 
 LINK_TYPE = "thads_dgts"
 TARGETS = {
-    "selection_auction_org": ("dgts.selection_notice", SelectionNotice, "selection_notice"),
-    "selection_result": ("dgts.selection_result", SelectionResult, "selection_result"),
-    "auction_notice": ("dgts.auction_notice", AuctionNotice, "auction_notice"),
+    "selection_auction_org": (RecordKind.DGTS_SELECTION_NOTICE, SelectionNotice, NoticeKind.SELECTION_NOTICE),
+    "selection_result": (RecordKind.DGTS_SELECTION_RESULT, SelectionResult, NoticeKind.SELECTION_RESULT),
+    "auction_notice": (RecordKind.DGTS_AUCTION_NOTICE, AuctionNotice, NoticeKind.AUCTION_NOTICE),
 }
 _DEBTOR = re.compile(r"(?:của|vụ)\s+(?:ông|bà|anh|chị|công ty)\s+([A-ZÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZÀ-Ỹ][\wÀ-ỹ]*){1,4})")
 _CERT = re.compile(r"\b([A-Z]{2})\s?(\d{6})\b")
@@ -54,7 +55,7 @@ def _identity(text: str) -> tuple[set[tuple[str, str]], set[str]]:
 
 
 def _debtors(text: str) -> set[str]:
-    return {fold(m) for m in _DEBTOR.findall(text[:20_000])}
+    return {fold_name(m) for m in _DEBTOR.findall(text[:20_000])}
 
 
 def score_pair(thads: ThadsNotice, thads_lots: list[Lot], cand, cand_lots: list[Lot], cand_published: date | None,
@@ -79,7 +80,7 @@ def score_pair(thads: ThadsNotice, thads_lots: list[Lot], cand, cand_lots: list[
         score += 40
         reasons.append(f"same certificate {sorted(tc & cc)[0]}")
     debtors = _debtors(t_text)
-    if debtors and any(d in fold(c_text) for d in debtors):
+    if debtors and any(d in fold_name(c_text) for d in debtors):
         score += 20
         reasons.append("debtor named in both")
     if thads.owner_id and thads.owner_id == getattr(cand, "owner_id", None):
@@ -119,7 +120,8 @@ def link_thads_notices(session: Session, *, threshold: float = 60.0, margin: flo
         when = model.published_at
         cands = session.scalars(select(model).where(when >= day_start(lo), when < day_start(hi))
                                 .where((model.owner_id == thads.owner_id) | (model.province == thads.province))).all()
-        t_lots = list(session.scalars(select(Lot).where(Lot.notice_kind == "thads_notice", Lot.notice_key == thads.key)))
+        t_lots = list(session.scalars(select(Lot).where(Lot.notice_kind == NoticeKind.THADS_NOTICE,
+                                                        Lot.notice_key == thads.key)))
         scored = []
         for c in cands:
             c_lots = list(session.scalars(select(Lot).where(Lot.notice_kind == lot_kind, Lot.notice_key == str(c.id))))
@@ -135,8 +137,8 @@ def link_thads_notices(session: Session, *, threshold: float = 60.0, margin: flo
         ambiguous = len(scored) > 1 and scored[0].score - scored[1].score < margin
         keep = [s for s in scored if scored[0].score - s.score < margin] if ambiguous else scored[:1]
         for s in keep:
-            session.add(RecordLink(link_type=LINK_TYPE, from_kind="thads.notice", from_key=thads.key, to_kind=kind,
-                                   to_key=s.key, confidence=min(s.score, 100.0) / 100.0,
+            session.add(RecordLink(link_type=LINK_TYPE, from_kind=RecordKind.THADS_NOTICE, from_key=thads.key,
+                                   to_kind=kind, to_key=s.key, confidence=min(s.score, 100.0) / 100.0,
                                    status="ambiguous" if ambiguous else "matched", reasons=s.reasons,
                                    updated_at=utcnow()))
         counts["ambiguous" if ambiguous else "matched"] += 1

@@ -8,27 +8,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from storage.admin_units import OLD_PROVINCES, PROVINCES
-from storage.names import fold
-
-ALIASES = {"tphochiminh": "tp-ho-chi-minh", "hochiminh": "tp-ho-chi-minh", "hcm": "tp-ho-chi-minh",
-           "thuathienhue": "hue", "brvt": "tp-ho-chi-minh", "daklac": "dak-lak"}
+from vntext.fold import fold_words
+from vntext.provinces import PROVINCES, province_aliases
 
 
 def _compact(name: str) -> str:
-    return "".join(ch for ch in fold(name) if ch.isalnum())
+    return fold_words(name).replace(" ", "")
 
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for old in OLD_PROVINCES:
-        index[_compact(old.name)] = old.new_code
+    """Compact spellings of every province name and alias, old and new ("bariavungtau", "brvt", "tphochiminh")."""
+    index = {_compact(alias): old.new_code for alias, old in province_aliases().items()}
     for p in PROVINCES:
         index[_compact(p.name)] = p.code
         index[_compact(p.code)] = p.code
-    for alias, code in ALIASES.items():
-        index[alias] = code
     return index
 
 

@@ -25,11 +25,13 @@ from pydantic import Field, model_validator
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result, Unchanged
 from detectors.collusion import legal
 from detectors.collusion.columns import BASES, Columns, load_columns, since_epoch
-from detectors.collusion.dataset import LotDetail, LotTerms, Notice, stored_detail
+from detectors.collusion.dataset import LotDetail, stored_detail
+from detectors.collusion.notice import LotTerms, Notice
 from detectors.digests import combine, stamp_of, to_hex
+from storage.kinds import RecordKind
 from storage.stamps import content_stamps_by_id
-from vntext.features import VERSION as FEATURES_VERSION
 from vntext.amounts import LOT
+from vntext.features import VERSION as FEATURES_VERSION
 
 RULE = "implausible_portal_value"
 BUILD_CHUNK = 2_000  # notices built as objects at a time
@@ -136,7 +138,7 @@ class DataQualityDetector(Detector):
         scope = np.ones(len(c), dtype=bool) if ctx.since is None else (
             np.isnan(c.published) | (c.published >= since_epoch(ctx.since)))
         lots = np.flatnonzero(may_hold_problem(c, s) & scope[c.lot_notice])
-        content, known = content_stamps_by_id(ctx.session, "dgts.auction_notice", c.ids)
+        content, known = content_stamps_by_id(ctx.session, RecordKind.DGTS_AUCTION_NOTICE, c.ids)
         stamps = combine(stamp_of(RULE, s.model_dump(), FEATURES_VERSION), content[c.lot_notice[lots]],
                          c.inputs_stamp[lots], c.lot_index[lots].astype(np.uint64))
         digests = to_hex(stamps) if len(lots) else []

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from storage.kinds import NoticeKind
+
 Key = tuple[int, int | None, str, str]  # notice id, lot index (None: the notice), rule, problem
 
 PER_LOT_PROBLEMS = {"deposit_out_of_range", "fee_above_cap", "missing_parcel_fields", "deposit_above_start_price",
@@ -48,12 +50,12 @@ def finding_keys(rule: str, subject_kind: str, subject_id: str, status: str,
         return sorted(set(keys), key=str)
     if subject_kind == "lot":
         kind, notice, lot = subject_id.split(":")
-        if kind != "auction_notice":
+        if kind != NoticeKind.AUCTION_NOTICE:
             return []
         if rule == "implausible_portal_value":
             return [(int(notice), int(lot), rule, p["code"]) for p in evidence.get("problems", [])]
         return [(int(notice), int(lot), "parcel_details" if rule == "missing_parcel_fields" else rule, rule)]
-    if subject_kind == "auction_notice":
+    if subject_kind == NoticeKind.AUCTION_NOTICE:
         return [(int(subject_id), None, rule, rule)]
     return []
 

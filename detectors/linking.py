@@ -2,19 +2,16 @@
 
 The portal's link id (``selection_results.notice_id``) wins when present. Otherwise every notice published
 before the result is scored on: owner (same ``owner_id`` or normalised owner key, else fuzzy owner names), asset
-similarity (rapidfuzz ``token_set_ratio`` on folded names with the notice boilerplate removed, minus a penalty when
-each name carries numbers the other lacks: "thửa 12" is not "thửa 13"), start prices (any pair equal within a
-tolerance; a known difference counts against) and, for THADS, the result citing the notice number. Versions of
-one notice (same dgts ``root_id``) collapse to the latest one published before the result. Two candidates within
-a margin are *ambiguous*: the caller reports that as insufficient data, never as a flag.
+similarity and start prices (``vntext.similarity``; a known price difference counts against) and, for THADS, the
+result citing the notice number. Versions of one notice (same dgts ``root_id``) collapse to the latest one
+published before the result. Two candidates within a margin are *ambiguous*: the caller reports that as
+insufficient data, never as a flag.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timedelta
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -23,99 +20,13 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.admin_units import PROVINCE_ALIAS_RE
 from storage.models import RecordLink
-from storage.names import fold
 from storage.timeutil import to_local
+from vntext.similarity import asset_similarity, fold_asset, fold_owner, owner_similarity, prices_match, words_of
 
 LinkStatus = Literal["linked", "matched", "ambiguous", "none"]
 LINK_TYPE = "result_notice"
-MAX_TEXT_CHARS = 4_000
 MAX_CANDIDATES_KEPT = 5
-
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-_NUMBER = re.compile(r"\d+")
-# Words every selection notice/result title carries; they say nothing about which asset it is.
-_BOILERPLATE = re.compile(
-    r"\b(?:thong bao(?: cong khai)?|ket qua|(?:viec )?lua chon|to chuc(?: hanh nghe)?|dau gia|tai san|ve viec|"
-    r"doi voi|danh muc|cua|va|so|tb|la)\b"
-)
-_OWNER_BOILERPLATE = re.compile(
-    r"\b(?:uy ban nhan dan|ubnd|hoi dong nhan dan|phong(?= (?:thi|tha) hanh an| thads)|chi cuc|cuc|tong cuc|"
-    r"(?:thi|tha) hanh an(?: dan su)?|thads|cthads|ccthads|pthads|thuong mai co phan|tmcp|"
-    r"chi nhanh|cn|tnhh|mot thanh vien|mtv|co phan|cp|trach nhiem huu han|"
-    r"xa|phuong|thi tran|huyen|quan|thi xa|thanh pho|tp|tinh|khu vuc|kv|viet nam|cua|va|tai)\b"
-)
-_PROVINCE_QUALIFIER = re.compile(rf"\b(?:tinh|thanh pho|tp)\s+(?:{PROVINCE_ALIAS_RE})\b")
-_ABBREVIATIONS = ((re.compile(r"\bqsdd\b"), "quyen su dung dat"), (re.compile(r"\bqsd\b"), "quyen su dung"),
-                  (re.compile(r"\bbks\b"), "bien kiem soat"), (re.compile(r"\bgcn\b"), "giay chung nhan"))
-
-
-@lru_cache(maxsize=400_000)  # every notice of a national history stays folded during one pass
-def fold_asset(text: str | None) -> str:
-    """Folded asset name for matching: no diacritics, no punctuation, no notice boilerplate."""
-    s = _NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS]))
-    for pattern, repl in _ABBREVIATIONS:
-        s = pattern.sub(repl, s)
-    return " ".join(_BOILERPLATE.sub(" ", s).split())
-
-
-@lru_cache(maxsize=65_536)
-def fold_words(text: str | None) -> str:
-    return " ".join(_NON_WORD.sub(" ", fold((text or "")[:MAX_TEXT_CHARS])).split())
-
-
-@lru_cache(maxsize=65_536)
-def fold_owner(name: str | None) -> str:
-    """The distinctive part of an owner name: folded, without the words every office of its kind carries
-    ("Ủy ban nhân dân xã", "Chi cục Thi hành án dân sự huyện", "TMCP", "Chi nhánh"); words that tell kinds
-    apart (bệnh viện, công ty, ngân hàng) stay."""
-    words = _PROVINCE_QUALIFIER.sub(" ", fold_words(name))
-    return " ".join(_OWNER_BOILERPLATE.sub(" ", words).split())
-
-
-@lru_cache(maxsize=262_144)  # a few thousand owner names, compared pairwise over and over in one pass
-def owner_similarity(a: str | None, b: str | None) -> float:
-    """0–100 similarity of two owner names on their distinctive words (province qualifiers such as "tỉnh Khánh
-    Hòa" removed); 0 when both carry numbers the other lacks ("khu vực 3" is not "khu vực 5")."""
-    fa, fb = fold_owner(a), fold_owner(b)
-    if not fa or not fb:
-        return 100.0 if fold_words(a) == fold_words(b) and fold_words(a) else 0.0
-    na, nb = set(_NUMBER.findall(fa)), set(_NUMBER.findall(fb))
-    if (na - nb) and (nb - na):
-        return 0.0
-    # token_set_ratio alone says 100 whenever one name's words are a subset of the other's ("Tân Phú" in
-    # "Bệnh viện Tân Phú"); averaging with token_sort_ratio keeps word-order freedom without that shortcut.
-    return (fuzz.token_set_ratio(fa, fb) + fuzz.token_sort_ratio(fa, fb)) / 2.0
-
-
-@lru_cache(maxsize=400_000)
-def _numbers(folded: str) -> frozenset[str]:
-    return frozenset(_NUMBER.findall(folded))
-
-
-def asset_similarity(a: str | None, b: str | None, *, base: float | None = None) -> tuple[float, list[str]]:
-    """0–100 similarity of two asset names, with the reasons (number conflict) that lowered it. ``base`` is the
-    token-set ratio of the two folded names when the caller computed it already."""
-    fa, fb = fold_asset(a), fold_asset(b)
-    if not fa or not fb:
-        return 0.0, ["asset name missing"]
-    score = float(fuzz.token_set_ratio(fa, fb) if base is None else base)
-    notes: list[str] = []
-    na, nb = _numbers(fa), _numbers(fb)
-    if (na - nb) and (nb - na):
-        score = max(0.0, score - 25.0)
-        notes.append(f"numbers differ ({', '.join(sorted(na - nb))} vs {', '.join(sorted(nb - na))})")
-    return score, notes
-
-
-def prices_match(a: Sequence[float], b: Sequence[float], tolerance: float) -> bool | None:
-    """True when some start price of ``a`` equals one of ``b`` within ``tolerance`` (relative); None if unknown."""
-    pa = [p for p in a if p and p > 0]
-    pb = [p for p in b if p and p > 0]
-    if not pa or not pb:
-        return None
-    return any(abs(x - y) <= tolerance * max(x, y) for x in pa for y in pb)
 
 
 @dataclass(frozen=True)
@@ -225,8 +136,8 @@ def score_candidate(result: LinkSide, notice: LinkSide, params: LinkParams, *, a
     reasons.append({None: "start price unknown", True: "same start price", False: "start prices differ"}[price])
     confidence = 0.35 * owner_part + 0.45 * asset_sim / 100.0 + 0.20 * price_part
     if notice.notice_number and result.body:
-        number = fold_words(notice.notice_number)
-        if len(number) >= 3 and number in fold_words(result.body):
+        number = words_of(notice.notice_number)
+        if len(number) >= 3 and number in words_of(result.body):
             confidence = min(1.0, confidence + 0.15)
             reasons.append(f"result cites notice number {notice.notice_number}")
     if r_at is not None and n_at is not None:
@@ -309,7 +220,7 @@ class CandidatePool:
             if n.owner_id is not None:
                 self.by_owner.setdefault(n.owner_id, []).append(n)
             if n.owner_name:
-                self.by_owner_name.setdefault(fold_owner(n.owner_name) or fold_words(n.owner_name), []).append(n)
+                self.by_owner_name.setdefault(fold_owner(n.owner_name) or words_of(n.owner_name), []).append(n)
             else:
                 self.without_owner.append(n)
         self._names = list(self.by_owner_name)
@@ -336,7 +247,7 @@ class CandidatePool:
             return [n for group in self.by_owner_name.values() for n in group] + self.without_owner
         from rapidfuzz import process
 
-        found = process.extract(fold_owner(result.owner_name) or fold_words(result.owner_name), self._names,
+        found = process.extract(fold_owner(result.owner_name) or words_of(result.owner_name), self._names,
                                 scorer=fuzz.token_set_ratio, score_cutoff=self.min_owner_similarity, limit=50)
         out = [n for name, _score, _i in found for n in self.by_owner_name[name]
                if owner_similarity(result.owner_name, n.owner_name) >= self.min_owner_similarity]

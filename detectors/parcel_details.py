@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result, Unchanged
 from detectors.digests import combine, from_hex, stamp_of, to_hex
+from storage.kinds import RECORD_KIND_OF_NOTICE, NoticeKind
 from storage.models import AuctionNotice, LotFeatures, SelectionNotice, ThadsNotice
 from storage.stamps import content_stamps
 from storage.timeutil import VN_TZ, to_local
@@ -32,7 +33,7 @@ from vntext.features import VERSION as FEATURES_VERSION
 from vntext.parcels import FIELDS, ParcelDetails
 
 RULE = "missing_parcel_fields"
-NoticeKind = Literal["selection_notice", "auction_notice", "thads_notice"]
+CheckedKind = Literal["selection_notice", "auction_notice", "thads_notice"]  # NoticeKind values with lots
 CHUNK = 400
 FIELD_LABELS_VI = {
     "parcel_no": "số thửa", "map_sheet": "số tờ bản đồ", "area_m2": "diện tích", "location": "vị trí/địa chỉ",
@@ -66,8 +67,8 @@ class Settings(DetectorSettings):
     attachments_required: bool = Field(
         True, description="A lot whose notice has unread attachments is insufficient, not flagged, when a field is "
                           "missing (the unread file may state it).")
-    notice_kinds: list[NoticeKind] = Field(
-        default_factory=lambda: ["selection_notice", "auction_notice", "thads_notice"],
+    notice_kinds: list[CheckedKind] = Field(
+        default_factory=lambda: [NoticeKind.SELECTION_NOTICE, NoticeKind.AUCTION_NOTICE, NoticeKind.THADS_NOTICE],
         description="Which notices' lots to check.")
     thads_categories: list[str] = Field(
         default_factory=lambda: ["selection_auction_org", "auction_notice"],
@@ -106,19 +107,19 @@ class _Notice:
 def _notices(session: Session, kind: str, settings: Settings, since: date | None) -> dict[str, _Notice]:
     """The notices of one kind whose lots are checked (light columns only: a national history has ~600,000)."""
     out: dict[str, _Notice] = {}
-    if kind == "auction_notice":
+    if kind == NoticeKind.AUCTION_NOTICE:
         A = AuctionNotice
         for nid, url, owner, province, published in session.execute(
                 select(A.id, A.url, A.owner_name, A.province, A.published_at)):
             pub = to_local(published)
             out[str(nid)] = _Notice(str(nid), url, owner, province, pub.date() if pub else None)
-    elif kind == "selection_notice":
+    elif kind == NoticeKind.SELECTION_NOTICE:
         S = SelectionNotice
         for nid, url, owner, province, first, published in session.execute(
                 select(S.id, S.url, S.owner_name, S.province, S.first_published_at, S.published_at)):
             found = [to_local(v) for v in (first, published) if v is not None]
             out[str(nid)] = _Notice(str(nid), url, owner, province, min(found).date() if found else None)
-    elif kind == "thads_notice":
+    elif kind == NoticeKind.THADS_NOTICE:
         T = ThadsNotice
         for key, url, owner, province, published_on, notice_date in session.execute(
                 select(T.key, T.url, T.owner_name, T.province, T.published_on, T.notice_date)
@@ -133,20 +134,18 @@ PRESENCE = {"parcel_no": LotFeatures.has_parcel_no, "map_sheet": LotFeatures.has
             "area_m2": LotFeatures.has_area, "location": LotFeatures.has_location,
             "certificate": LotFeatures.has_certificate, "land_use_purpose": LotFeatures.has_purpose,
             "use_term": LotFeatures.has_term}
-RECORD_KIND = {"auction_notice": "dgts.auction_notice", "selection_notice": "dgts.selection_notice",
-               "thads_notice": "thads.notice"}
 
 
 def _scope_keys(session: Session, kind: str, settings: Settings, since: date | None) -> set[str] | None:
     """Keys of the notices of one kind whose lots are checked; None: every notice of the kind (a full pass over
     dgts notices, where no key list is built)."""
-    if since is None and kind != "thads_notice":
+    if since is None and kind != NoticeKind.THADS_NOTICE:
         return None
     start = datetime.combine(since, datetime.min.time(), tzinfo=VN_TZ) if since is not None else None
-    if kind == "auction_notice":
+    if kind == NoticeKind.AUCTION_NOTICE:
         A = AuctionNotice
         return {str(i) for i in session.scalars(select(A.id).where(A.published_at >= start))}
-    if kind == "selection_notice":
+    if kind == NoticeKind.SELECTION_NOTICE:
         S = SelectionNotice
         return {str(i) for i in session.scalars(select(S.id).where(
             S.first_published_at.is_not(None) | S.published_at.is_not(None),
@@ -174,11 +173,11 @@ def _parts(scope: set[str] | None) -> Iterator[list[str] | None]:
 
 def _notice_rows(session: Session, kind: str, keys: list[str]) -> dict[str, _Notice]:
     """Where a finding points (URL, owner, province) for these notices of one kind."""
-    if kind == "thads_notice":
+    if kind == NoticeKind.THADS_NOTICE:
         T = ThadsNotice
         rows = session.execute(select(T.key, T.url, T.owner_name, T.province).where(T.key.in_(keys)))
         return {k: _Notice(k, url, owner, province, None) for k, url, owner, province in rows}
-    table = AuctionNotice if kind == "auction_notice" else SelectionNotice
+    table = AuctionNotice if kind == NoticeKind.AUCTION_NOTICE else SelectionNotice
     ids = [int(k) for k in keys if k.isdigit()]
     rows = session.execute(select(table.id, table.url, table.owner_name, table.province).where(table.id.in_(ids)))
     return {str(i): _Notice(str(i), url, owner, province, None) for i, url, owner, province in rows}
@@ -271,7 +270,7 @@ class ParcelDetailsDetector(Detector):
         for kind in s.notice_kinds:
             scope = _scope_keys(ctx.session, kind, s, ctx.since)
             self._count(ctx.session, kind, scope)
-            content = content_stamps(ctx.session, RECORD_KIND[kind])
+            content = content_stamps(ctx.session, RECORD_KIND_OF_NOTICE[kind])
             missing_lots: list[tuple[str, int, str | None]] = []
             for part in _parts(scope):
                 query = select(F.notice_key, F.lot_index, F.inputs_sha256).where(

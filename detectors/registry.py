@@ -41,7 +41,7 @@ def default_settings_sections() -> dict[str, DetectorSettings]:
 
 def validate_detector_settings(raw: dict[str, Any] | None, source: str = "<config>") -> dict[str, DetectorSettings]:
     """Validate each present section with its detector's model; unknown detectors and keys are errors."""
-    from service.config import ConfigError
+    from storage.settings import ConfigError
 
     detectors = available()
     if not raw:

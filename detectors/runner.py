@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, Result, Unchanged, evidence_hash, fingerprint, jsonable
 from storage import features
+from storage.kinds import RECORD_KIND_OF_NOTICE
 from storage.models import DetectorRun, Finding, RawResponse, Snapshot
 from storage.timeutil import utcnow
 
@@ -85,12 +86,7 @@ def _release_memory() -> None:
         pass
 
 
-RECORD_KIND_OF_SUBJECT = {
-    "selection_notice": "dgts.selection_notice",
-    "selection_result": "dgts.selection_result",
-    "auction_notice": "dgts.auction_notice",
-    "thads_notice": "thads.notice",
-}
+RECORD_KIND_OF_SUBJECT = RECORD_KIND_OF_NOTICE
 MAX_SOURCE_BLOBS = 8
 CHUNK = 500  # bound parameters per IN (...) query
 STORE_BATCH = 2_000  # results held in memory at a time

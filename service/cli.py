@@ -16,7 +16,7 @@ from typing import Optional
 
 import typer
 
-from service.config import ConfigError
+from storage.settings import ConfigError
 
 # rich_markup_mode=None: help texts name configuration sections such as [schedule] and [alerts.smtp], which rich
 # markup would swallow as style tags.

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from service.config import ConfigError, DatabaseSettings, Settings, load_config
+from service.config import Settings, load_config
 from storage.db import ensure_schema, normalize_url, session_scope
 from storage.evidence import EvidenceStore
+from storage.settings import ConfigError, DatabaseSettings
 
 
 @dataclass

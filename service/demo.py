@@ -19,6 +19,7 @@ from sqlalchemy import select
 from service.context import AppContext
 from service.daily import DailyOptions, DailyResult, daily_run
 from storage.evidence import EvidenceStore
+from storage.kinds import RecordKind
 from storage.models import Alert, Finding
 
 
@@ -62,7 +63,7 @@ def run_demo(ctx: AppContext, workdir: Path, *, smtp: bool = False,
     say = progress or (lambda m: None)
     ctx = prepare_context(ctx, workdir, smtp=smtp)
     docs = load_documents([str(p) for p in DEMO_FILES])
-    sites = sorted({d["site"] for d in docs if d.get("kind") == "thads.notice"})
+    sites = sorted({d["site"] for d in docs if d.get("kind") == RecordKind.THADS_NOTICE})
     clock = demo_clock()
     days = demo_days(clock)
     say(f"simulator: {len(docs)} records ({len(sites)} THADS sites); {len(days)} simulated days")

@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from detectors.base import jsonable
+from storage.kinds import RecordKind
 from storage.models import (
     AuctionNotice, ChangeEvent, CrawlRun, DetectorRun, SelectionNotice, SelectionResult, ThadsNotice,
 )
@@ -40,19 +41,19 @@ def _publication_days(session: Session, kind: str, keys: list[str]) -> dict[str,
     out: dict[str, date | None] = {k: None for k in keys}
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i:i + CHUNK]
-        if kind == "thads.notice":
+        if kind == RecordKind.THADS_NOTICE:
             for key, on, noted in session.execute(select(ThadsNotice.key, ThadsNotice.published_on,
                                                          ThadsNotice.notice_date).where(ThadsNotice.key.in_(chunk))):
                 out[key] = on or noted
             continue
         ids = [int(k) for k in chunk if k.isdigit()]
-        if kind == "dgts.auction_notice":
+        if kind == RecordKind.DGTS_AUCTION_NOTICE:
             query = select(AuctionNotice.id, AuctionNotice.published_at).where(AuctionNotice.id.in_(ids))
-        elif kind == "dgts.selection_notice":
+        elif kind == RecordKind.DGTS_SELECTION_NOTICE:
             query = select(SelectionNotice.id, func.coalesce(SelectionNotice.first_published_at,
                                                              SelectionNotice.published_at)
                            ).where(SelectionNotice.id.in_(ids))
-        elif kind == "dgts.selection_result":
+        elif kind == RecordKind.DGTS_SELECTION_RESULT:
             query = select(SelectionResult.id, SelectionResult.published_at).where(SelectionResult.id.in_(ids))
         else:
             continue

@@ -1,4 +1,5 @@
-"""The daily schedule: APScheduler 3 with a cron trigger, a persistent job store and a cross-process lock.
+"""The daily schedule (``[schedule]``): APScheduler 3 with a cron trigger, a persistent job store and a
+cross-process lock.
 
 The job lives in ``apscheduler_jobs`` in the project database (``SQLAlchemyJobStore``), so a run missed while
 the service was down is known after a restart: missed runs are coalesced into one (``coalesce=True``), which
@@ -18,19 +19,20 @@ import signal
 import threading
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.util import obj_to_ref, ref_to_obj
+from pydantic import Field, field_validator
 from sqlalchemy import inspect, select
 
-from service.config import ScheduleSettings, Settings
 from service.locks import run_locked
 from storage.db import get_engine, normalize_url
+from storage.settings import Section
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,36 @@ JOBS_TABLE = "apscheduler_jobs"
 _runtime: dict[str, str] = {}  # the database URL of this process's scheduler; never written to the job store
 
 
+class ScheduleSettings(Section):
+    cron: str = Field("0 6 * * *", description="When the daily job runs (crontab fields: minute hour day month weekday).")
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the cron expression.")
+    misfire_grace_s: int = Field(3600, ge=1, le=86_400, description="A run missed by less than this still runs.")
+    lock_ttl_s: int = Field(6 * 3600, ge=60, le=86_400, description="A run lock older than this is considered abandoned.")
+    full_detect_every_days: int = Field(
+        7, ge=0, le=366,
+        description="The daily job runs a full detection pass when the last one is this many days old (or the "
+                    "detector settings changed), and otherwise re-evaluates only the records published since the "
+                    "earliest day the crawl changed; 0 = a full pass every day.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone {v!r} (an IANA name such as Asia/Ho_Chi_Minh)") from None
+        return v
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, v: str) -> str:
+        try:
+            daily_trigger(ScheduleSettings.model_construct(cron=v, timezone="UTC"))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ValueError(f"not a crontab expression (minute hour day month weekday): {v!r}: {exc}") from None
+        return v
+
+
 def runtime_db_url() -> str:
     """The database URL the running scheduler was started with."""
     try:
@@ -49,8 +81,15 @@ def runtime_db_url() -> str:
         raise RuntimeError("no scheduler is running in this process: the job does not know its database") from None
 
 
-def schedule_settings(settings: Settings | ScheduleSettings) -> ScheduleSettings:
-    return settings.schedule if isinstance(settings, Settings) else settings
+class HasSchedule(Protocol):
+    """The composed configuration (``service.config.Settings``), which holds ``[schedule]``."""
+
+    schedule: ScheduleSettings
+
+
+def schedule_settings(settings: HasSchedule | ScheduleSettings) -> ScheduleSettings:
+    """Accept the whole configuration or just its ``[schedule]`` section."""
+    return settings if isinstance(settings, ScheduleSettings) else settings.schedule
 
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # crontab numbering: 0 (or 7) = Sunday
@@ -94,7 +133,7 @@ def crontab_weekdays(field: str) -> str:
     return ",".join(_DAY_NAMES[d] for d in sorted(days))
 
 
-def daily_trigger(settings: Settings | ScheduleSettings) -> CronTrigger:
+def daily_trigger(settings: HasSchedule | ScheduleSettings) -> CronTrigger:
     """The cron trigger of ``schedule.cron`` (minute hour day month weekday, crontab meaning) in
     ``schedule.timezone``."""
     s = schedule_settings(settings)
@@ -128,7 +167,7 @@ def _stored_next_run(db_url: str) -> datetime | None:
     return datetime.fromtimestamp(value, timezone.utc) if value is not None else None
 
 
-def build_scheduler(settings: Settings | ScheduleSettings, db_url: str, job_func: Callable[..., Any], *,
+def build_scheduler(settings: HasSchedule | ScheduleSettings, db_url: str, job_func: Callable[..., Any], *,
                     job_args: tuple = (), job_kwargs: dict[str, Any] | None = None,
                     scheduler_cls: type[BaseScheduler] = BackgroundScheduler, executor: Any = None,
                     now: datetime | None = None) -> BaseScheduler:
@@ -162,7 +201,7 @@ def build_scheduler(settings: Settings | ScheduleSettings, db_url: str, job_func
     return scheduler
 
 
-def serve(settings: Settings, db_url: str, job_func: Callable[..., Any], *, job_args: tuple = (),
+def serve(settings: HasSchedule | ScheduleSettings, db_url: str, job_func: Callable[..., Any], *, job_args: tuple = (),
           job_kwargs: dict[str, Any] | None = None, stop: threading.Event | None = None) -> None:
     """Run the schedule in the foreground until SIGINT/SIGTERM (or ``stop`` is set)."""
     stop = stop or threading.Event()

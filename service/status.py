@@ -9,12 +9,13 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from storage.kinds import RecordKind
 from storage.models import Alert, CrawlRun, Finding, JobRun, Record, Review
 from storage.timeutil import day_start, to_local, utcnow
 
-RECORD_KINDS = ("dgts.selection_notice", "dgts.selection_result", "dgts.auction_notice", "thads.notice")
-SHORT_KINDS = {"dgts.selection_notice": "sel", "dgts.selection_result": "res", "dgts.auction_notice": "auc",
-               "thads.notice": "thads"}
+RECORD_KINDS = RecordKind.ALL
+SHORT_KINDS = {RecordKind.DGTS_SELECTION_NOTICE: "sel", RecordKind.DGTS_SELECTION_RESULT: "res",
+               RecordKind.DGTS_AUCTION_NOTICE: "auc", RecordKind.THADS_NOTICE: "thads"}
 
 
 def _when(dt: datetime | None) -> str:

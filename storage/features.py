@@ -16,13 +16,15 @@ from typing import Any
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from storage.kinds import NoticeKind
 from storage.models import Attachment, Lot, LotFeatures, NoticeIdentity, text_fully_read, text_usable
 from vntext.features import VERSION, read_lot
 from vntext.parcels import ATTACHMENT_PREFIX, NOTICE_SOURCE
 
 CHUNK = 400  # notices per query
 MAX_ATTACHMENT_CHARS = 200_000
-NOTICE_KINDS = ("auction_notice", "selection_notice", "thads_notice", "selection_result")
+NOTICE_KINDS = (NoticeKind.AUCTION_NOTICE, NoticeKind.SELECTION_NOTICE, NoticeKind.THADS_NOTICE,
+                NoticeKind.SELECTION_RESULT)
 _TEXT_COLUMNS = (("name", Lot.name), ("place", Lot.place), ("quality", Lot.quality), ("detail", Lot.detail),
                  ("amount", Lot.amount))
 
@@ -135,7 +137,7 @@ def drop(session: Session, notice_kind: str, keys: Iterable[str]) -> None:
     for i in range(0, len(keys), CHUNK):
         session.execute(delete(LotFeatures).where(LotFeatures.notice_kind == notice_kind,
                                                   LotFeatures.notice_key.in_(keys[i:i + CHUNK])))
-    if notice_kind == "auction_notice":
+    if notice_kind == NoticeKind.AUCTION_NOTICE:
         ids = [int(k) for k in keys if str(k).isdigit()]
         for i in range(0, len(ids), CHUNK):
             session.execute(delete(NoticeIdentity).where(NoticeIdentity.notice_id.in_(ids[i:i + CHUNK])))
@@ -157,9 +159,9 @@ def ensure_current(session: Session, progress=None) -> dict[str, int]:
     from storage.models import AuctionNotice, SelectionNotice, ThadsNotice
 
     sources = {
-        "auction_notice": (AuctionNotice.id, AuctionNotice.property_name, AuctionNotice.property_type_id),
-        "selection_notice": (SelectionNotice.id, SelectionNotice.property_name, None),
-        "thads_notice": (ThadsNotice.key, ThadsNotice.title, None),
+        NoticeKind.AUCTION_NOTICE: (AuctionNotice.id, AuctionNotice.property_name, AuctionNotice.property_type_id),
+        NoticeKind.SELECTION_NOTICE: (SelectionNotice.id, SelectionNotice.property_name, None),
+        NoticeKind.THADS_NOTICE: (ThadsNotice.key, ThadsNotice.title, None),
     }
     totals: dict[str, int] = {}
     for kind, (key_col, name_col, type_col) in sources.items():
@@ -169,7 +171,7 @@ def ensure_current(session: Session, progress=None) -> dict[str, int]:
         names: dict[str, str | None] = {}
         types: dict[str, int | None] = {}
         cols = [key_col, name_col] + ([type_col] if type_col is not None else [])
-        wanted = [int(k) for k in keys if k.isdigit()] if kind != "thads_notice" else keys
+        wanted = [int(k) for k in keys if k.isdigit()] if kind != NoticeKind.THADS_NOTICE else keys
         for i in range(0, len(wanted), CHUNK):
             for row in session.execute(select(*cols).where(key_col.in_(wanted[i:i + CHUNK]))):
                 names[str(row[0])] = row[1]

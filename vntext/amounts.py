@@ -27,7 +27,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from vntext.core import fold_vn, normalize_vn, parse_vnd
+from vntext.core import normalize_vn, parse_vnd
+from vntext.fold import fold_lower
 from vntext.parcels import land_areas
 
 MAX_TEXT = 6_000  # characters of each text that are read
@@ -168,7 +169,7 @@ class LotAmounts:
 
 
 def _folded(text: str) -> str:
-    return fold_vn(normalize_vn(text[:MAX_TEXT])).lower()
+    return fold_lower(normalize_vn(text[:MAX_TEXT]))
 
 
 def _slash_basis(unit: str, second: str | None) -> str:

@@ -16,8 +16,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
+
+from vntext.fold import fold_vn
+from vntext.numbers import read_vn_number
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MIN_YEAR = 1990
@@ -29,37 +32,16 @@ MAX_VND = 10**16  # more than any asset ever auctioned in Vietnam; larger values
 _SPACE_LIKE = dict.fromkeys(map(ord, "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
                                   "\u202f\u205f\u3000\t\f\v"), " ")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+# Latin-1's eth (U+00D0/U+00F0) stands for "Đ"/"đ" in text decoded with the wrong code page; no Vietnamese word has it.
+_LOOKALIKES = {0x00D0: "Đ", 0x00F0: "đ"}
 
 
 def normalize_vn(text: str) -> str:
-    """NFC-normalize, turn exotic spaces into plain spaces, drop zero-width characters, unify line breaks."""
+    """NFC-normalize, turn exotic spaces into plain spaces, drop zero-width characters, unify line breaks, read the
+    Latin-1 eth as "Đ"."""
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_SPACE_LIKE).translate(_ZERO_WIDTH)
-
-
-class _FoldTable(dict[int, str]):
-    """str.translate table built lazily: each character maps to exactly one character."""
-
-    def __missing__(self, codepoint: int) -> str:
-        char = chr(codepoint)
-        folded = char
-        if char in "đĐðÐ":
-            folded = "d" if char in "đð" else "D"
-        elif codepoint >= 128:
-            decomposed = unicodedata.normalize("NFD", char)
-            if decomposed[0].isascii() and all(unicodedata.combining(c) for c in decomposed[1:]):
-                folded = decomposed[0]
-        self[codepoint] = folded
-        return folded
-
-
-_FOLD = _FoldTable()
-
-
-def fold_vn(text: str) -> str:
-    """Remove Vietnamese diacritics (đ→d) keeping case and length, so match offsets index the input text."""
-    return text.translate(_FOLD)
+    return text.translate(_SPACE_LIKE).translate(_ZERO_WIDTH).translate(_LOOKALIKES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,38 +172,6 @@ def parse_vn_datetime(text: str) -> datetime | None:
 _NUMBER_TOKEN = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
 
 
-def _thousands_groups_ok(groups: list[str]) -> bool:
-    return 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:])
-
-
-def _number_from_token(token: str) -> Decimal | None:
-    """Vietnamese number token → Decimal: dots group thousands, a comma marks decimals; "2.835" = 2835."""
-    dots, commas = token.count("."), token.count(",")
-    try:
-        if dots and commas:
-            decimal_sep = "." if token.rfind(".") > token.rfind(",") else ","
-            thousands_sep = "," if decimal_sep == "." else "."
-            integer_part, _, fraction = token.rpartition(decimal_sep)
-            if decimal_sep in integer_part:
-                return None
-            groups = integer_part.split(thousands_sep)
-            if not _thousands_groups_ok(groups):
-                return None
-            return Decimal("".join(groups) + "." + fraction)
-        if commas or dots:
-            sep = "," if commas else "."
-            parts = token.split(sep)
-            if len(parts) > 2:
-                return Decimal("".join(parts)) if _thousands_groups_ok(parts) else None
-            whole, fraction = parts
-            if sep == "." and len(fraction) == 3 and _thousands_groups_ok(parts):
-                return Decimal(whole + fraction)
-            return Decimal(whole + "." + fraction)
-        return Decimal(token)
-    except InvalidOperation:
-        return None
-
-
 def _has_minus_before(text: str, index: int) -> bool:
     return index >= 1 and text[index - 1] == "-" and (index < 2 or not text[index - 2].isalnum())
 
@@ -232,7 +182,7 @@ def parse_vn_decimal(text: str) -> float | None:
     m = _NUMBER_TOKEN.search(text)
     if not m:
         return None
-    value = _number_from_token(m.group())
+    value = read_vn_number(m.group())
     if value is None:
         return None
     if _has_minus_before(text, m.start()):
@@ -251,7 +201,7 @@ _BARE_AMOUNT = re.compile(r"\s*([+-]?)\s*(\d+(?:[.,]\d+)*)\s*(?:dong|vnd|d)?\s*\
 def _amount_at(folded: str, m: re.Match[str]) -> Decimal | None:
     """Amount starting at number match `m` if a unit (tỷ/triệu/nghìn) or currency (đồng/đ/VNĐ) follows it."""
     total = Decimal(0)
-    number = _number_from_token(m.group())
+    number = read_vn_number(m.group())
     pos = m.end()
     saw_unit = False
     while number is not None:
@@ -262,7 +212,7 @@ def _amount_at(folded: str, m: re.Match[str]) -> Decimal | None:
             pos = unit.end()
             nxt = _AMOUNT_NEXT_NUMBER.match(folded, pos)
             if nxt and (_AMOUNT_UNIT.match(folded, nxt.end()) or _AMOUNT_CURRENCY.match(folded, nxt.end())):
-                number = _number_from_token(nxt.group(1))
+                number = read_vn_number(nxt.group(1))
                 pos = nxt.end()
                 continue
             return total
@@ -288,7 +238,7 @@ def parse_vnd(text: str) -> int | None:
         bare = _BARE_AMOUNT.fullmatch(folded)
         if not bare or bare.group(1) == "-":
             return None
-        amount = _number_from_token(bare.group(2))
+        amount = read_vn_number(bare.group(2))
         if amount is None:
             return None
     if not 0 <= amount <= MAX_VND:  # also keeps quantize() within Decimal precision

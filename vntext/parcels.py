@@ -31,8 +31,7 @@ Decisions (documented because the text allows several readings):
 * Plot codes of a planned area ("thửa đất có ký hiệu LK1-25, LK1-26") are parcel numbers.
 * A building on leased land ("công trình xây dựng trên đất thuê") is not land: no land-use right is sold. The name
   of a certificate ("Giấy chứng nhận quyền sử dụng đất ...") is not a land word.
-* Vietnamese numbers: ``,`` is the decimal mark and ``.`` groups thousands ("25.548,4"); a lone ``.`` followed by
-  exactly three digits groups thousands ("2.835" = 2835), otherwise it is a decimal point ("368.2").
+* Vietnamese numbers are read by ``vntext.numbers`` (",": decimal mark, ".": thousands, "2.835" = 2835, "368.2").
 * ``parcel_no`` and ``map_sheet`` collect every identifier the lot's own texts give (old and new numbering both).
 * ``certificate`` is the certificate serial (số phát hành, "BV 684861") when stated, else the register entry
   (số vào sổ, "CH01218").
@@ -45,10 +44,13 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from itertools import islice
 from types import MappingProxyType
 from typing import Any
+
+from vntext.fold import fold_index, fold_lower, lower_keep_length
+from vntext.numbers import parse_vn_number
+from vntext.provinces import PROVINCE_NAME_RE
 
 MAX_TEXT_CHARS = 200_000
 LAND_PROPERTY_TYPE_ID = 173
@@ -132,20 +134,6 @@ _CHAR_MAP = str.maketrans(
 )
 
 
-@lru_cache(maxsize=8192)
-def _low_char(ch: str) -> str:
-    low = ch.lower()
-    return low if len(low) == 1 else ch
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(ch: str) -> str:
-    if ch in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", ch)[0]
-    return _low_char(base)
-
-
 @dataclass(frozen=True)
 class _View:
     text: str
@@ -155,7 +143,7 @@ class _View:
 
 def _view(raw: str) -> _View:
     text = unicodedata.normalize("NFC", raw[:MAX_TEXT_CHARS]).translate(_CHAR_MAP)
-    return _View(text, "".join(map(_low_char, text)), "".join(map(_fold_char, text)))
+    return _View(text, lower_keep_length(text), fold_lower(text))
 
 
 def _fold(text: str) -> str:
@@ -176,31 +164,6 @@ _NON_LAND_AREA_RE = re.compile(
     r"(?<!\w)(?:xây dựng|dtxd|sàn|sân|nhà(?! nước)|mái|chuồng|xưởng|kho|tầng|hàng rào|công trình|ki-?ốt|kiot|"
     r"cho thuê|khai thác|mặt bằng|giữ xe|ăn uống|giảm|tăng thêm|chênh lệch)(?!\w)"
 )
-
-
-def parse_vn_number(token: str) -> float | None:
-    """Parse a number written the Vietnamese way ("25.548,4", "17426,9", "2.835", "368.2"); None if malformed."""
-    t = token.strip().rstrip(".,")
-    if not t or not t[0].isdigit():
-        return None
-    dots, commas = t.count("."), t.count(",")
-    if dots and commas:
-        decimal_mark, group_mark = (",", ".") if t.rfind(",") > t.rfind(".") else (".", ",")
-        int_part, dec = t.rsplit(decimal_mark, 1)
-        int_part = int_part.replace(group_mark, "")
-    elif commas:
-        int_part, dec = (t.replace(",", ""), "") if commas > 1 else t.split(",")
-    elif dots:
-        if dots > 1:
-            int_part, dec = t.replace(".", ""), ""
-        else:
-            head, tail = t.split(".")
-            int_part, dec = (head + tail, "") if len(tail) == 3 else (head, tail)
-    else:
-        int_part, dec = t, ""
-    if not int_part.isdigit() or (dec and not dec.isdigit()):
-        return None
-    return float(f"{int_part}.{dec}" if dec else int_part)
 
 
 def _clause_before(low: str, pos: int, width: int = 50) -> str:
@@ -525,15 +488,8 @@ _NOT_LOWER_AFTER = {"phố": r"(?:thành|khu|dân)\s$", "xã": r"thị\s$", "th�
 _LOWER_ABBR_RE = re.compile(r"(?<![\w.])(?:TT|TDP|KP|[XP])\.\s*|(?<![\w.])(?:TT|TDP|KP)\s+")
 _UPPER_UNIT_RE = re.compile(r"(?<!\w)(?:huyện|quận|thị xã|thành phố|tỉnh|tp)(?!\w)\.?\s*")
 _UPPER_ABBR_RE = re.compile(r"(?<![\w.])(?:TX|[HQT])\.\s*")
-_PROVINCES = (
-    "an giang|ba ria - vung tau|ba ria vung tau|ba ria – vung tau|bac giang|bac kan|bac lieu|bac ninh|ben tre|"
-    "binh dinh|binh duong|binh phuoc|binh thuan|ca mau|cao bang|can tho|da nang|dak lak|dak nong|dien bien|dong nai|"
-    "dong thap|gia lai|ha giang|ha nam|ha noi|ha tinh|hai duong|hai phong|hau giang|hoa binh|hung yen|khanh hoa|kien giang|"
-    "kon tum|lai chau|lam dong|lang son|lao cai|long an|nam dinh|nghe an|ninh binh|ninh thuan|phu tho|phu yen|"
-    "quang binh|quang nam|quang ngai|quang ninh|quang tri|soc trang|son la|tay ninh|thai binh|thai nguyen|thanh hoa|"
-    "thua thien hue|hue|tien giang|ho chi minh|tphcm|tp.hcm|tra vinh|tuyen quang|vinh long|vinh phuc|yen bai"
-)
-_BARE_PROVINCE_RE = re.compile(rf"(?:^|[,\-–]\s*)(?:{_PROVINCES})\s*(?=$|[,.;()])")
+# An address ending with a bare province name after a comma or dash ("…, xã Y, Cần Thơ"); matched on fold_index text.
+_BARE_PROVINCE_RE = re.compile(rf"(?:^|[,\-]\s*)(?:{PROVINCE_NAME_RE})\s*(?=$|[,.;()])")
 _LAND_LABEL_RE = re.compile(
     r"\b(?:dia chi\s+(?:cua\s+)?thua\s+dat(?:\s+so)?|dia chi\s+(?:dat|tai san|co tai san|noi co tai san|bat dong san)|"
     r"toa lac|dia diem(?:\s+co\s+tai\s+san)?)(?:\s+tai)?\s*[:.]?\s*"
@@ -584,7 +540,7 @@ def _has_upper_unit(v: _View) -> bool:
         return True
     if any(_followed_by_name(v.text, m.end()) for m in _UPPER_ABBR_RE.finditer(v.text)):
         return True
-    return bool(_BARE_PROVINCE_RE.search(v.fold))
+    return bool(_BARE_PROVINCE_RE.search(fold_index(v.text)))
 
 
 def is_location(text: str) -> bool:

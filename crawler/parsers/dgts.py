@@ -13,13 +13,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from storage.kinds import RecordKind
 from storage.timeutil import from_epoch_ms, local_date
 
 PORTAL = "https://dgts.moj.gov.vn"
 PAGE_PATHS = {
-    "dgts.auction_notice": "/thong-bao-cong-khai-viec-dau-gia/{slug}-{id}.html",
-    "dgts.selection_notice": "/thong-bao-lua-chon-to-chuc-dau-gia/{slug}-{id}.html",
-    "dgts.selection_result": "/thong-bao-ket-qua-lua-chon-to-chuc-dau-gia/{slug}-{id}.html",
+    RecordKind.DGTS_AUCTION_NOTICE: "/thong-bao-cong-khai-viec-dau-gia/{slug}-{id}.html",
+    RecordKind.DGTS_SELECTION_NOTICE: "/thong-bao-lua-chon-to-chuc-dau-gia/{slug}-{id}.html",
+    RecordKind.DGTS_SELECTION_RESULT: "/thong-bao-ket-qua-lua-chon-to-chuc-dau-gia/{slug}-{id}.html",
 }
 LINK_ID_FIELDS = ("choiceOrgID", "choiceOrgId", "choice_org_id", "noticeID", "noticeId", "selectNoticeId")
 
@@ -214,10 +215,10 @@ def parse_auction_notice(doc: dict[str, Any]) -> ParsedRecord:
         "root_id": root_id,
         "related_ids": related,
         "round_label": text(own.get("strLevelCorrection"), 200),
-        "url": page_url("dgts.auction_notice", rid, name),
+        "url": page_url(RecordKind.DGTS_AUCTION_NOTICE, rid, name),
     }
     return ParsedRecord(
-        kind="dgts.auction_notice", id=rid, fields=fields,
+        kind=RecordKind.DGTS_AUCTION_NOTICE, id=rid, fields=fields,
         owner_name=text(first(item.get("fullname"), detail.get("fullName"), detail.get("fullname"))),
         owner_address=text(detail.get("addrOwner")),
         org_name=text(first(item.get("org_name"), item.get("orgName"), detail.get("orgFullName"))),
@@ -250,10 +251,10 @@ def parse_selection_notice(doc: dict[str, Any]) -> ParsedRecord:
         "contact_info": text(detail.get("contactInfo")),
         "root_id": as_int(first(item.get("rootID"), detail.get("rootID"), detail.get("rootId"))),
         "notice_text": text((edit.get("notice") or {}).get("content")) if isinstance(edit.get("notice"), dict) else None,
-        "url": page_url("dgts.selection_notice", rid, name),
+        "url": page_url(RecordKind.DGTS_SELECTION_NOTICE, rid, name),
     }
     return ParsedRecord(
-        kind="dgts.selection_notice", id=rid, fields=fields,
+        kind=RecordKind.DGTS_SELECTION_NOTICE, id=rid, fields=fields,
         owner_name=text(first(detail.get("ownerFullname"), item.get("ownerFullname"), item.get("fullname"))),
         owner_address=text(first(detail.get("addrOwner"), detail.get("ownerAddress"))),
         org_name=None, lots=lots, files=files,
@@ -282,10 +283,10 @@ def parse_selection_result(doc: dict[str, Any]) -> ParsedRecord:
         "published_at": from_epoch_ms(first(item.get("publishTime"), info.get("publishTime"))),
         "org_address": text(org.get("addrFull")),
         "result_text": text(first(info.get("publishInfo"), info.get("content"), history.get("publishInfo"))),
-        "url": page_url("dgts.selection_result", rid, name),
+        "url": page_url(RecordKind.DGTS_SELECTION_RESULT, rid, name),
     }
     return ParsedRecord(
-        kind="dgts.selection_result", id=rid, fields=fields,
+        kind=RecordKind.DGTS_SELECTION_RESULT, id=rid, fields=fields,
         owner_name=text(first(item.get("ownerFullname"), owner.get("fullname"), owner.get("ownerFullname"))),
         owner_address=text(first(owner.get("addrOwner"), item.get("ownerAddress"))),
         org_name=text(first(item.get("orgName"), org.get("orgName"), item.get("org_name"))),
@@ -294,9 +295,9 @@ def parse_selection_result(doc: dict[str, Any]) -> ParsedRecord:
 
 
 PARSERS = {
-    "dgts.auction_notice": parse_auction_notice,
-    "dgts.selection_notice": parse_selection_notice,
-    "dgts.selection_result": parse_selection_result,
+    RecordKind.DGTS_AUCTION_NOTICE: parse_auction_notice,
+    RecordKind.DGTS_SELECTION_NOTICE: parse_selection_notice,
+    RecordKind.DGTS_SELECTION_RESULT: parse_selection_result,
 }
 
 

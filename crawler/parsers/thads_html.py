@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.element import PreformattedString
 
-from vntext.core import find_dates, fold_vn, normalize_vn
+from vntext.core import find_dates, normalize_vn
+from vntext.fold import fold_lower, fold_vn
 
 # ---------------------------------------------------------------------------------------------------------------
 # Page conventions. Sources: thads-portal.md §2–§6 ([verified] URL patterns, [inferred] layout).
@@ -325,7 +326,7 @@ def _contains(ancestor: PageElement, node: PageElement) -> bool:
 
 def _key_text(text: str) -> str:
     """Comparison form of a short label: folded, lower case, single spaces."""
-    return " ".join(fold_vn(normalize_vn(text)).lower().split())
+    return " ".join(fold_lower(normalize_vn(text)).split())
 
 
 def _clean_line(text: str) -> str:

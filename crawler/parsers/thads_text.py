@@ -1,8 +1,9 @@
 """THADS notice text: classify a notice (auction-organisation selection, its result, valuation-organisation
 selection, auction notice, other) and extract its fields (office, number, dates, application window, selected
-organisation, score, debtor, assets with starting prices).
+organisation, score, debtor, assets with starting prices). The scoring or selection date is read by
+``vntext.decisions``, the one reading of decision dates for both portals.
 
-Patterns run on diacritic-free text (vntext.fold_vn keeps offsets), so capitals and missing accents do not matter;
+Patterns run on diacritic-free text (vntext.fold.fold_vn keeps offsets), so capitals and missing accents do not matter;
 values are cut from the original text. Every phrase and label is in the tables at the top. A field that is not
 stated is None (or empty): nothing is inferred beyond what the text says.
 """
@@ -10,13 +11,14 @@ stated is None (or empty): nothing is inferred beyond what the text says.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from vntext.core import DateMatch, find_dates, fold_vn, normalize_vn, parse_vn_date, parse_vnd
+from vntext.core import DateMatch, find_dates, normalize_vn, parse_vn_date, parse_vnd
+from vntext.decisions import earliest_decision_date
+from vntext.fold import fold_vn
 
 MAX_TITLE_CHARS = 2_000
 MAX_TEXT_CHARS = 200_000
@@ -141,12 +143,6 @@ VALUATION_ORG_VERB = (
 SCORE_LABEL = re.compile(
     r"tong\s+(?:so\s+)?diem[^:\n]{0,120}:\s*(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:/\s*(\d{1,3}))?\s*(?:diem)?", re.I)
 SCORE_FRACTION = re.compile(r"(?<![\d.,/])(\d{1,3}(?:[.,]\d{1,2})?)\s*/\s*(100)\s*diem", re.I)
-SCORING_DATE_LABEL = re.compile(r"(?:ngay|thoi\s+gian)\s+(?:to\s+chuc\s+)?cham\s+diem\s*[:\-]?\s*", re.I)
-SCORING_WORDS = re.compile(r"cham\s+diem", re.I)
-# Scoring that has happened: "Ngày 12/6/2026, … đã tiến hành chấm điểm" (not "sẽ được chấm điểm").
-SCORING_DONE = re.compile(
-    r"\b(?:da\s+)?(?:tien\s+hanh|to\s+chuc|thuc\s+hien|hop)\s+(?:viec\s+|hop\s+)?cham\s+diem|\bda\s+cham\s+diem",
-    re.I)
 
 # Debtor.
 DEBTOR_LABEL = re.compile(r"nguoi\s+phai\s+thi\s+hanh\s+an\s*(?:la\s*)?[:\-]\s*", re.I)
@@ -202,7 +198,7 @@ class ThadsFields:
     window_working_days: int | None = None  # "trong thời hạn 03 ngày làm việc kể từ …"; end left to the detector
     window_calendar_days: int | None = None
     selected_org: str | None = None
-    scoring_date: date | None = None
+    scoring_date: date | None = None  # the earliest scoring/selection date (vntext.decisions)
     score: float | None = None
     score_max: int | None = None
     debtor: str | None = None
@@ -480,35 +476,6 @@ def _score(body: _Text) -> tuple[float | None, int | None]:
     return None, None
 
 
-def _scoring_date(body: _Text) -> date | None:
-    label = SCORING_DATE_LABEL.search(body.folded)
-    if label:
-        found = find_dates(body.text[label.end():label.end() + 60])
-        if found:
-            return found[0].value
-    dates = find_dates(body.text)
-    # "Ngày 12/6/2026, Chi cục … đã tiến hành chấm điểm": the next date and line break come after the verb.
-    for index, match in enumerate(dates):
-        limit = match.end + 200
-        if index + 1 < len(dates):
-            limit = min(limit, dates[index + 1].start)
-        newline = body.folded.find("\n", match.end, limit)
-        limit = newline if newline != -1 else limit
-        if SCORING_DONE.search(body.folded, match.end, limit):
-            return match.value
-    # "… đã chấm điểm hồ sơ vào ngày 12/6/2026": the date follows "chấm điểm … ngày" with no number in between.
-    starts = [d.start for d in dates]
-    for words in SCORING_WORDS.finditer(body.folded):
-        index = bisect_left(starts, words.end())
-        if index == len(dates) or dates[index].start > words.end() + 80:
-            continue
-        match = dates[index]
-        gap = body.folded[words.end():match.start] + body.folded[match.start:match.start + 5]
-        if not re.search(r"[\d\n/]", body.folded[words.end():match.start]) and re.search(r"\bngay\b", gap, re.I):
-            return match.value
-    return None
-
-
 def _person_value(doc: _Text, start: int, end: int) -> str:
     """ "ông A" or "ông A và bà B", each name cut before a stop word (a flattened header runs on)."""
     span = doc.folded[start:end]
@@ -598,7 +565,8 @@ def extract_notice_fields(title: str, text: str, *, published: date | None) -> T
     _window(fields, body, published)
     fields.selected_org = _org_after_labels(body, _SELECTED_ORG_LABEL_RES, _SELECTED_ORG_VERB_RES)
     fields.valuation_org = _org_after_labels(body, _VALUATION_ORG_LABEL_RES, _VALUATION_ORG_VERB_RES)
-    fields.scoring_date = _scoring_date(body)
+    scoring = earliest_decision_date(body.text, "result text")
+    fields.scoring_date = scoring.value if scoring else None
     fields.score, fields.score_max = _score(body)
     fields.debtor = _debtor(title_doc, body)
     fields.assets = _assets(body)

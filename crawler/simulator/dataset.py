@@ -13,12 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from storage.kinds import RecordKind
+
 from .clock import day_start_ms, parse_moment, to_ms
 
-AUCTION_NOTICE = "dgts.auction_notice"
-SELECTION_NOTICE = "dgts.selection_notice"
-SELECTION_RESULT = "dgts.selection_result"
-THADS_NOTICE = "thads.notice"
+AUCTION_NOTICE = RecordKind.DGTS_AUCTION_NOTICE
+SELECTION_NOTICE = RecordKind.DGTS_SELECTION_NOTICE
+SELECTION_RESULT = RecordKind.DGTS_SELECTION_RESULT
+THADS_NOTICE = RecordKind.THADS_NOTICE
 KINDS = (AUCTION_NOTICE, SELECTION_NOTICE, SELECTION_RESULT, THADS_NOTICE)
 
 _SIM_KEYS = {"edits", "taken_down_at", "restored_at", "second_publication_at"}

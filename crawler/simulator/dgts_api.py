@@ -22,11 +22,12 @@ from __future__ import annotations
 import hashlib
 import html
 import math
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from vntext.fold import fold_case
 
 from .clock import day_end_ms, day_start_ms, from_ms, parse_portal_date
 from .dataset import AUCTION_NOTICE, SELECTION_NOTICE, SELECTION_RESULT, DocumentStore, View
@@ -60,12 +61,8 @@ def _int_param(query: Query, name: str, default: int) -> int:
         return default
 
 
-def _fold(text: Any) -> str:
-    return unicodedata.normalize("NFC", str(text or "")).casefold()
-
-
 def _contains(haystack: Any, needle: str) -> bool:
-    return _fold(needle) in _fold(haystack)
+    return fold_case(needle) in fold_case(str(haystack or ""))
 
 
 def envelope(rows: list[Any], query: Query, echo_page: bool = False) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from .challenge import HXK_JS, WRAPPER_JS, WRAPPER_SCRIPT, Challenge
 from .clock import SimClock, parse_moment
-from .dataset import DocumentStore, load_documents
+from .dataset import AUCTION_NOTICE, DocumentStore, load_documents
 from .dgts_api import LIST_PAGE_PATH, ROUTES, DgtsContext, is_dgts_path
 from .faults import MAX_HOLD_SECONDS, FaultPlan, FaultState, rename_keys
 from .responses import Response, error_page, html_response, not_found
@@ -221,7 +221,7 @@ class PortalSimulator:
 
     def publish_second(self, record_id: Any) -> None:
         """Post an auction notice a second time now (sets publishTime2)."""
-        self.store.schedule("dgts.auction_notice", record_id, self.clock.now_ms(), "second_publication")
+        self.store.schedule(AUCTION_NOTICE, record_id, self.clock.now_ms(), "second_publication")
 
     # --- request handling --------------------------------------------------------------------------
 

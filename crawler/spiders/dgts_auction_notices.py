@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 
 from crawler.assemble import DetailPart
 from crawler.spiders.base import DgtsListSpider
+from storage.kinds import RecordKind
 from storage.models import AuctionNotice
 from storage.timeutil import day_end, day_start, to_local
 
 
 class DgtsAuctionNoticeSpider(DgtsListSpider):
     name = "dgts_auction_notices"
-    record_kind = "dgts.auction_notice"
+    record_kind = RecordKind.DGTS_AUCTION_NOTICE
     list_path = "/portal/search/auction-notice"
     list_endpoint = "dgts.auction_list"
     list_params = {"typeOrder": "2"}

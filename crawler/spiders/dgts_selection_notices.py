@@ -12,13 +12,14 @@ from sqlalchemy import select
 
 from crawler.assemble import DetailPart
 from crawler.spiders.base import DgtsListSpider
+from storage.kinds import RecordKind
 from storage.models import SelectionNotice
 from storage.timeutil import day_start
 
 
 class DgtsSelectionNoticeSpider(DgtsListSpider):
     name = "dgts_selection_notices"
-    record_kind = "dgts.selection_notice"
+    record_kind = RecordKind.DGTS_SELECTION_NOTICE
     list_path = "/ThongTin/getInfoSelectAuctionOrg"
     list_endpoint = "dgts.selection_list"
     paging = "sorted_desc"

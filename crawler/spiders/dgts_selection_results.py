@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from crawler.assemble import DetailPart
 from crawler.spiders.base import DgtsListSpider
+from storage.kinds import RecordKind
 
 
 class DgtsSelectionResultSpider(DgtsListSpider):
     name = "dgts_selection_results"
-    record_kind = "dgts.selection_result"
+    record_kind = RecordKind.DGTS_SELECTION_RESULT
     list_path = "/ThongTin/getResultSelectAuctionOrg"
     list_endpoint = "dgts.result_list"
     paging = "full"

@@ -28,10 +28,11 @@ from crawler.hosts import host_of, is_allowed
 from crawler.parsers.thads_html import parse_detail_page, parse_list_page, thads_item_key
 from crawler.spiders.base import PortalSpider, _too_large
 from storage.evidence import sha256_hex
+from storage.kinds import RecordKind
 
 log = logging.getLogger(__name__)
 
-KIND = "thads.notice"
+KIND = RecordKind.THADS_NOTICE
 
 
 class ThadsNoticeSpider(PortalSpider):

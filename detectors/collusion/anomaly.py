@@ -27,9 +27,8 @@ import hashlib
 import json
 import math
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator
-
 from importlib.metadata import version as package_version
+from typing import Any, Callable, Iterator
 
 import numpy as np
 

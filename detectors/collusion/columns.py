@@ -17,7 +17,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.collusion.dataset import NAME_CHARS, LotTerms, Notice, _ids, portal_time
+from detectors.collusion.notice import NAME_CHARS, LotTerms, Notice, ids_of, portal_time
+from storage.kinds import NoticeKind
 from storage.models import AuctionNotice, Lot, LotFeatures
 from storage.stamps import from_hex
 from storage.timeutil import VN_TZ
@@ -128,7 +129,7 @@ class Columns:
                 part = missing[i:i + CHUNK]
                 for key, idx, name, place in self._session.execute(
                         select(Lot.notice_key, Lot.lot_index, Lot.name, Lot.place).where(
-                            Lot.notice_kind == "auction_notice", Lot.notice_key.in_([str(p) for p in part]))):
+                            Lot.notice_kind == NoticeKind.AUCTION_NOTICE, Lot.notice_key.in_([str(p) for p in part]))):
                     names[(key, idx)] = (name, place)
                 for row in self._session.execute(select(
                         A.id, A.property_name, A.owner_name, A.org_name, A.related_ids, A.province, A.url,
@@ -140,7 +141,7 @@ class Columns:
                         org_id=_opt(self.org[r]), org_name=org_name, published=_when(self.published[r]),
                         auction_at=_when(self.auction_at[r]), reg_start=_when(self.reg_start[r]),
                         reg_end=_when(self.reg_end[r]), property_type_id=_opt(self.type_id[r]),
-                        root_id=_opt(self.root_id[r]), related_ids=_ids(related), province=province, url=url,
+                        root_id=_opt(self.root_id[r]), related_ids=ids_of(related), province=province, url=url,
                         status=status or "active")
                     for j in sorted(lots_of.get(nid, []), key=lambda j: self.lot_index[j]):
                         lot_name, place = names.get((str(nid), int(self.lot_index[j])), (None, None))
@@ -214,7 +215,7 @@ def load_columns(session: Session, since: date | None = None) -> Columns:
                F.shared_by_lots, F.term_months, F.periodic, F.land_area_m2, F.fee_table, F.inputs_sha256)
         .outerjoin(F, (F.notice_kind == Lot.notice_kind) & (F.notice_key == Lot.notice_key)
                    & (F.lot_index == Lot.lot_index))
-        .where(Lot.notice_kind == "auction_notice")).all()
+        .where(Lot.notice_kind == NoticeKind.AUCTION_NOTICE)).all()
     keys = np.fromiter((int(r[0]) if str(r[0]).isdigit() else -1 for r in lots), dtype=np.int64, count=len(lots))
     pos = np.searchsorted(ids, keys)
     pos_ok = (pos < n) & (keys >= 0)

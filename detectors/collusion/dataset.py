@@ -11,100 +11,18 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Iterable
 
 import numpy as np
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from detectors.collusion.columns import Columns, LazyNotices, columns_of, load_columns
+from detectors.collusion.notice import NAME_CHARS, LotTerms, Notice, ids_of, portal_time
+from storage.kinds import NoticeKind
 from storage.models import AuctionNotice, Finding, Lot, LotFeatures, Organisation, Owner, SelectionResult
 from storage.timeutil import VN_TZ, to_local
-from vntext.amounts import LOT, LotAmounts, price_readings
-
-NAME_CHARS = 4_000  # asset names beyond this are not needed to identify an asset
-
-
-@dataclass(slots=True)
-class LotTerms:
-    """A lot's terms and what the text layer read of their bases (``lot_features``; defaults: nothing read)."""
-
-    index: int
-    name: str | None
-    place: str | None
-    start_price: float | None
-    deposit: float | None
-    deposit_unit: int | None
-    file_cost: float | None
-    property_type_id: int | None
-    asset_class: str = "other"  # real_estate | debt | other
-    price_basis: str = LOT
-    price_basis_proven: bool = True
-    deposit_comparable: bool = True  # price and deposit on one proven basis, or the deposit given in %
-    units: int | None = None
-    shared_by_lots: int = 1
-    term_months: float | None = None
-    periodic: bool = False
-    land_area_m2: float | None = None
-    fee_table: str = "general"
-    inputs: str = ""  # digest of what the text layer read this lot from (lot_features.inputs_sha256)
-
-    def readings(self) -> list[tuple[str, float]]:
-        """The prices the deposit and the fee band may be measured against (``vntext.amounts.price_readings``)."""
-        return price_readings(self.start_price, self.price_basis, self.price_basis_proven, self.units,
-                              self.shared_by_lots, self.periodic, self.term_months, self.land_area_m2)
-
-
-@dataclass(slots=True)
-class Notice:
-    id: int
-    name: str
-    owner_id: int | None
-    owner_name: str | None
-    org_id: int | None
-    org_name: str | None
-    published: datetime | None
-    auction_at: datetime | None
-    reg_start: datetime | None
-    reg_end: datetime | None
-    property_type_id: int | None
-    root_id: int | None
-    related_ids: tuple[int, ...]
-    province: str | None
-    url: str | None
-    status: str
-    lots: list[LotTerms] = field(default_factory=list)
-
-    @property
-    def total_price(self) -> float | None:
-        """Sum of the lots' start prices; None when any lot has no positive price (0 means 'not disclosed')."""
-        prices = [l.start_price for l in self.lots]
-        if not prices or any(p is None or p <= 0 for p in prices):
-            return None
-        return float(sum(prices))  # type: ignore[arg-type]
-
-    @property
-    def asset_class(self) -> str:
-        """real_estate when any lot is land or a building, debt when every lot is a receivable, else other."""
-        classes = {l.asset_class for l in self.lots}
-        if "real_estate" in classes:
-            return "real_estate"
-        return "debt" if classes == {"debt"} else "other"
-
-    def type_ids(self) -> set[int]:
-        out = {l.property_type_id for l in self.lots if l.property_type_id is not None}
-        if self.property_type_id is not None:
-            out.add(self.property_type_id)
-        return out
-
-    def text(self) -> str:
-        """The asset description the linker reads: notice name, then lot names and places not already in it."""
-        parts = [self.name]
-        for l in self.lots:
-            for t in (l.name, l.place):
-                if t and t not in parts[0]:
-                    parts.append(t)
-        return " ; ".join(p for p in parts if p)[:NAME_CHARS * 2]
+from vntext.amounts import LotAmounts
 
 
 @dataclass(slots=True)
@@ -144,13 +62,11 @@ class Dataset:
     orgs: dict[int, str]
     results: list[ResultRow]
     org_keys: dict[int, str] = field(default_factory=dict)
-    columns: Any = None  # columns.Columns (imported lazily: columns builds Notice objects of this module)
+    columns: Columns | None = None
 
     @property
-    def cols(self):
+    def cols(self) -> Columns:
         if self.columns is None:
-            from detectors.collusion.columns import columns_of
-
             self.columns = columns_of(list(self.notices.values()))
         return self.columns
 
@@ -196,21 +112,6 @@ class Dataset:
         return bool(owner and owner.is_thads) or bool(n.type_ids() & set(thads_types))
 
 
-def portal_time(dt: datetime | None) -> datetime | None:
-    """A portal time column as aware local time (columns are stored as UTC; ``to_local`` reads them so)."""
-    return to_local(dt)
-
-
-def _ids(value) -> tuple[int, ...]:
-    out = []
-    for v in value or ():
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            continue
-    return tuple(sorted(set(out)))
-
-
 def load_notices(session: Session, since: date | None = None) -> dict[int, Notice]:
     """Auction notices with their lots (amounts read); with ``since``, only those published on or after it (and
     undated ones)."""
@@ -229,7 +130,7 @@ def load_notices(session: Session, since: date | None = None) -> dict[int, Notic
             id=nid, name=(name or "")[:NAME_CHARS], owner_id=owner_id, owner_name=owner_name, org_id=org_id,
             org_name=org_name, published=portal_time(published), auction_at=portal_time(auction_at),
             reg_start=portal_time(reg_start), reg_end=portal_time(reg_end), property_type_id=type_id, root_id=root_id,
-            related_ids=_ids(related), province=province, url=url, status=status or "active")
+            related_ids=ids_of(related), province=province, url=url, status=status or "active")
     for nid, lots in _load_lots(session, notices).items():
         if nid in notices:
             notices[nid].lots = sorted(lots, key=lambda l: l.index)
@@ -237,8 +138,6 @@ def load_notices(session: Session, since: date | None = None) -> dict[int, Notic
 
 
 def load_dataset(session: Session) -> Dataset:
-    from detectors.collusion.columns import LazyNotices, load_columns
-
     owners = {
         oid: OwnerInfo(oid, name, kind, bool(is_thads), province, key)
         for oid, name, kind, is_thads, province, key in session.execute(
@@ -269,7 +168,7 @@ def _load_lots(session: Session, notices: dict[int, Notice]) -> dict[int, list[L
                     F.fee_table, F.inputs_sha256)
              .outerjoin(F, (F.notice_kind == Lot.notice_kind) & (F.notice_key == Lot.notice_key)
                         & (F.lot_index == Lot.lot_index))
-             .where(Lot.notice_kind == "auction_notice"))
+             .where(Lot.notice_kind == NoticeKind.AUCTION_NOTICE))
     for key, idx, name, place, price, deposit, unit, fee, type_id, *read in session.execute(query):
         try:
             nid = int(key)
@@ -308,7 +207,7 @@ def stored_details(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[
     for i in range(0, len(notice_keys), 500):
         for key, idx, amounts, parcel in session.execute(
                 select(LotFeatures.notice_key, LotFeatures.lot_index, LotFeatures.amounts, LotFeatures.parcel)
-                .where(LotFeatures.notice_kind == "auction_notice",
+                .where(LotFeatures.notice_kind == NoticeKind.AUCTION_NOTICE,
                        LotFeatures.notice_key.in_(notice_keys[i:i + 500]))):
             if idx in by_notice[key]:
                 out[(int(key), idx)] = LotDetail(LotAmounts.from_dict(amounts) if amounts else None,

@@ -16,7 +16,6 @@ from detectors.base import DetectionContext, Detector, Result, Unchanged
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
 from detectors.collusion.columns import since_epoch
 from detectors.collusion.dataset import load_dataset, open_flags, open_subjects, stored_details
-from detectors.collusion.identity import words
 from detectors.collusion.outcome_signals import evaluate_outcomes
 from detectors.collusion.outcomes import collect_outcomes
 from detectors.collusion.relist import chain_positions, judge_chains, link_notices, portal_linkage
@@ -25,6 +24,8 @@ from detectors.collusion.rotation import evaluate_rotation
 from detectors.collusion.selections import build_selections
 from detectors.collusion.settings import CollusionSettings
 from detectors.collusion.terms_scan import scan_terms
+from storage.kinds import NoticeKind
+from vntext.identity import words
 
 
 class CollusionDetector(Detector):
@@ -109,7 +110,7 @@ class CollusionDetector(Detector):
                 ds, linkage.chain_of, s.repeat_selection.use_auction_notices, match_days,
                 name_words=lambda n: prepared[n.id].words if n.id in prepared else words(n.name))
             stats["selections"] = {"total": len(selections),
-                                   "from_results": sum(1 for x in selections if x.source == "selection_result")}
+                                   "from_results": sum(1 for x in selections if x.source == NoticeKind.SELECTION_RESULT)}
             if s.repeat_selection.enabled:
                 yield from evaluate_repeat_selection(ds, selections, s.repeat_selection, end, stats,
                                                      open_subjects(session, self.name, "repeat_selection"))

@@ -24,7 +24,6 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from detectors.collusion.dataset import Dataset
-from detectors.collusion.identity import AssetIdentity
 from detectors.collusion.pairing import (
     IDENTITY_VERSION,
     BlockingStats,
@@ -38,10 +37,12 @@ from detectors.collusion.pairing import (
     score_pair,
 )
 from detectors.collusion.settings import RelistSettings
+from storage.kinds import NoticeKind
 from storage.models import BlockingKey, NoticeIdentity, RecordLink
+from vntext.identity import AssetIdentity
 
 LINK_TYPE = "relist"
-KIND = "auction_notice"
+KIND = NoticeKind.AUCTION_NOTICE
 CHUNK = 500
 MAX_REASONS_STORED = 30
 _KEY_SETTINGS = ("name_prefix_tokens", "max_block_size", "window", "link_threshold", "review_threshold",

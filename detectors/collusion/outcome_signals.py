@@ -24,6 +24,7 @@ from detectors.collusion import legal
 from detectors.collusion.dataset import Dataset
 from detectors.collusion.outcomes import Outcome, person_key
 from detectors.collusion.settings import OutcomeSignalsSettings
+from storage.kinds import NoticeKind
 
 RULE = "outcome_signals"
 
@@ -83,7 +84,7 @@ def evaluate_outcomes(ds: Dataset, outcomes: dict[int, Outcome], settings: Outco
                 if len(seen) >= settings.min_recurring:
                     signals.append({"code": "recurring_losers", "winner": o.winner, "loser": loser,
                                     "auctions": sorted(seen), "min_recurring": settings.min_recurring})
-        base = dict(rule=RULE, subject_kind="auction_notice", subject_id=str(nid), owner_name=n.owner_name,
+        base = dict(rule=RULE, subject_kind=NoticeKind.AUCTION_NOTICE, subject_id=str(nid), owner_name=n.owner_name,
                     province=n.province, urls=[n.url] if n.url else [])
         evidence = {"outcome": o.as_dict(), "start_price": start, "signals": signals, "missing": missing,
                     "settings": settings.model_dump()}

@@ -19,8 +19,10 @@ from typing import Any, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vntext.core import fold_vn, normalize_vn, parse_vnd
+from storage.kinds import NoticeKind, RecordKind
 from storage.models import Attachment, RecordLink, ThadsNotice
+from vntext.core import normalize_vn, parse_vnd
+from vntext.fold import fold_lower
 
 MARKERS = ("kết quả", "biên bản", "trúng đấu giá", "trả giá")
 _RESULT_MARKER = re.compile(r"ket qua|bien ban|trung dau gia")
@@ -48,7 +50,7 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def person_key(name: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", fold_vn(name).lower()).split()[:8])
+    return " ".join(_NON_WORD.sub(" ", fold_lower(name)).split()[:8])
 
 
 @dataclass
@@ -86,13 +88,6 @@ class Outcome:
                 "participants": self.participants[:20]}
 
 
-def _lower_same_length(text: str) -> str:
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
 def _first_int(m: re.Match[str]) -> int | None:
     for g in m.groups():
         if g and g.isdigit():
@@ -111,7 +106,7 @@ def _amount(text: str, folded: str, rx: re.Pattern[str]) -> int | None:
 def parse_outcome_text(raw: str, max_chars: int) -> dict[str, Any] | None:
     """Outcome fields of one text, or None when it is not an outcome text."""
     text = normalize_vn(raw[:max_chars])
-    folded = _lower_same_length(fold_vn(text))  # same length as text: offsets carry over
+    folded = fold_lower(text)  # same length as text: offsets carry over
     if not _RESULT_MARKER.search(folded):
         return None
     out: dict[str, Any] = {}
@@ -150,13 +145,13 @@ def _has_marker(text: str) -> bool:
 def _thads_links(session: Session) -> dict[str, set[int]]:
     """THADS notice key -> dgts auction notice ids, from matched record links in either direction."""
     out: dict[str, set[int]] = defaultdict(set)
-    thads = ("thads.notice", "thads_notice")  # crawler.thads_linking writes the record kind "thads.notice"
+    thads = (RecordKind.THADS_NOTICE, NoticeKind.THADS_NOTICE)  # crawler.thads_linking writes the record kind
     for fk, fkey, tk, tkey in session.execute(select(
             RecordLink.from_kind, RecordLink.from_key, RecordLink.to_kind, RecordLink.to_key).where(
             RecordLink.link_type == "thads_dgts", RecordLink.status == "matched")):
-        if fk in thads and tk == "auction_notice" and tkey.isdigit():
+        if fk in thads and tk == NoticeKind.AUCTION_NOTICE and tkey.isdigit():
             out[fkey].add(int(tkey))
-        elif tk in thads and fk == "auction_notice" and fkey.isdigit():
+        elif tk in thads and fk == NoticeKind.AUCTION_NOTICE and fkey.isdigit():
             out[tkey].add(int(fkey))
     return out
 
@@ -164,7 +159,8 @@ def _thads_links(session: Session) -> dict[str, set[int]]:
 def _texts(session: Session, notice_ids: set[int], max_chars: int) -> Iterator[tuple[int, str, str]]:
     """(auction notice id, source label, text) for every extracted text that may hold an outcome."""
     rows = session.execute(select(Attachment.notice_key, Attachment.file_name, Attachment.text).where(
-        Attachment.notice_kind == "auction_notice", Attachment.text.is_not(None)).execution_options(yield_per=500))
+        Attachment.notice_kind == NoticeKind.AUCTION_NOTICE, Attachment.text.is_not(None))
+                           .execution_options(yield_per=500))
     for key, file_name, text in rows:
         if key.isdigit() and int(key) in notice_ids and text and _has_marker(text):
             yield int(key), f"attachment {file_name}", text[:max_chars]
@@ -182,7 +178,7 @@ def _texts(session: Session, notice_ids: set[int], max_chars: int) -> Iterator[t
                         yield nid, f"THADS {key}", body[:max_chars]
         for key, file_name, text in session.execute(select(
                 Attachment.notice_key, Attachment.file_name, Attachment.text).where(
-                Attachment.notice_kind == "thads_notice", Attachment.notice_key.in_(chunk),
+                Attachment.notice_kind == NoticeKind.THADS_NOTICE, Attachment.notice_key.in_(chunk),
                 Attachment.text.is_not(None))):
             if text and _has_marker(text):
                 for nid in sorted(links[key]):

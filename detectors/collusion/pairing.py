@@ -40,11 +40,10 @@ from typing import Callable, Iterable, Iterator
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from detectors.collusion.dataset import Notice
-from vntext import parcels as parcels_module
-from detectors.collusion import identity as identity_module
-from detectors.collusion.identity import AssetIdentity, extract_identity, words
-from storage import admin_units as admin_units_module, names as names_module
+from detectors.collusion.notice import Notice
+from vntext import fold as fold_module, identity as identity_module, names as names_module, numbers as numbers_module
+from vntext import parcels as parcels_module, provinces as provinces_module
+from vntext.identity import AssetIdentity, extract_identity, words
 
 ROUND_MILLION = 1_000_000
 EXACT_TOLERANCE_VND = 5
@@ -110,7 +109,7 @@ def _source_version(*module_files: str) -> str:
 
 # Identities stored by an older extractor are read again (``link_state``).
 IDENTITY_VERSION = _source_version(identity_module.__file__, parcels_module.__file__, names_module.__file__,
-                                   admin_units_module.__file__)
+                                   provinces_module.__file__, fold_module.__file__, numbers_module.__file__)
 
 
 def prepare(n: Notice) -> Prepared:

@@ -23,8 +23,10 @@ from typing import Callable
 import numpy as np
 from rapidfuzz import fuzz
 
-from detectors.collusion.dataset import Dataset, Notice, ResultRow
-from detectors.collusion.identity import words
+from detectors.collusion.dataset import Dataset, ResultRow
+from detectors.collusion.notice import Notice
+from storage.kinds import NoticeKind
+from vntext.identity import words
 
 NAME_MATCH = 70
 
@@ -53,7 +55,7 @@ def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, m
     for r in ds.results:
         if r.owner_id is None or r.org_id is None or r.published is None:
             continue
-        out.append(Selection(r.owner_id, r.org_id, r.published, "selection_result", r.id, r.url))
+        out.append(Selection(r.owner_id, r.org_id, r.published, NoticeKind.SELECTION_RESULT, r.id, r.url))
         results_by_pair[(r.owner_id, r.org_id)].append(r)
     if not use_notices:
         return sorted(out, key=Selection.order_key)
@@ -89,7 +91,7 @@ def build_selections(ds: Dataset, chain_of: dict[int, int], use_notices: bool, m
         if matched is not None:
             used.add(matched.id)
             continue
-        out.append(Selection(owner_id, org_id, published, "auction_notice", nid, None))
+        out.append(Selection(owner_id, org_id, published, NoticeKind.AUCTION_NOTICE, nid, None))
     return sorted(out, key=Selection.order_key)
 
 
@@ -100,7 +102,7 @@ def selection_urls(ds: Dataset, selections: list[Selection], limit: int) -> list
         if len(out) >= limit:
             break
         url = x.url
-        if url is None and x.source == "auction_notice" and x.ref_id in ds.notices:
+        if url is None and x.source == NoticeKind.AUCTION_NOTICE and x.ref_id in ds.notices:
             url = ds.notices[x.ref_id].url
         if url:
             out.append(url)

@@ -28,7 +28,8 @@ from typing import Any, Iterator
 
 from detectors.base import Result, inputs_digest
 from detectors.collusion import legal
-from detectors.collusion.dataset import LotDetail, LotTerms, Notice
+from detectors.collusion.dataset import LotDetail
+from detectors.collusion.notice import LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
 from vntext.amounts import LOT, read_lot_amounts, within
 from vntext.workdays import holiday_name, next_working_day

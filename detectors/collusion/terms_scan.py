@@ -20,6 +20,7 @@ from detectors.collusion.columns import BASES, FEE_TABLES, Columns
 from detectors.collusion.settings import ExclusionaryTermsSettings
 from detectors.collusion.terms import RULE, DetailsOf, evaluate_terms
 from detectors.digests import combine, stamp_of, sum_by, to_hex
+from storage.kinds import RecordKind
 from storage.stamps import content_stamps_by_id
 from vntext.features import VERSION as FEATURES_VERSION
 
@@ -87,7 +88,7 @@ def band_caps(bounds: list[float], caps: list[float], price: np.ndarray) -> np.n
 def notice_digests(session: Session, c: Columns, s: ExclusionaryTermsSettings) -> tuple[np.ndarray, np.ndarray]:
     """Per notice: the digest of what its verdict is computed from (the portal document, the text layer's reading
     of each lot, the settings) and whether it is known (False for a notice stored without its document)."""
-    content, known = content_stamps_by_id(session, "dgts.auction_notice", c.ids)
+    content, known = content_stamps_by_id(session, RecordKind.DGTS_AUCTION_NOTICE, c.ids)
     lots = sum_by(c.lot_notice, combine(c.lot_index.astype(np.uint64), c.inputs_stamp), len(c))
     return combine(stamp_of(RULE, s.model_dump(), FEATURES_VERSION), content, lots), known
 

@@ -26,12 +26,12 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
+from storage.kinds import RecordKind
+from vntext.workdays import holiday_name, next_working_day
 
 ICT = ZoneInfo("Asia/Ho_Chi_Minh")
 LABEL = " (dữ liệu giả lập)"
@@ -90,26 +90,11 @@ def vnd(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
-@lru_cache(maxsize=4)
-def _vn_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("VN", years=[year])
-
-
-def is_working_day(value: date) -> bool:
-    return value.weekday() < 5 and value not in _vn_holidays(value.year)
-
-
-def working_day_on_or_after(value: date) -> date:
-    while not is_working_day(value):
-        value += timedelta(days=1)
-    return value
-
-
 def deadline_day_on_or_after(value: date) -> date:
     """A working day that is not the eve of a public holiday (offices do not set deadlines there)."""
-    value = working_day_on_or_after(value)
-    while (following := value + timedelta(days=1)) in _vn_holidays(following.year):
-        value = working_day_on_or_after(following)
+    value = next_working_day(value)
+    while holiday_name(following := value + timedelta(days=1)) is not None:
+        value = next_working_day(following)
     return value
 
 
@@ -370,7 +355,7 @@ def selection_notice(notice_id: int, owner: Party, lots: Sequence[Lot], publishe
     name = joined_name(lots)
     created_ms = published_ms - 26 * 3600 * 1000 + 417_000 + notice_id % 997
     document: dict[str, Any] = {
-        "kind": "dgts.selection_notice",
+        "kind": RecordKind.DGTS_SELECTION_NOTICE,
         "id": notice_id,
         "list_item": {"id": notice_id, "propertyName": name, "lastUpdated": published_ms,
                       "receiveTimeStart": midnight(start), "receiveTimeEnd": midnight(end)},
@@ -421,7 +406,7 @@ def selection_result(result_id: int, owner: Party, org: Party, lots: Sequence[Lo
     published_ms = at(*published)
     name = joined_name(lots)
     document: dict[str, Any] = {
-        "kind": "dgts.selection_result",
+        "kind": RecordKind.DGTS_SELECTION_RESULT,
         "id": result_id,
         "list_item": {"id": result_id, "propertyName": name, "orgName": org.name, "publishTime": published_ms,
                       "ownerFullname": owner.name},
@@ -479,9 +464,9 @@ def auction_schedule(published_day: str, published_clock: str, *, reg_days: int 
     17:00 (never the eve of a holiday), the auction on a working day at least `gap_days` after that (with the
     default 16 + 3 days, real estate is posted >= 15 days before its auction)."""
     pub = day(published_day)
-    reg_start = working_day_on_or_after(pub + timedelta(days=1))
+    reg_start = next_working_day(pub + timedelta(days=1))
     reg_end = deadline_day_on_or_after(pub + timedelta(days=reg_days))
-    auction = working_day_on_or_after(reg_end + timedelta(days=gap_days))
+    auction = next_working_day(reg_end + timedelta(days=gap_days))
     millis = sum(ord(ch) for ch in published_day + published_clock) * 7 % 1000
     return Schedule(at(published_day, published_clock, millis), at(reg_start.isoformat(), "07:30:00"),
                     at(reg_end.isoformat(), "17:00:00"), at(auction.isoformat(), auction_clock))
@@ -495,7 +480,7 @@ def auction_notice(notice_id: int, owner: Party, org: Party, lots: Sequence[Auct
     types = {lot.type_id for lot in lots}
     type_id = types.pop() if len(types) == 1 else None
     document: dict[str, Any] = {
-        "kind": "dgts.auction_notice",
+        "kind": RecordKind.DGTS_AUCTION_NOTICE,
         "id": notice_id,
         "list_item": {
             "id": notice_id, "titleName": AUCTION_TITLE, "propertyName": name,
@@ -569,8 +554,9 @@ def thads_body(office: ThadsOffice, number: str, issued: date, heading: str, par
 def thads_notice(site: str, item_id: int, title: str, issued: str, body_html: str,
                  attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     value = day(issued)
-    return {"kind": "thads.notice", "site": site, "list": "ThongBao", "item_id": item_id, "title": labelled(title),
-            "date": value.strftime("%d/%m/%Y"), "body_html": body_html, "attachments": list(attachments)}
+    return {"kind": RecordKind.THADS_NOTICE, "site": site, "list": "ThongBao", "item_id": item_id,
+            "title": labelled(title), "date": value.strftime("%d/%m/%Y"), "body_html": body_html,
+            "attachments": list(attachments)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -760,8 +746,8 @@ def _history_pair(demo: Demo, notice_id: int, result_id: int, owner_key: str, le
     lot = _history_lot(owner_key, seq)
     pub = day(published)
     start, end = pub + timedelta(days=1), pub + timedelta(days=8)
-    scored = working_day_on_or_after(end + timedelta(days=2))
-    result_day = working_day_on_or_after(scored + timedelta(days=1))
+    scored = next_working_day(end + timedelta(days=2))
+    result_day = next_working_day(scored + timedelta(days=1))
     notice_clock = f"{8 + seq % 3:02d}:{seq * 13 % 60:02d}:{seq * 29 % 60:02d}"
     result_clock = f"{9 + seq % 6:02d}:{seq * 17 % 60:02d}:{seq * 7 % 60:02d}"
     demo.selection.append(selection_notice(notice_id, owner, [lot], (published, notice_clock),
@@ -803,7 +789,7 @@ def _peer_auctions(demo: Demo) -> list[str]:
             notice_id = 9000501 + 4 * peer + turn
             seq = 4 * peer + turn
             letter = "ABCDEF"[(peer + 5 * turn) % 6]
-            published = working_day_on_or_after(day("2025-07-14") + timedelta(days=91 * turn + 9 * peer))
+            published = next_working_day(day("2025-07-14") + timedelta(days=91 * turn + 9 * peer))
             clock = f"{9 + peer:02d}:{(7 * turn + 13 * peer) % 60:02d}:{(11 * turn + 17 * peer) % 60:02d}"
             debtor = DEBTORS[seq % len(DEBTORS)]
             if turn % 2 == 0:
@@ -1203,7 +1189,7 @@ def add_thads(demo: Demo) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 
 SCENARIOS: list[Scenario] = []
-# Rule names as the detectors report them (detectors/premature_scoring.py, parcel_details.py, collusion/).
+# Rule names as the detectors report them (detectors/premature_scoring/, parcel_details.py, collusion/).
 RULE_IDS = {
     "d1_result_before_window_end": "result_before_window_end",
     "d1_scoring_date_in_text_before_window_end": "result_before_window_end",

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from alerts.compose import DETECTOR_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from alerts.presentation import format_money, rule_label
+from storage.kinds import NoticeKind, RecordKind
 from storage.timeutil import to_local
 
 PORTAL_HOSTS = frozenset({"dgts.moj.gov.vn", "thads.moj.gov.vn"})
@@ -22,16 +23,17 @@ EVENT_LABELS = {
     "CHECK_FAILED": "Không kiểm tra được",
 }
 RECORD_KIND_LABELS = {
-    "dgts.selection_notice": "Thông báo lựa chọn tổ chức đấu giá (dgts)",
-    "dgts.selection_result": "Kết quả lựa chọn tổ chức đấu giá (dgts)",
-    "dgts.auction_notice": "Thông báo đấu giá (dgts)",
-    "thads.notice": "Thông báo trên trang THADS",
+    RecordKind.DGTS_SELECTION_NOTICE: "Thông báo lựa chọn tổ chức đấu giá (dgts)",
+    RecordKind.DGTS_SELECTION_RESULT: "Kết quả lựa chọn tổ chức đấu giá (dgts)",
+    RecordKind.DGTS_AUCTION_NOTICE: "Thông báo đấu giá (dgts)",
+    RecordKind.THADS_NOTICE: "Thông báo trên trang THADS",
 }
 RECORD_STATUS_LABELS = {"active": "Đang đăng", "delisted": "Không còn trong danh sách",
                         "removal_pending": "Chờ xác nhận gỡ bỏ", "removed": "Đã bị gỡ bỏ"}
 SUBJECT_KIND_LABELS = {
-    "selection_notice": "Thông báo lựa chọn", "selection_result": "Kết quả lựa chọn",
-    "auction_notice": "Thông báo đấu giá", "thads_notice": "Thông báo THADS", "lot": "Lô tài sản",
+    NoticeKind.SELECTION_NOTICE: "Thông báo lựa chọn", NoticeKind.SELECTION_RESULT: "Kết quả lựa chọn",
+    NoticeKind.AUCTION_NOTICE: "Thông báo đấu giá", NoticeKind.THADS_NOTICE: "Thông báo THADS",
+    "lot": "Lô tài sản",
     "chain": "Chuỗi đấu giá lại", "owner": "Người có tài sản", "organisation": "Tổ chức đấu giá",
 }
 TEXT_STATUS_LABELS = {"ok": "đã trích văn bản", "ocr": "đã nhận dạng chữ (OCR)", "failed": "không đọc được",
@@ -77,7 +79,7 @@ def size_label(n: int | None) -> str:
 def province_label(code: str | None) -> str:
     if not code or code == "-":
         return "Chưa xác định"
-    from storage.admin_units import province_by_code
+    from vntext.provinces import province_by_code
 
     try:
         return province_by_code(code).name

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from storage.kinds import NOTICE_KIND_OF_RECORD, RECORD_KIND_OF_NOTICE, NoticeKind, RecordKind
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -31,15 +32,6 @@ VERDICT_FILTERS = ("none", "confirmed", "false_positive", "needs_more_info")
 SEVERITIES = ("high", "medium", "low")
 MAX_SUBJECTS = 5000
 MAX_RELATED = 10
-
-# subject_kind of a finding -> record_kind of the portal record it is about
-SUBJECT_RECORD_KINDS = {
-    "selection_notice": "dgts.selection_notice",
-    "selection_result": "dgts.selection_result",
-    "auction_notice": "dgts.auction_notice",
-    "thads_notice": "thads.notice",
-}
-
 
 @dataclass
 class Filters:
@@ -86,11 +78,11 @@ def _organisation_condition(session: Session, text: str):
                             .limit(MAX_SUBJECTS)).all()
     lots = [f"{k}:{key}:{i}" for k, key, i in session.execute(
         select(Lot.notice_kind, Lot.notice_key, Lot.lot_index)
-        .where(Lot.notice_kind == "auction_notice", Lot.notice_key.in_([str(n) for n in notices])))]
+        .where(Lot.notice_kind == NoticeKind.AUCTION_NOTICE, Lot.notice_key.in_([str(n) for n in notices])))]
     return or_(
-        and_(Finding.subject_kind == "selection_result", Finding.subject_id.in_([str(i) for i in results])),
-        and_(Finding.subject_kind == "auction_notice", Finding.subject_id.in_([str(i) for i in notices])),
-        and_(Finding.subject_kind == "thads_notice", Finding.subject_id.in_(list(thads))),
+        and_(Finding.subject_kind == NoticeKind.SELECTION_RESULT, Finding.subject_id.in_([str(i) for i in results])),
+        and_(Finding.subject_kind == NoticeKind.AUCTION_NOTICE, Finding.subject_id.in_([str(i) for i in notices])),
+        and_(Finding.subject_kind == NoticeKind.THADS_NOTICE, Finding.subject_id.in_(list(thads))),
         and_(Finding.subject_kind == "lot", Finding.subject_id.in_(lots)),
     )
 
@@ -182,24 +174,24 @@ def subject_records(finding: Finding) -> list[tuple[str, str]]:
             pairs.append((kind, str(key)))
 
     kind, sid = finding.subject_kind, finding.subject_id
-    if kind in SUBJECT_RECORD_KINDS:
-        add(SUBJECT_RECORD_KINDS[kind], sid)
+    if kind in RECORD_KIND_OF_NOTICE:
+        add(RECORD_KIND_OF_NOTICE[kind], sid)
     elif kind == "lot":
         notice_kind, _, rest = sid.partition(":")
-        add(SUBJECT_RECORD_KINDS.get(notice_kind), rest.rpartition(":")[0])
+        add(RECORD_KIND_OF_NOTICE.get(notice_kind), rest.rpartition(":")[0])
     ev = finding.evidence if isinstance(finding.evidence, dict) else {}
     notice_kind = ev.get("notice_kind")
-    if isinstance(ev.get("notice"), (str, int)) and notice_kind in SUBJECT_RECORD_KINDS:
-        add(SUBJECT_RECORD_KINDS[notice_kind], ev["notice"])
+    if isinstance(ev.get("notice"), (str, int)) and notice_kind in RECORD_KIND_OF_NOTICE:
+        add(RECORD_KIND_OF_NOTICE[notice_kind], ev["notice"])
     chain = ev.get("chain_notice_ids")
     if kind == "chain" and isinstance(chain, list):
         for nid in chain[:20]:
-            add("dgts.auction_notice", nid)
+            add(RecordKind.DGTS_AUCTION_NOTICE, nid)
     return pairs[:20]
 
 
 def record_view(session: Session, kind: str, key: str) -> RecordView:
-    notice_kind = {v: k for k, v in SUBJECT_RECORD_KINDS.items()}.get(kind, "")
+    notice_kind = NOTICE_KIND_OF_RECORD.get(kind, "")
     return RecordView(
         kind, key,
         session.scalars(select(Record).where(Record.record_kind == kind, Record.record_key == key)).first(),
@@ -255,14 +247,14 @@ def organisation_of(session: Session, finding: Finding) -> str | None:
     """The auction organisation chosen or holding the auction the finding is about, when one is known."""
     kind, sid = finding.subject_kind, finding.subject_id
     if kind == "lot":
-        kind, sid = "auction_notice", sid.split(":")[1] if sid.count(":") >= 2 else ""
-    if kind == "selection_result" and sid.isdigit():
+        kind, sid = NoticeKind.AUCTION_NOTICE, sid.split(":")[1] if sid.count(":") >= 2 else ""
+    if kind == NoticeKind.SELECTION_RESULT and sid.isdigit():
         return session.scalar(select(SelectionResult.org_name).where(SelectionResult.id == int(sid)))
-    if kind == "auction_notice" and sid.isdigit():
+    if kind == NoticeKind.AUCTION_NOTICE and sid.isdigit():
         return session.scalar(select(AuctionNotice.org_name).where(AuctionNotice.id == int(sid)))
-    if kind == "thads_notice":
+    if kind == NoticeKind.THADS_NOTICE:
         return session.scalar(select(ThadsNotice.selected_org).where(ThadsNotice.key == sid))
-    if kind == "selection_notice" and sid.isdigit():
+    if kind == NoticeKind.SELECTION_NOTICE and sid.isdigit():
         # the organisation chosen by the result linked to this notice, if any
         return session.scalar(select(SelectionResult.org_name).where(SelectionResult.notice_id == int(sid)).limit(1))
     return None
@@ -278,11 +270,11 @@ def asset_of(session: Session, finding: Finding) -> str | None:
         if name:
             return name
         kind, sid = nk, key
-    model = {"selection_notice": SelectionNotice, "selection_result": SelectionResult,
-             "auction_notice": AuctionNotice}.get(kind)
+    model = {NoticeKind.SELECTION_NOTICE: SelectionNotice, NoticeKind.SELECTION_RESULT: SelectionResult,
+             NoticeKind.AUCTION_NOTICE: AuctionNotice}.get(kind)
     if model is not None and sid.isdigit():
         return session.scalar(select(model.property_name).where(model.id == int(sid)))
-    if kind == "thads_notice":
+    if kind == NoticeKind.THADS_NOTICE:
         return session.scalar(select(ThadsNotice.title).where(ThadsNotice.key == sid))
     return None
 
@@ -295,7 +287,7 @@ def related_findings(session: Session, finding: Finding, records: list[RecordVie
             select(Finding).where(Finding.owner_name == finding.owner_name, Finding.id != finding.id)
             .order_by(Finding.resolved_at.is_not(None), SEVERITY_ORDER.desc(), Finding.id.desc())
             .limit(MAX_RELATED)))
-    notice_ids = [r.record_key for r in records if r.record_kind == "dgts.auction_notice"]
+    notice_ids = [r.record_key for r in records if r.record_kind == RecordKind.DGTS_AUCTION_NOTICE]
     subjects = [r.record_key for r in records]
     if subjects:
         out["notice"] = list(session.scalars(
@@ -315,7 +307,7 @@ def related_findings(session: Session, finding: Finding, records: list[RecordVie
         if finding.rule == "relist_chain":
             members = [str(n) for n in mine]
             ids += list(session.scalars(select(Finding.id).where(Finding.id != finding.id, or_(
-                and_(Finding.subject_kind == "auction_notice", Finding.subject_id.in_(members)),
+                and_(Finding.subject_kind == NoticeKind.AUCTION_NOTICE, Finding.subject_id.in_(members)),
                 *[Finding.subject_id.like(f"auction_notice:{n}:%") for n in members[:20]]))))
         if ids:
             out["chain"] = list(session.scalars(select(Finding).where(Finding.id.in_(ids[:200]))

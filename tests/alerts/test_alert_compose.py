@@ -15,8 +15,8 @@ from alerts.compose import (
     evidence_rows,
     format_value,
 )
-from service.config import AlertSettings
-from storage.admin_units import province_by_code
+from alerts.settings import AlertSettings
+from vntext.provinces import province_by_code
 from storage.models import Finding
 
 NOW = dt.datetime(2026, 7, 1, 1, 0, tzinfo=dt.timezone.utc)

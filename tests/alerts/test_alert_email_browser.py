@@ -13,7 +13,7 @@ import zlib
 import pytest
 
 from alerts.compose import compose_finding
-from service.config import AlertSettings
+from alerts.settings import AlertSettings
 from storage.models import Finding
 
 CHROMIUM = "/usr/bin/chromium"

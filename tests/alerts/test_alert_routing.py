@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.routing import Router, RoutingError, resolve_province
-from service.config import AlertSettings
+from alerts.settings import AlertSettings
 from storage.models import Finding
 
 VINH_LONG_OFFICER = {"name": "Cán bộ Vĩnh Long", "email": "vl@thads.gov.vn", "provinces": ["Vĩnh Long"]}

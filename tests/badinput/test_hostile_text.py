@@ -180,7 +180,7 @@ def assert_exports_plain(ctx) -> None:
 
 
 def assert_analysis_plain(ctx, docs, payload: str) -> None:
-    analysis = pytest.importorskip("storage.analysis")
+    analysis = pytest.importorskip("analysis")
     frames = [analysis.findings_frame(ctx.db_url), analysis.lot_parcels(ctx.db_url), analysis.find_owners(ctx.db_url),
               analysis.notice_records(ctx.db_url, "auction_notice", docs[0]["id"]),
               analysis.notice_attachments(ctx.db_url, "thads_notice", f"binhdinh/thongbao/{docs[3]['item_id']}")]

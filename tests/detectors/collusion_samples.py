@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from detectors.collusion.dataset import Dataset, LotTerms, Notice, OwnerInfo
+from detectors.collusion.dataset import Dataset, OwnerInfo
+from detectors.collusion.notice import LotTerms, Notice
 from storage.models import Base
 from storage.timeutil import VN_TZ
 

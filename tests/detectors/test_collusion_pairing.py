@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from collusion_samples import notice
-from detectors.collusion.identity import extract_identity
+from vntext.identity import extract_identity
 from detectors.collusion.pairing import (
     BlockingStats,
     UnionFind,

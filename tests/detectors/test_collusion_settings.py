@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from detectors.collusion import CollusionDetector
 from detectors.collusion.settings import CollusionSettings, ExclusionaryTermsSettings, RelistSettings
 from detectors.registry import validate_detector_settings
-from service.config import ConfigError
+from storage.settings import ConfigError
 
 SECTIONS = ("repeat_selection", "rotation", "relist", "exclusionary_terms", "outcome_signals", "anomaly_rank")
 

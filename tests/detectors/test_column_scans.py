@@ -18,7 +18,8 @@ import pytest
 from crawler.dataset_import import import_dataset
 from detectors.base import Result, Unchanged
 from detectors.collusion.columns import BASES, FEE_TABLES, columns_of, load_columns
-from detectors.collusion.dataset import LotDetail, LotTerms, Notice, load_notices, stored_detail, stored_details
+from detectors.collusion.dataset import LotDetail, load_notices, stored_detail, stored_details
+from detectors.collusion.notice import LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
 from detectors.collusion.terms import check_notice, evaluate_terms
 from detectors.collusion.terms_scan import may_fail, scan_terms

@@ -17,7 +17,7 @@ from crawler.dataset_import import import_dataset
 from detectors.parcel_details import ParcelDetailsDetector, iter_lot_parcels
 from detectors.parcel_details import Settings as ParcelSettings
 from detectors.premature_scoring import PrematureScoringDetector
-from detectors.premature_scoring import Settings as ScoringSettings
+from detectors.premature_scoring.settings import Settings as ScoringSettings
 from detectors.runner import run_detectors
 from storage.db import dispose_engines, session_scope, upgrade
 from storage.evidence import EvidenceStore

@@ -7,20 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from detectors.linking import (
-    CandidatePool,
-    LinkParams,
-    LinkSide,
-    LinkStore,
-    asset_similarity,
-    fold_asset,
-    linked_by_id,
-    match_result,
-    prices_match,
-)
+from detectors.linking import CandidatePool, LinkParams, LinkSide, LinkStore, linked_by_id, match_result
 from storage.db import dispose_engines, session_scope, upgrade
 from storage.models import RecordLink
 from storage.timeutil import VN_TZ
+from vntext.similarity import asset_similarity, fold_asset, prices_match
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=VN_TZ)
 LAND = "Quyền sử dụng đất thửa đất số 45, tờ bản đồ số 7, xã Thử Nghiệm"

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 
 from detector_db import load_case
 from detectors.base import DetectionContext
-from detectors.premature_scoring import PrematureScoringDetector, Settings, distribution, find_decision_dates
+from detectors.premature_scoring import PrematureScoringDetector
+from detectors.premature_scoring.settings import Settings
+from detectors.premature_scoring.stats import distribution
 from detectors.runner import run_detectors
 from storage.db import dispose_engines, session_factory, session_scope
 from storage.models import Finding, RecordLink
@@ -20,36 +22,6 @@ from storage.timeutil import VN_TZ
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "detectors"
 NOW = datetime(2026, 8, 1, 8, 0, tzinfo=VN_TZ)
-
-
-def dates(text: str) -> list[date]:
-    return [d.value for d in find_decision_dates(text, "t")]
-
-
-def test_scoring_date_label() -> None:
-    assert dates("Ngày chấm điểm: 12/6/2026") == [date(2026, 6, 12)]
-
-
-def test_selection_decision_with_number_and_date() -> None:
-    text = "Quyết định số 45/QĐ-CCTHADS ngày 16/6/2026 về việc lựa chọn tổ chức đấu giá tài sản"
-    assert dates(text) == [date(2026, 6, 16)]
-
-
-def test_scoring_done_on_a_day() -> None:
-    assert dates("Hôm nay, ngày 11/6/2026, Tổ giúp việc đã tiến hành chấm điểm hồ sơ") == [date(2026, 6, 11)]
-    assert dates("Tổ giúp việc đã chấm điểm hồ sơ vào ngày 12 tháng 6 năm 2026") == [date(2026, 6, 12)]
-
-
-def test_a_notice_reference_is_not_a_decision() -> None:
-    assert dates("Căn cứ Thông báo số 12/TB-THADS ngày 01/6/2026 về việc lựa chọn tổ chức đấu giá") == []
-
-
-def test_setting_up_the_scoring_panel_is_not_a_decision() -> None:
-    assert dates("Quyết định số 3/QĐ-UBND ngày 01/6/2026 về việc thành lập Tổ chấm điểm lựa chọn tổ chức đấu giá") == []
-
-
-def test_unrelated_dates_are_ignored() -> None:
-    assert dates("Thời gian nộp hồ sơ: từ ngày 02/6/2026 đến ngày 05/6/2026.") == []
 
 
 def test_settings_reject_unknown_keys() -> None:

@@ -1,4 +1,4 @@
-"""The analyst helpers of ``storage.analysis`` on a small made-up database (``analysis_db``): crawl coverage, findings
+"""The analyst helpers of the ``analysis`` package on a small made-up database (``analysis_db``): crawl coverage, findings
 and reviews, thresholds and settings trials, owners and organisations, one notice's timeline, parcel completeness,
 and the plotting helpers."""
 
@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import analysis_db  # noqa: E402
 from analysis_db import DETECTED_AT, ORG_X, ORG_Y, OWNER_P, OWNER_Q, OWNER_T  # noqa: E402
 
-from storage import analysis as an  # noqa: E402
+import analysis as an  # noqa: E402
 from storage.db import session_scope  # noqa: E402
 from storage.evidence import EvidenceStore  # noqa: E402
 from storage.models import Attachment, Finding, RecordLink, Review  # noqa: E402
@@ -612,7 +612,7 @@ def test_parcel_completeness_overall_and_min_lots(url):
 
 
 def test_use_vietnamese_font_checks_glyphs_and_sets_the_family():
-    from storage.analysis.plotting import use_vietnamese_font
+    from analysis.plotting import use_vietnamese_font
 
     path = use_vietnamese_font()
     assert Path(path).is_file()
@@ -622,7 +622,7 @@ def test_use_vietnamese_font_checks_glyphs_and_sets_the_family():
 
 
 def test_wrap_label_wraps_cuts_and_escapes_dollars():
-    from storage.analysis.plotting import wrap_label
+    from analysis.plotting import wrap_label
 
     text = "Phòng Thi hành án dân sự khu vực 91 - Đồng Nai chọn tổ chức đấu giá $$ nhiều lần liên tiếp"
     out = wrap_label(text, width=20, max_lines=2)
@@ -641,7 +641,7 @@ def _edges() -> pd.DataFrame:
 
 
 def test_bipartite_layout_puts_owners_left_heaviest_on_top():
-    from storage.analysis.plotting import bipartite_layout
+    from analysis.plotting import bipartite_layout
 
     nodes = bipartite_layout(_edges()).set_index("node")
     assert set(nodes.loc[nodes["kind"] == "owner", "x"]) == {0.0}
@@ -655,7 +655,7 @@ def test_bipartite_layout_puts_owners_left_heaviest_on_top():
 def test_draw_network_draws_one_line_per_edge():
     import matplotlib.pyplot as plt
 
-    from storage.analysis.plotting import draw_network
+    from analysis.plotting import draw_network
 
     fig, ax = plt.subplots()
     nodes = draw_network(ax, _edges(), title="Mạng lưới")

@@ -14,7 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from storage.analysis import charts, vi_table  # noqa: E402
+from analysis import charts, vi_table  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -1,5 +1,5 @@
 """The committed analyst notebooks: outputs stripped, parameters in a tagged first code cell, Vietnamese
-narrative, data read through ``storage.analysis`` (no SQL in cells), and portal text never rendered as raw HTML."""
+narrative, data read through ``analysis`` (no SQL in cells), and portal text never rendered as raw HTML."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def test_narrative_is_vietnamese_markdown(name):
 def test_cells_read_through_the_helpers_without_sql_or_raw_html(name):
     nb = load(name)
     source = "\n".join(c.source for c in code_cells(nb))
-    assert "from storage.analysis import" in source
+    assert "from analysis import" in source
     assert not SQL.search(source)
     assert not RAW_HTML.search(source)
     assert "sqlalchemy" not in source and "sqlite3" not in source

@@ -16,7 +16,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MI
 from apscheduler.executors.debug import DebugExecutor
 from sqlalchemy import select
 
-from service.config import ScheduleSettings
+from service.scheduler import ScheduleSettings
 from service.locks import acquire_lock, release_lock, run_locked
 from service.scheduler import JOB_ID, build_scheduler, daily_trigger
 from storage.db import dispose_engines, get_engine

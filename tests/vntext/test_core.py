@@ -15,7 +15,6 @@ from vntext.core import (
     VN_TZ,
     epoch_ms_to_local,
     find_dates,
-    fold_vn,
     local_day_bounds,
     normalize_vn,
     parse_vn_date,
@@ -192,10 +191,6 @@ def test_to_epoch_ms_rejects_naive() -> None:
         to_epoch_ms(datetime(2026, 6, 5))
 
 
-def test_fold_keeps_length_and_case() -> None:
-    text = normalize_vn("ĐẤU GIÁ Tài Sản đ")
-    assert fold_vn(text) == "DAU GIA Tai San d"
-    assert len(fold_vn(text)) == len(text)
 
 
 def test_normalize_maps_odd_spaces() -> None:

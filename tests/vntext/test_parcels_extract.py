@@ -19,37 +19,11 @@ from vntext.parcels import (
     extract_parcel_details,
     is_location,
     lot_texts,
-    parse_vn_number,
 )
 
 
 def details(name: str, **texts: str):
     return extract_parcel_details({"name": name, **texts})
-
-
-# --- Vietnamese numbers -----------------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("token", "value"),
-    [
-        ("17426,9", 17426.9),  # comma is the decimal mark
-        ("25.548,4", 25548.4),  # dot groups thousands
-        ("2.835", 2835.0),  # a lone dot before three digits groups thousands
-        ("230.312", 230312.0),
-        ("368.2", 368.2),  # a lone dot before one or two digits is a decimal point
-        ("75.00", 75.0),
-        ("1.522.143.200", 1522143200.0),
-        ("1000,0", 1000.0),
-    ],
-)
-def test_parse_vn_number(token, value):
-    assert parse_vn_number(token) == value
-
-
-@pytest.mark.parametrize("token", ["", "abc", ",5", "1.2.x"])
-def test_parse_vn_number_rejects_malformed(token):
-    assert parse_vn_number(token) is None
 
 
 # --- area -------------------------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def _text(plain: str, hostile: bool) -> str:
 
 def build(tmp: Path, *, hostile: bool = False, extra_findings: int = 0, db_url: str | None = None) -> SiteDb:
     """The database under ``tmp`` (or at ``db_url``), with the settings' recipients holding ``OFFICER``."""
-    from service.config import Recipient
+    from alerts.settings import Recipient
 
     ctx = make_app_context(tmp, db_url=db_url)
     ctx.settings.alerts.recipients = [Recipient(name="Cán bộ A", email=OFFICER, provinces=["Lâm Đồng"])]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from alerts.links import make_finding_link
 from service.cli import app as cli_app
-from service.config import WebSettings
+from alerts.settings import WebSettings
 from site_db import ANALYST, OFFICER, PASSWORD, SECRET, build
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,5 +1,5 @@
-"""Owner/organisation name parsing: the 140 real THADS owner names from dgts, other owner kinds, renames,
-folding and organisation-name keys."""
+"""Owner/organisation name parsing: the 140 real THADS owner names from dgts, other owner kinds, renames and
+organisation-name keys."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.admin_units import PROVINCES
-from storage.names import OWNER_KINDS, extract_renames, fold, normalize_org_name, parse_owner
+from vntext.names import OWNER_KINDS, extract_renames, normalize_org_name, parse_owner
+from vntext.provinces import PROVINCES
 
 TSV = Path(__file__).parent / "data" / "dgts_thads_owner_names.tsv"
 
@@ -402,22 +402,6 @@ def test_ba_ria_is_not_a_person() -> None:
 def test_bank_keys_ignore_parenthesised_contacts() -> None:
     assert parse_owner("Ngân hàng TMCP Quốc tế Việt Nam (Thanh lý tài sản VIB: 094.968.5485)").key == parse_owner(
         "NGÂN HÀNG TMCP QUỐC TẾ VIỆT NAM (VIB)").key
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("Chi cục Thi hành án Dân sự huyện Cư M’gar – Đắk Lắk", "chi cuc thi hanh an dan su huyen cu m'gar - dak lak"),
-        ("THÀNH   PHỐ  Hồ Chí Minh", "thanh pho ho chi minh"),
-        ("Khánh Hoà", "khanh hoa"),
-        ("Khánh Hòa", "khanh hoa"),
-        ("Đăk Lăk — Đắk Lắk", "dak lak - dak lak"),
-        ("“Quảng  Trị”", '"quang tri"'),
-        ("Ngo\u0302\u0301 Quyền", "ngo quyen"),
-    ],
-)
-def test_fold(a: str, b: str) -> None:
-    assert fold(a) == b
 
 
 @pytest.mark.parametrize(

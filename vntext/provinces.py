@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
+
+from vntext.fold import fold_index, fold_words
 
 __all__ = [
     "PROVINCES",
     "OLD_PROVINCES",
     "PREFIX_DISPLAY",
     "PROVINCE_ALIAS_RE",
+    "PROVINCE_NAME_RE",
     "District",
     "OldProvince",
     "Province",
@@ -21,13 +25,13 @@ __all__ = [
     "find_district",
     "find_old_province",
     "find_province",
-    "fold_index",
     "match_district_at",
     "match_province_at",
     "normalize_old_province_name",
     "normalize_province_name",
     "old_province_by_name",
     "prefix_class",
+    "province_aliases",
     "province_by_code",
     "regex_from_aliases",
     "resolve_district",
@@ -288,40 +292,6 @@ _PREFIX_CLASS = {
 PREFIX_DISPLAY = {"huyen": "huyện", "quan": "quận", "thi xa": "thị xã", "thanh pho": "thành phố", "tinh": "tỉnh"}
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table computed lazily: one output char per input char, so match offsets map back."""
-
-    def __missing__(self, codepoint: int) -> str:
-        ch = chr(codepoint)
-        if ch in "đĐ":
-            out = "d"
-        elif ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d":
-            out = "-"
-        elif ch in "\u2018\u2019\u201a\u201b\u02bc\u00b4\u0060\u2032":
-            out = "'"
-        elif ch in "\u201c\u201d\u201e\u201f\u2033":
-            out = '"'
-        elif ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs"):
-            out = " "
-        else:
-            low = ch.lower()
-            if len(low) != 1:
-                low = ch
-            out = unicodedata.normalize("NFD", low)[0]
-        self[codepoint] = out
-        return out
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold_index(text: str) -> str:
-    """Lower-case, strip Vietnamese diacritics, unify dashes/quotes/spaces; output has the same length as `text`.
-
-    `text` should already be NFC so that every letter is one code point."""
-    return text.translate(_FOLD_TABLE)
-
-
 _WS_RE = re.compile(r"\s+")
 _NON_WORD_RE = re.compile(r"[^0-9a-z]+")
 
@@ -330,21 +300,16 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _words(text: str) -> str:
-    """Folded text with punctuation and apostrophes turned into single spaces."""
-    return _NON_WORD_RE.sub(" ", fold_index(_nfc(text))).strip()
-
-
 def slugify(text: str) -> str:
     """ASCII slug of a Vietnamese name: 'Cư M'gar' -> 'cu-m-gar'."""
-    return _words(text).replace(" ", "-")
+    return fold_words(text).replace(" ", "-")
 
 
 _SEP = r"[\s.\-']+"
 
 
 def _alias_variants(name: str) -> set[str]:
-    base = _words(name)
+    base = fold_words(name)
     out = {base}
     if "'" in fold_index(_nfc(name)):
         # "Cư M'gar" is also written "Cư Mgar"
@@ -401,6 +366,9 @@ _PROVINCE_PREFIX = r"(?P<ppre>tinh|t?hanh\s+pho|tp)"
 _DISTRICT_PREFIX = r"(?P<dpre>huyen|quan|thi\s+xa|t?hanh\s+pho|tp|q(?=\s*\.)|h(?=\s*\.)|tx)"
 
 PROVINCE_ALIAS_RE = regex_from_aliases(_PROVINCE_ALIAS)
+# The official names alone, old and new (and "TPHCM"): what an address may end with, bare, after a comma.
+PROVINCE_NAME_RE = regex_from_aliases({fold_words(o.name) for o in OLD_PROVINCES} | {fold_words(p.name) for p in PROVINCES}
+                                      | {"tphcm", "tp hcm"})
 DISTRICT_ALIAS_RE = regex_from_aliases(_DISTRICT_INDEX)
 _EXPLICIT_RE = re.compile(
     rf"\b{_PROVINCE_PREFIX}\b[\s.]*(?P<name>{PROVINCE_ALIAS_RE})\b|\b(?P<tphcm>tphcm)\b"
@@ -424,6 +392,11 @@ def _prefix_class(matched: str | None) -> str | None:
 
 # ---- public lookups ---------------------------------------------------------------------------------------
 
+def province_aliases() -> Mapping[str, OldProvince]:
+    """Every known spelling of a pre-2025 province as folded words ("ba ria vung tau", "brvt", "tphcm", "hue")."""
+    return MappingProxyType(_PROVINCE_ALIAS)
+
+
 def province_by_code(code: str) -> Province:
     """The province with this stable code (e.g. 'tp-ho-chi-minh'); KeyError if unknown."""
     return _BY_CODE[code]
@@ -437,7 +410,7 @@ def old_province_by_name(name: str) -> OldProvince | None:
 @lru_cache(maxsize=4096)
 def normalize_old_province_name(name: str) -> OldProvince | None:
     """Map a province name as written ('Tỉnh Bà Rịa–Vũng Tàu', 'TPHCM', 'Đăk Lăk') to the pre-2025 province."""
-    words = _words(name[:200])
+    words = fold_words(name[:200])
     words = re.sub(r"^(?:tinh|thanh pho|tp)\s+", "", words)
     return _PROVINCE_ALIAS.get(words)
 
@@ -453,7 +426,7 @@ def normalize_province_name(name: str) -> Province | None:
 
 def district_candidates(name: str) -> tuple[District, ...]:
     """All pre-2025 districts with this name (folded), e.g. 'Châu Thành' -> ten of them."""
-    return _DISTRICT_INDEX.get(_words(name), ())
+    return _DISTRICT_INDEX.get(fold_words(name), ())
 
 
 _OLD_TONE_RE = re.compile("o[àáảãạ]|o[èéẻẽẹ]|u[ỳýỷỹỵ]")
@@ -505,7 +478,7 @@ def _resolve(key: str, prefix_class: str | None, hints: frozenset[str],
 def resolve_district(name: str, prefix: str | None = None, hints: Iterable[str] = ()) -> District | None:
     """The district called `name` ('Cư M'gar'); `prefix` ('huyện', 'quận', 'thị xã', 'thành phố') and
     `hints` (new province codes or old province names seen nearby) break ties between same-named districts."""
-    district, _ = _resolve(_words(name), _prefix_class(_words(prefix) if prefix else None), frozenset(hints), name)
+    district, _ = _resolve(fold_words(name), _prefix_class(fold_words(prefix) if prefix else None), frozenset(hints), name)
     return district
 
 
@@ -575,7 +548,7 @@ def find_district(text: str, hints: Iterable[str] = ()) -> District | None:
     return None
 
 
-# Exposed for storage.names, which parses office names with the same alias tables.
+# Exposed for vntext.names, which parses office names with the same alias tables.
 def match_province_at(folded: str, pos: int, allow_prefix: bool = True) -> tuple[OldProvince, int] | None:
     """Match a province alias (optionally preceded by tỉnh/thành phố/TP) starting exactly at `pos`
     in a fold_index() string; returns the old province and the end offset."""

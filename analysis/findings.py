@@ -14,8 +14,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
-from storage.analysis.coverage import publication_days, url_publication_days
+from analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
+from analysis.coverage import publication_days, url_publication_days
+from storage.kinds import RECORD_KIND_OF_NOTICE, NoticeKind
 from storage.models import DetectorRun, Finding, Owner, Review
 from storage.reviews import latest_verdicts, precision_by_rule, record_review
 
@@ -25,8 +26,6 @@ FINDING_COLUMNS = ["id", "detector", "rule", "status", "severity", "subject_kind
 OPEN_COLUMNS = ["id", "detector", "rule", "status", "severity", "title", "owner_name", "province_name",
                 "subject_kind", "subject_id", "subject_published", "url", "verdict"]
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
-NOTICE_RECORD_KIND = {"selection_notice": "dgts.selection_notice", "selection_result": "dgts.selection_result",
-                      "auction_notice": "dgts.auction_notice", "thads_notice": "thads.notice"}
 COMPARATORS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
@@ -34,14 +33,14 @@ COMPARATORS: dict[str, Callable[[float, float], bool]] = {
 def subject_notice(subject_kind: str, subject_id: str) -> tuple[str, str] | None:
     """The (notice kind, notice key) a finding is about: the subject itself for notices and results, the notice
     of a lot (``auction_notice:443972:0``), the first notice of a relist chain; None for owners/organisations."""
-    if subject_kind in NOTICE_RECORD_KIND:
+    if subject_kind in RECORD_KIND_OF_NOTICE:
         return subject_kind, subject_id
     if subject_kind == "lot":
         head = subject_id.rsplit(":", 1)[0]
         kind, _, key = head.partition(":")
-        return (kind, key) if kind in NOTICE_RECORD_KIND and key else None
+        return (kind, key) if kind in RECORD_KIND_OF_NOTICE and key else None
     if subject_kind == "chain":
-        return "auction_notice", subject_id
+        return NoticeKind.AUCTION_NOTICE, subject_id
     return None
 
 
@@ -69,7 +68,7 @@ def findings_frame(db: DB, *, include_resolved: bool = False, detector: str | No
         for f in findings:
             target = subject_notice(f.subject_kind, f.subject_id)
             if target:
-                published = days.get((NOTICE_RECORD_KIND[target[0]], target[1]))
+                published = days.get((RECORD_KIND_OF_NOTICE[target[0]], target[1]))
             else:  # owner/organisation patterns: the newest record they cite
                 published = max((url_days[u] for u in f.urls or [] if u in url_days), default=None)
             first_seen = local_naive(f.first_seen)
@@ -92,11 +91,11 @@ def owner_findings(db: DB, owner_id: int, owner_name: str | None = None, *,
                    include_resolved: bool = False) -> pd.DataFrame:
     """Findings about one owner: owner-level patterns (subject ``owner``: this owner's key) and findings whose owner
     name is the owner's (accents, case and spacing ignored)."""
-    from storage.names import fold
+    from vntext.fold import fold_name
 
     df = findings_frame(db, include_resolved=include_resolved)
-    target = fold(owner_name) if owner_name else None
-    same_name = df["owner_name"].map(lambda n: bool(target) and isinstance(n, str) and fold(n) == target)
+    target = fold_name(owner_name) if owner_name else None
+    same_name = df["owner_name"].map(lambda n: bool(target) and isinstance(n, str) and fold_name(n) == target)
     with session_for(db) as s:
         key = s.scalar(select(Owner.key).where(Owner.id == owner_id))
     own = (df["subject_kind"] == "owner") & (df["subject_id"] == (key or f"owner#{owner_id}"))

@@ -1,11 +1,14 @@
 """Analyst helpers: read the project's database into pandas DataFrames for the notebooks in ``notebooks/``.
 
+A layer of its own above the detectors (it reads their registry and re-runs a rule's threshold on stored findings)
+and below the service layer, which it does not import.
+
 Every function takes ``db`` — a database URL or an open SQLAlchemy session — and returns a DataFrame with English
 column names (``vi_table`` makes a display copy: Vietnamese headers and readable cells). Portal text in the frames is plain text, shortened to keep
 cells readable; display it with pandas' default (escaped) rendering, never as raw HTML.
 """
 
-from storage.analysis.common import (
+from analysis.common import (
     COLUMN_LABELS_VI,
     DETECTOR_LABELS_VI,
     NOTICE_KIND_LABELS_VI,
@@ -20,8 +23,7 @@ from storage.analysis.common import (
     session_for,
     vi_columns,
 )
-from storage.analysis.display import vi_table
-from storage.analysis.coverage import (
+from analysis.coverage import (
     RECORD_KINDS,
     check_failed_events,
     coverage_gaps,
@@ -29,7 +31,8 @@ from storage.analysis.coverage import (
     crawl_coverage,
     crawl_runs,
 )
-from storage.analysis.findings import (
+from analysis.display import vi_table
+from analysis.findings import (
     detector_settings,
     evidence_value,
     evidence_values,
@@ -45,8 +48,8 @@ from storage.analysis.findings import (
     threshold_changes,
     threshold_effect,
 )
-from storage.analysis.parcels import lot_parcels, parcel_completeness
-from storage.analysis.parties import (
+from analysis.parcels import lot_parcels, parcel_completeness
+from analysis.parties import (
     find_owners,
     organisation_selections,
     organisation_share,
@@ -55,7 +58,7 @@ from storage.analysis.parties import (
     resolve_organisation,
     resolve_owner,
 )
-from storage.analysis.timeline import (
+from analysis.timeline import (
     notice_attachments,
     notice_family,
     notice_findings,

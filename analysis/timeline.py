@@ -18,11 +18,11 @@ import pandas as pd
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from detectors.linking import asset_similarity
-from storage.analysis.common import DB, format_vnd, frame, local_naive, session_for, short
-from storage.analysis.findings import NOTICE_RECORD_KIND, subject_notice
-from storage.analysis.parties import ASSET_MATCH
+from analysis.common import DB, format_vnd, frame, local_naive, session_for, short
+from analysis.findings import subject_notice
+from analysis.parties import ASSET_MATCH
 from storage.evidence import EvidenceError, EvidenceStore
+from storage.kinds import RECORD_KIND_OF_NOTICE, NoticeKind
 from storage.models import (
     Attachment,
     AuctionNotice,
@@ -38,9 +38,11 @@ from storage.models import (
     ThadsNotice,
 )
 from storage.timeutil import from_epoch_ms
+from vntext.similarity import asset_similarity
 
-KINDS = ("selection_notice", "selection_result", "auction_notice", "thads_notice")
-MODELS = {"selection_notice": SelectionNotice, "selection_result": SelectionResult, "auction_notice": AuctionNotice}
+KINDS = (NoticeKind.SELECTION_NOTICE, NoticeKind.SELECTION_RESULT, NoticeKind.AUCTION_NOTICE, NoticeKind.THADS_NOTICE)
+MODELS = {NoticeKind.SELECTION_NOTICE: SelectionNotice, NoticeKind.SELECTION_RESULT: SelectionResult,
+          NoticeKind.AUCTION_NOTICE: AuctionNotice}
 FOLLOW_DAYS = 365  # how far after a selection its auction notices are looked for (and before, from an auction)
 EARLY_DAYS = 30  # an auction notice may precede the result (premature choice), not the notice by much
 EVENT_COLUMNS = ["at", "event", "record_kind", "record_id", "detail", "url", "evidence_path"]
@@ -60,7 +62,7 @@ def _check_kind(kind: str) -> None:
 
 
 def _exists(session: Session, kind: str, key: str) -> bool:
-    if kind == "thads_notice":
+    if kind == NoticeKind.THADS_NOTICE:
         return session.get(ThadsNotice, key) is not None
     return key.isdigit() and session.get(MODELS[kind], int(key)) is not None
 
@@ -83,25 +85,26 @@ def _relist_chain(session: Session, start: str) -> set[str]:
     seen, todo = {start}, [start]
     while todo:
         cur = todo.pop()
-        for kind, key, _ in _links(session, "relist", "auction_notice", cur):
-            if kind == "auction_notice" and key not in seen:
+        for kind, key, _ in _links(session, "relist", NoticeKind.AUCTION_NOTICE, cur):
+            if kind == NoticeKind.AUCTION_NOTICE and key not in seen:
                 seen.add(key)
                 todo.append(key)
     return seen
 
 
 def _selection_closure(session: Session, family: dict[str, set[str]]) -> None:
-    todo = [(k, key) for k in ("selection_notice", "selection_result", "thads_notice") for key in family[k]]
+    todo = [(k, key) for k in (NoticeKind.SELECTION_NOTICE, NoticeKind.SELECTION_RESULT, NoticeKind.THADS_NOTICE)
+            for key in family[k]]
     while todo:
         kind, key = todo.pop()
         found = _links(session, "result_notice", kind, key) + _links(session, "thads_dgts", kind, key)
-        if kind == "selection_result":
+        if kind == NoticeKind.SELECTION_RESULT:
             r = session.get(SelectionResult, int(key))
             if r is not None and r.notice_id is not None:
-                found.append(("selection_notice", str(r.notice_id), "portal id"))
-        if kind == "selection_notice":
+                found.append((NoticeKind.SELECTION_NOTICE, str(r.notice_id), "portal id"))
+        if kind == NoticeKind.SELECTION_NOTICE:
             for (rid,) in session.execute(select(SelectionResult.id).where(SelectionResult.notice_id == int(key))):
-                found.append(("selection_result", str(rid), "portal id"))
+                found.append((NoticeKind.SELECTION_RESULT, str(rid), "portal id"))
         for okind, okey, _ in found:
             if okind in family and okey not in family[okind] and _exists(session, okind, okey):
                 family[okind].add(okey)
@@ -119,8 +122,8 @@ def notice_family(session: Session, kind: str, key: str | int) -> dict[str, set[
         raise LookupError(f"no {kind} {key!r} in the database")
     family: dict[str, set[str]] = {k: set() for k in KINDS}
     family[kind].add(key)
-    if kind == "auction_notice":
-        family["auction_notice"] |= _relist_chain(session, key)
+    if kind == NoticeKind.AUCTION_NOTICE:
+        family[NoticeKind.AUCTION_NOTICE] |= _relist_chain(session, key)
         _selections_before_auctions(session, family)
     _selection_closure(session, family)
     _auctions_after_selections(session, family)
@@ -130,7 +133,7 @@ def notice_family(session: Session, kind: str, key: str | int) -> dict[str, set[
 def _selection_anchor(session: Session, family: dict[str, set[str]]) -> list[tuple[int | None, str | None, datetime]]:
     """(owner id, asset name, publication time) of each dgts selection notice and result in the family."""
     out = []
-    for kind in ("selection_notice", "selection_result"):
+    for kind in (NoticeKind.SELECTION_NOTICE, NoticeKind.SELECTION_RESULT):
         for key in family[kind]:
             row = session.get(MODELS[kind], int(key))
             when = getattr(row, "first_published_at", None) or row.published_at
@@ -149,24 +152,24 @@ def _auctions_after_selections(session: Session, family: dict[str, set[str]]) ->
     found = set()
     for n in session.scalars(select(AuctionNotice).where(AuctionNotice.owner_id.in_(owner_ids))):
         when = local_naive(n.published_at)
-        if when is None or not start <= when <= end or str(n.id) in family["auction_notice"]:
+        if when is None or not start <= when <= end or str(n.id) in family[NoticeKind.AUCTION_NOTICE]:
             continue
         name = n.property_name or n.title
         if any(o == n.owner_id and asset_similarity(name, a)[0] >= ASSET_MATCH for o, a, _ in anchors):
             found.add(str(n.id))
     for key in found:
-        family["auction_notice"] |= _relist_chain(session, key)
+        family[NoticeKind.AUCTION_NOTICE] |= _relist_chain(session, key)
 
 
 def _selections_before_auctions(session: Session, family: dict[str, set[str]]) -> None:
-    notices = [session.get(AuctionNotice, int(k)) for k in family["auction_notice"]]
+    notices = [session.get(AuctionNotice, int(k)) for k in family[NoticeKind.AUCTION_NOTICE]]
     notices = [n for n in notices if n is not None and n.owner_id is not None and n.published_at is not None]
     if not notices:
         return
     first = min(local_naive(n.published_at) for n in notices)
     owner_ids = {n.owner_id for n in notices}
     names = [n.property_name or n.title for n in notices]
-    for kind in ("selection_result", "selection_notice"):
+    for kind in (NoticeKind.SELECTION_RESULT, NoticeKind.SELECTION_NOTICE):
         model = MODELS[kind]
         for row in session.scalars(select(model).where(model.owner_id.in_(owner_ids))):
             when = local_naive(getattr(row, "first_published_at", None) or row.published_at)
@@ -217,11 +220,11 @@ def notice_records(db: DB, kind: str, key: str | int, *, evidence_root: str | Pa
     with session_for(db) as s:
         family = notice_family(s, kind, key)
         orgs = dict(s.execute(select(Organisation.id, Organisation.name)).all())
-        chain = _relist_chain(s, str(key)) if kind == "auction_notice" else set()
+        chain = _relist_chain(s, str(key)) if kind == NoticeKind.AUCTION_NOTICE else set()
         rows = []
         for k in KINDS:
             for rid in sorted(family[k], key=lambda x: (len(x), x)):
-                if k == "thads_notice":
+                if k == NoticeKind.THADS_NOTICE:
                     t = s.get(ThadsNotice, rid)
                     row = {"title": t.title, "owner": t.owner_name, "organisation": t.selected_org,
                            "published": _day_start(t.published_on or t.notice_date), "window_start": t.window_start,
@@ -239,7 +242,7 @@ def notice_records(db: DB, kind: str, key: str | int, *, evidence_root: str | Pa
                 rows.append({**row, "record_kind": k, "record_id": rid, "title": short(row["title"], 200),
                              "owner": short(row["owner"], 150), "organisation": short(row["organisation"], 150),
                              "start_price": _start_price(s, k, rid),
-                             "evidence_paths": _snapshot_paths(s, NOTICE_RECORD_KIND[k], rid, evidence_root)})
+                             "evidence_paths": _snapshot_paths(s, RECORD_KIND_OF_NOTICE[k], rid, evidence_root)})
     df = frame(rows, RECORD_COLUMNS)
     df["published"] = pd.to_datetime(df["published"])
     return df.sort_values(["published", "record_kind", "record_id"], na_position="last", ignore_index=True)
@@ -248,9 +251,9 @@ def notice_records(db: DB, kind: str, key: str | int, *, evidence_root: str | Pa
 def _role(kind: str, rid: str, asked_kind: str, asked: str, chain: set[str]) -> str:
     if kind == asked_kind and rid == asked:
         return "thông báo đang xem"
-    if kind == "selection_notice":
+    if kind == NoticeKind.SELECTION_NOTICE:
         return "thông báo lựa chọn"
-    if kind == "selection_result":
+    if kind == NoticeKind.SELECTION_RESULT:
         return "kết quả lựa chọn"
     return "đấu giá lại" if rid in chain else "thông báo đấu giá"
 
@@ -259,7 +262,7 @@ def relist_rounds(db: DB, auction_id: str | int) -> pd.DataFrame:
     """The relist chain of an auction notice (record_links relist, not rejected), one row per notice in
     publication order: published, organisation, total start price, cut from the previous round, URL."""
     with session_for(db) as s:
-        if not _exists(s, "auction_notice", str(auction_id)):
+        if not _exists(s, NoticeKind.AUCTION_NOTICE, str(auction_id)):
             raise LookupError(f"no auction_notice {auction_id!r} in the database")
         chain = _relist_chain(s, str(auction_id))
         orgs = dict(s.execute(select(Organisation.id, Organisation.name)).all())
@@ -268,7 +271,7 @@ def relist_rounds(db: DB, auction_id: str | int) -> pd.DataFrame:
             n = s.get(AuctionNotice, int(key))
             rows.append({"record_id": key, "published": local_naive(n.published_at),
                          "organisation": orgs.get(n.organisation_id) or n.org_name,
-                         "start_price": _start_price(s, "auction_notice", key), "round_label": n.round_label,
+                         "start_price": _start_price(s, NoticeKind.AUCTION_NOTICE, key), "round_label": n.round_label,
                          "url": n.url})
     df = frame(rows, ["record_id", "published", "organisation", "start_price", "round_label", "url"])
     df = df.sort_values(["published", "record_id"], ignore_index=True)
@@ -303,7 +306,7 @@ def _family_urls(session: Session, family: dict[str, set[str]]) -> set[str]:
     urls = set()
     for k in KINDS:
         for rid in family[k]:
-            row = session.get(ThadsNotice, rid) if k == "thads_notice" else session.get(MODELS[k], int(rid))
+            row = session.get(ThadsNotice, rid) if k == NoticeKind.THADS_NOTICE else session.get(MODELS[k], int(rid))
             if row is not None and row.url:
                 urls.add(row.url)
     return urls
@@ -328,7 +331,7 @@ def notice_findings(db: DB, kind: str, key: str | int, *, include_resolved: bool
             chain_ids = {str(i) for i in (f.evidence or {}).get("chain_notice_ids", []) or []} \
                 if f.subject_kind == "chain" else set()
             hit = (target is not None and target[1] in family.get(target[0], set())) \
-                or bool(chain_ids & family["auction_notice"]) or bool(urls & set(f.urls or []))
+                or bool(chain_ids & family[NoticeKind.AUCTION_NOTICE]) or bool(urls & set(f.urls or []))
             if not hit:
                 continue
             rows.append({"id": f.id, "detector": f.detector, "rule": f.rule, "status": f.status,
@@ -347,7 +350,7 @@ def _record_events(session: Session, k: str, rid: str, orgs: dict[int, str]) -> 
         if at is not None:
             ev.append({"at": at, "event": event, "record_kind": k, "record_id": rid, "detail": detail, "url": url})
 
-    if k == "thads_notice":
+    if k == NoticeKind.THADS_NOTICE:
         t = session.get(ThadsNotice, rid)
         add(_day_start(t.published_on or t.notice_date), f"THADS đăng thông báo ({t.category})",
             short(t.title, 200), t.url)
@@ -359,7 +362,7 @@ def _record_events(session: Session, k: str, rid: str, orgs: dict[int, str]) -> 
             f"tổ chức được chọn: {short(t.selected_org, 150)}" if t.selected_org else None, t.url)
         return ev
     r = session.get(MODELS[k], int(rid))
-    if k == "selection_notice":
+    if k == NoticeKind.SELECTION_NOTICE:
         first = local_naive(r.first_published_at or r.published_at)
         add(first, "đăng thông báo lựa chọn tổ chức đấu giá", short(r.property_name, 200), r.url)
         last = local_naive(r.published_at)
@@ -369,7 +372,7 @@ def _record_events(session: Session, k: str, rid: str, orgs: dict[int, str]) -> 
         if r.window_end:
             add(_day_start(r.window_end + timedelta(days=1)),
                 f"hết hạn nhận hồ sơ (hết ngày {r.window_end.strftime('%d/%m/%Y')})", None, r.url)
-    elif k == "selection_result":
+    elif k == NoticeKind.SELECTION_RESULT:
         org = orgs.get(r.organisation_id) or r.org_name
         add(local_naive(r.published_at), "công bố kết quả lựa chọn", f"tổ chức được chọn: {short(org, 150)}", r.url)
         add(_day_start(r.decision_date), "ngày chấm điểm/quyết định theo văn bản",
@@ -415,11 +418,11 @@ def notice_timeline(db: DB, kind: str, key: str | int, *, evidence_root: str | P
                 urls[(k, rid)] = next((e["url"] for e in rec if e.get("url")), None)
         by_kind: dict[str, list[str]] = defaultdict(list)
         for k in KINDS:
-            by_kind[NOTICE_RECORD_KIND[k]].extend(family[k])
+            by_kind[RECORD_KIND_OF_NOTICE[k]].extend(family[k])
         for record_kind, keys in by_kind.items():
             if not keys:
                 continue
-            notice_kind = next(k for k, v in NOTICE_RECORD_KIND.items() if v == record_kind)
+            notice_kind = next(k for k, v in RECORD_KIND_OF_NOTICE.items() if v == record_kind)
             for e in s.scalars(select(ChangeEvent).where(ChangeEvent.record_kind == record_kind,
                                                          ChangeEvent.record_key.in_(keys)).order_by(ChangeEvent.id)):
                 if e.event == "NEW" and not include_new_events:

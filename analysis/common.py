@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from storage.db import normalize_url, session_scope
+from storage.kinds import NoticeKind, RecordKind
 from storage.timeutil import to_local
 
 DB: TypeAlias = str | Session
@@ -51,14 +52,15 @@ COLUMN_LABELS_VI: dict[str, str] = {
 }
 
 RECORD_KIND_LABELS_VI: dict[str, str] = {
-    "dgts.selection_notice": "dgts: thông báo lựa chọn tổ chức đấu giá",
-    "dgts.selection_result": "dgts: kết quả lựa chọn",
-    "dgts.auction_notice": "dgts: thông báo đấu giá",
-    "thads.notice": "THADS: thông báo",
+    RecordKind.DGTS_SELECTION_NOTICE: "dgts: thông báo lựa chọn tổ chức đấu giá",
+    RecordKind.DGTS_SELECTION_RESULT: "dgts: kết quả lựa chọn",
+    RecordKind.DGTS_AUCTION_NOTICE: "dgts: thông báo đấu giá",
+    RecordKind.THADS_NOTICE: "THADS: thông báo",
 }
 NOTICE_KIND_LABELS_VI: dict[str, str] = {
-    "selection_notice": "Thông báo lựa chọn", "selection_result": "Kết quả lựa chọn",
-    "auction_notice": "Thông báo đấu giá", "thads_notice": "Thông báo THADS", "lot": "Lô tài sản",
+    NoticeKind.SELECTION_NOTICE: "Thông báo lựa chọn", NoticeKind.SELECTION_RESULT: "Kết quả lựa chọn",
+    NoticeKind.AUCTION_NOTICE: "Thông báo đấu giá", NoticeKind.THADS_NOTICE: "Thông báo THADS",
+    "lot": "Lô tài sản",
     "chain": "Chuỗi đấu giá lại", "owner": "Người có tài sản", "organisation": "Tổ chức đấu giá",
 }
 DETECTOR_LABELS_VI: dict[str, str] = {
@@ -153,7 +155,7 @@ def province_label(code: str | None) -> str:
     """Vietnamese display name of a post-2025 province code; the code itself when unknown, "(không rõ)" when empty."""
     if not code:
         return "(không rõ)"
-    from storage.admin_units import province_by_code
+    from vntext.provinces import province_by_code
 
     try:
         return province_by_code(code).name

@@ -12,11 +12,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
 from detectors.parcel_details import Settings as ParcelSettings
 from detectors.parcel_details import extract_for, iter_lot_inputs
-from vntext.parcels import FIELDS
-from storage.analysis.common import DB, frame, local_naive, period_alias, province_label, session_for, short
+from storage.kinds import NoticeKind
 from storage.models import AuctionNotice, Organisation, RecordLink, SelectionNotice, SelectionResult, ThadsNotice
+from vntext.parcels import FIELDS
 
 NO_ORGANISATION = "(chưa có tổ chức đấu giá)"
 NO_OWNER = "(không rõ người có tài sản)"
@@ -30,20 +31,22 @@ def _notice_context(session: Session) -> dict[tuple[str, str], dict[str, Any]]:
     orgs = dict(session.execute(select(Organisation.id, Organisation.name)).all())
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for n in session.scalars(select(AuctionNotice)):
-        out[("auction_notice", str(n.id))] = {"owner": n.owner_name, "organisation": orgs.get(n.organisation_id)
-                                              or n.org_name, "published": local_naive(n.published_at)}
+        out[(NoticeKind.AUCTION_NOTICE, str(n.id))] = {
+            "owner": n.owner_name, "organisation": orgs.get(n.organisation_id) or n.org_name,
+            "published": local_naive(n.published_at)}
     chosen: dict[str, str | None] = {}
     results = {str(r.id): orgs.get(r.organisation_id) or r.org_name for r in session.scalars(select(SelectionResult))}
     for from_key, to_key in session.execute(select(RecordLink.from_key, RecordLink.to_key).where(
-            RecordLink.link_type == "result_notice", RecordLink.from_kind == "selection_result",
+            RecordLink.link_type == "result_notice", RecordLink.from_kind == NoticeKind.SELECTION_RESULT,
             RecordLink.status == "matched")):
         chosen[to_key] = results.get(from_key)
     for n in session.scalars(select(SelectionNotice)):
-        out[("selection_notice", str(n.id))] = {"owner": n.owner_name, "organisation": chosen.get(str(n.id)),
-                                                "published": local_naive(n.first_published_at or n.published_at)}
+        out[(NoticeKind.SELECTION_NOTICE, str(n.id))] = {
+            "owner": n.owner_name, "organisation": chosen.get(str(n.id)),
+            "published": local_naive(n.first_published_at or n.published_at)}
     for t in session.scalars(select(ThadsNotice)):
         day = t.published_on or t.notice_date
-        out[("thads_notice", t.key)] = {"owner": t.owner_name, "organisation": t.selected_org,
+        out[(NoticeKind.THADS_NOTICE, t.key)] = {"owner": t.owner_name, "organisation": t.selected_org,
                                         "published": pd.Timestamp(day).to_pydatetime() if day else None}
     return out
 

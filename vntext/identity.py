@@ -6,7 +6,7 @@ miss the parcel, the sheet or the area goes through ``vntext.parcels`` (the full
 added. That split keeps identity extraction near 0.3 ms per notice, which a daily pass over ~600,000 notices needs.
 The other identifiers are read here: licence plates and vessel registrations, chassis and engine numbers, house
 addresses (number + street), share counts, the debtor named in the text, wards and districts. Everything runs on
-accent-folded lower-case text (``storage.names.fold``), bounded in size, and each pattern only runs when a cheap
+accent-folded lower-case text (``vntext.fold.fold_name``), bounded in size, and each pattern only runs when a cheap
 substring test says it can match.
 
 Known false-positive cases handled (kinnhun's extractor notes): "ô tô 46 chỗ" is not map sheet 46, "Tổ 10" is not a
@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from vntext.parcels import extract_parcel_details, parse_vn_number
-from storage.names import fold
+from vntext.fold import fold_name, fold_words
+from vntext.numbers import parse_vn_number
+from vntext.parcels import extract_parcel_details
 
 MAX_CHARS = 8_000
 CATEGORY_WORDS: dict[str, re.Pattern[str]] = {
@@ -60,7 +61,6 @@ _AREA = re.compile(r"\bdien tich(?: dat| su dung| dat o| thuc te| theo gcn| la| 
                    r"(\d[\d.,]{0,20}\d|\d)\s?(m2|ha)\b")
 _CERT = re.compile(r"(?:giay chung nhan|gcn)[^;\n]{0,150}?\bso\s*(?:phat hanh|seri)?\s*:?\s*([a-z]{2})\s?(\d{6})\b")
 _WORD_NUMBERS = re.compile(r"\d+")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 _LIST_SPLIT = re.compile(r"\s*(?:\+|,|;|va|-)\s*")
 _WARD_NOISE = {"hoi"}  # "xã hội" in "bảo hiểm xã hội"
 _PLACE_STOP = re.compile(r"\b(?:cua|thuoc|tai|theo|do|voi|va|gom|la|co|dien tich|thua|to ban do)\b")
@@ -141,7 +141,8 @@ def _ident(raw: str) -> str | None:
 
 
 def words(text: str | None) -> str:
-    return " ".join(_NON_WORD.sub(" ", fold((text or "")[:MAX_CHARS])).split())
+    """The folded words of a notice name (its first MAX_CHARS characters), for text similarity."""
+    return fold_words((text or "")[:MAX_CHARS])
 
 
 def _parcel_lists(low: str) -> set[str]:
@@ -203,7 +204,7 @@ def extract_identity(name: str, places: list[str] | None = None, property_type_i
     """Identity of one notice from its asset name and lot places (no attachments: they describe other lots too)."""
     text = (name or "")[:MAX_CHARS]
     joined = " ; ".join([text, *[p[:1000] for p in places or [] if p and p not in text]])
-    low = fold(joined)
+    low = fold_name(joined)
     categories = {cat for cat, rx in CATEGORY_WORDS.items() if rx.search(low)}
     if property_type_id == 173:
         categories.add("land")

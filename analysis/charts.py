@@ -1,5 +1,5 @@
 """The notebooks' charts, one function each, so a notebook reads as narrative, a helper call and a plot: every
-function takes the DataFrame a ``storage.analysis`` helper returned and gives back the matplotlib Figure."""
+function takes the DataFrame an ``analysis`` helper returned and gives back the matplotlib Figure."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from storage.analysis.common import DETECTOR_LABELS_VI, NOTICE_KIND_LABELS_VI, RECORD_KIND_LABELS_VI, STATUS_LABELS_VI
-from storage.analysis.coverage import RECORD_KINDS
-from storage.analysis.plotting import draw_network, wrap_label
+from analysis.common import DETECTOR_LABELS_VI, NOTICE_KIND_LABELS_VI, RECORD_KIND_LABELS_VI, STATUS_LABELS_VI
+from analysis.coverage import RECORD_KINDS
+from analysis.plotting import draw_network, wrap_label
+from storage.kinds import NoticeKind
 from storage.labels import rule_label
 
 KIND_COLOURS = dict(zip(RECORD_KINDS, ["#2c7fb8", "#e6a100", "#27ae60", "#8e44ad"]))
@@ -123,8 +124,8 @@ def plot_weekly_findings(weekly: pd.DataFrame) -> Figure:
 
 # ------------------------------------------------------------------------------------- 02 owner, organisation
 
-SOURCE_LABELS = {"selection_result": "kết quả (dgts)", "thads_result": "kết quả (THADS)",
-                 "auction_notice": "thông báo đấu giá"}
+SOURCE_LABELS = {NoticeKind.SELECTION_RESULT: "kết quả (dgts)", "thads_result": "kết quả (THADS)",
+                 NoticeKind.AUCTION_NOTICE: "thông báo đấu giá"}
 
 
 def plot_owner_selections(selections: pd.DataFrame, owner_name: str) -> Figure:
@@ -141,7 +142,7 @@ def plot_owner_selections(selections: pd.DataFrame, owner_name: str) -> Figure:
                     height=0.5, color=c, alpha=0.3, edgecolor=c)
         if pd.notna(row.decision_date):
             ax.scatter(row.decision_date, -i, marker="^", s=60, color=c, edgecolors="black", zorder=3)
-        ax.scatter(row.when, -i, marker="s" if row.source == "auction_notice" else "o", s=50, color=c,
+        ax.scatter(row.when, -i, marker="s" if row.source == NoticeKind.AUCTION_NOTICE else "o", s=50, color=c,
                    edgecolors="black", zorder=3)
     ax.set_yticks([-i for i in range(len(selections))])
     ax.set_yticklabels([f"{w:%d/%m/%Y} · {SOURCE_LABELS.get(s, s)}"

@@ -7,7 +7,7 @@ A *selection* is one decision of an owner to use an organisation for one asset, 
 * a THADS selection result (same, from the THADS sub-site),
 * with ``include_auction_notices``, an auction notice as a proxy for "organisation used" — one per relist chain and
   organisation (``record_links`` relist pairs, matched), and none when a selection result of the same owner and
-  organisation describes a similar asset (``detectors.linking.asset_similarity`` >= 70) within ``match_days``:
+  organisation describes a similar asset (``vntext.similarity.asset_similarity`` >= 70) within ``match_days``:
   that result already counted it. This follows the collusion detector's definition closely; the detector's own
   counts (over its period) are in the evidence of its findings.
 """
@@ -22,8 +22,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.linking import asset_similarity
-from storage.analysis.common import DB, frame, local_naive, session_for, short
+from analysis.common import DB, frame, local_naive, session_for, short
+from storage.kinds import NoticeKind
 from storage.models import (
     AuctionNotice,
     Organisation,
@@ -33,7 +33,8 @@ from storage.models import (
     SelectionResult,
     ThadsNotice,
 )
-from storage.names import fold
+from vntext.fold import fold_name
+from vntext.similarity import asset_similarity
 
 SELECTION_COLUMNS = ["when", "source", "record_id", "owner_id", "owner", "organisation_id", "organisation",
                      "notice_id", "link_status", "window_start", "window_end", "decision_date", "result_published",
@@ -54,11 +55,11 @@ def _resolve(session: Session, model: type, value: int | str, what: str):
     if row is not None:
         return row
     rows = list(session.scalars(select(model).order_by(model.id)))
-    folded = fold(text)
-    exact = [r for r in rows if fold(r.name) == folded]
+    folded = fold_name(text)
+    exact = [r for r in rows if fold_name(r.name) == folded]
     if len(exact) >= 1:
         return exact[0]
-    partial = [r for r in rows if folded in fold(r.name)]
+    partial = [r for r in rows if folded in fold_name(r.name)]
     if len(partial) == 1:
         return partial[0]
     if not partial:
@@ -87,10 +88,10 @@ def find_owners(db: DB, query: str = "", limit: int = 50) -> pd.DataFrame:
                              ("auction_notices", AuctionNotice), ("thads_notices", ThadsNotice)):
             for (oid,) in s.execute(select(model.owner_id).where(model.owner_id.is_not(None))):
                 counts[oid][label] += 1
-        folded = fold(query) if query else ""
+        folded = fold_name(query) if query else ""
         rows = []
         for o in s.scalars(select(Owner).order_by(Owner.id)):
-            if folded and folded not in fold(o.name):
+            if folded and folded not in fold_name(o.name):
                 continue
             c = counts.get(o.id, {})
             rows.append({"id": o.id, "name": short(o.name, 150), "kind": o.kind, "province": o.province,
@@ -160,7 +161,7 @@ def selection_rows(session: Session, *, owner_ids: set[int] | None = None, org_i
                if wanted(r.owner_id, r.organisation_id)]
     notice_ids = set()
     for r in results:
-        nid, _ = _link_fields(links.get(("selection_result", str(r.id)), []))
+        nid, _ = _link_fields(links.get((NoticeKind.SELECTION_RESULT, str(r.id)), []))
         if nid is None and r.notice_id is not None:
             nid = str(r.notice_id)
         if nid:
@@ -168,12 +169,12 @@ def selection_rows(session: Session, *, owner_ids: set[int] | None = None, org_i
     notices = {n.id: n for n in session.scalars(select(SelectionNotice).where(SelectionNotice.id.in_(notice_ids)))} \
         if notice_ids else {}
     for r in results:
-        nid, status = _link_fields(links.get(("selection_result", str(r.id)), []))
+        nid, status = _link_fields(links.get((NoticeKind.SELECTION_RESULT, str(r.id)), []))
         if nid is None and r.notice_id is not None and not status:
             nid, status = str(r.notice_id), "portal id"
         n = notices.get(int(nid)) if nid else None
         rows.append({
-            "when": local_naive(r.published_at), "source": "selection_result", "record_id": str(r.id),
+            "when": local_naive(r.published_at), "source": NoticeKind.SELECTION_RESULT, "record_id": str(r.id),
             "owner_id": r.owner_id, "owner": owners.get(r.owner_id), "organisation_id": r.organisation_id,
             "organisation": orgs.get(r.organisation_id), "notice_id": nid, "link_status": status,
             "window_start": n.window_start if n else None, "window_end": n.window_end if n else None,
@@ -187,7 +188,7 @@ def selection_rows(session: Session, *, owner_ids: set[int] | None = None, org_i
     for t in thads_results:
         if not wanted(t.owner_id, t.organisation_id):
             continue
-        nid, status = _link_fields(links.get(("thads_notice", t.key), []))
+        nid, status = _link_fields(links.get((NoticeKind.THADS_NOTICE, t.key), []))
         n = session.get(ThadsNotice, nid) if nid else None
         pub = datetime.combine(t.published_on or t.notice_date, datetime.min.time()) \
             if (t.published_on or t.notice_date) else None
@@ -252,7 +253,7 @@ def _notice_selections(session: Session, result_rows: list[dict[str, Any]], want
             used.add(matched["record_id"])
             continue
         out.append({
-            "when": when, "source": "auction_notice", "record_id": str(n.id), "owner_id": n.owner_id,
+            "when": when, "source": NoticeKind.AUCTION_NOTICE, "record_id": str(n.id), "owner_id": n.owner_id,
             "owner": owners.get(n.owner_id), "organisation_id": n.organisation_id,
             "organisation": orgs.get(n.organisation_id), "notice_id": None, "link_status": None,
             "window_start": None, "window_end": None, "decision_date": None, "result_published": None,

@@ -8,14 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from storage.admin_units import (
+from vntext.provinces import (
     OLD_PROVINCES,
     PROVINCES,
     district_candidates,
     find_district,
     find_old_province,
     find_province,
-    fold_index,
     normalize_old_province_name,
     normalize_province_name,
     old_province_by_name,
@@ -242,18 +241,6 @@ def test_every_district_seen_on_dgts_maps_to_its_new_province(name: str, code: s
     district = resolve_district(name, prefix)
     assert district is not None
     assert district.province.code == code
-
-
-def test_fold_index_keeps_offsets() -> None:
-    text = "Chi cục THADS huyện Cư M’gar – ĐẮK LẮK"
-    folded = fold_index(text)
-    assert len(folded) == len(text)
-    assert folded == "chi cuc thads huyen cu m'gar - dak lak"
-
-
-@given(st.text(max_size=200))
-def test_fold_index_length_property(text: str) -> None:
-    assert len(fold_index(text)) == len(text)
 
 
 @given(st.text(max_size=300))

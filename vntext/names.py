@@ -1,4 +1,4 @@
-"""Text folding and identity of owners and auction organisations as written on dgts/THADS.
+"""Identity of owners and auction organisations as written on dgts/THADS.
 
 `parse_owner` turns any spelling of an asset owner ("Chi cục THADS huyện Cư M'gar, tỉnh Đắk Lắk",
 "Thi hành án dân sự TP.HCM - Phòng Thi hành án dân sự khu vực 12", "Ngân hàng TMCP …") into a kind, the new
@@ -11,7 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from storage.admin_units import (
+from vntext.fold import fold_index, fold_words
+from vntext.provinces import (
     PREFIX_DISPLAY,
     PROVINCE_ALIAS_RE,
     OldProvince,
@@ -19,7 +20,6 @@ from storage.admin_units import (
     district_candidates,
     find_old_province,
     find_province,
-    fold_index,
     match_district_at,
     match_province_at,
     prefix_class,
@@ -31,7 +31,6 @@ __all__ = [
     "OWNER_KINDS",
     "OwnerIdentity",
     "extract_renames",
-    "fold",
     "normalize_org_name",
     "parse_owner",
 ]
@@ -71,8 +70,6 @@ class OwnerIdentity:
     old_province: str | None = None
 
 
-# ---- folding ----------------------------------------------------------------------------------------------
-
 _WS_RE = re.compile(r"\s+")
 _NON_WORD_RE = re.compile(r"[^0-9a-z]+")
 _TRAILING_PUNCT = " \t\n.,;:-–—_/\\|"
@@ -80,16 +77,6 @@ _TRAILING_PUNCT = " \t\n.,;:-–—_/\\|"
 
 def _nfc_collapsed(text: str) -> str:
     return _WS_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
-
-
-def fold(text: str) -> str:
-    """Matching form of Vietnamese text: NFC, lower case, no diacritics (đ->d), one kind of dash and quote,
-    single spaces. Other punctuation is kept."""
-    return _nfc_collapsed(fold_index(_nfc_collapsed(text)))
-
-
-def _words(text: str) -> str:
-    return _NON_WORD_RE.sub(" ", fold(text)).strip()
 
 
 def _clean_display(text: str) -> str:
@@ -133,7 +120,7 @@ def normalize_org_name(name: str) -> str:
     """Matching key of an organisation name (auction firms in particular): case, diacritics, punctuation,
     abbreviations (Cty, ĐGHD, TNHH, CP, UBND…), "bán đấu giá", "tỉnh/TP" before a province, typos such as
     "họp danh" all collapse. Not meant for display."""
-    words = _words(name[:MAX_NAME_CHARS])
+    words = fold_words(name[:MAX_NAME_CHARS])
     for pattern, repl in _ORG_REWRITES:
         words = pattern.sub(repl, words)
     words = _HCM_RE.sub("ho chi minh", words)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from storage.analysis.common import (
+from analysis.common import (
     DETECTOR_LABELS_VI,
     NOTICE_KIND_LABELS_VI,
     RECORD_KIND_LABELS_VI,

@@ -11,11 +11,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from vntext.workdays import is_working_day
-from storage.analysis.common import DB, frame, local_day, local_naive, session_for, short
+from analysis.common import DB, frame, local_day, local_naive, session_for, short
+from storage.kinds import RecordKind
 from storage.models import AuctionNotice, ChangeEvent, CrawlRun, Record, SelectionNotice, SelectionResult, ThadsNotice
+from vntext.workdays import is_working_day
 
-RECORD_KINDS = ("dgts.selection_notice", "dgts.selection_result", "dgts.auction_notice", "thads.notice")
+RECORD_KINDS = RecordKind.ALL
 RUN_COLUMNS = ["id", "source", "kind", "window_start", "window_end", "started_at", "finished_at", "duration_s",
                "status", "requests", "new", "changed", "removed", "check_failed", "complete_lists", "message"]
 COVERAGE_COLUMNS = ["day", "record_kind", "published", "first_seen", "check_failed", "working_day"]
@@ -71,16 +72,16 @@ def publication_days(session: Session) -> dict[tuple[str, str], date]:
                                                    SelectionNotice.published_at)):
         d = local_day(first or last)
         if d:
-            out[("dgts.selection_notice", str(rid))] = d
+            out[(RecordKind.DGTS_SELECTION_NOTICE, str(rid))] = d
     for rid, pub in session.execute(select(SelectionResult.id, SelectionResult.published_at)):
         if pub:
-            out[("dgts.selection_result", str(rid))] = local_day(pub)
+            out[(RecordKind.DGTS_SELECTION_RESULT, str(rid))] = local_day(pub)
     for rid, pub in session.execute(select(AuctionNotice.id, AuctionNotice.published_at)):
         if pub:
-            out[("dgts.auction_notice", str(rid))] = local_day(pub)
+            out[(RecordKind.DGTS_AUCTION_NOTICE, str(rid))] = local_day(pub)
     for key, pub, issued in session.execute(select(ThadsNotice.key, ThadsNotice.published_on, ThadsNotice.notice_date)):
         if pub or issued:
-            out[("thads.notice", key)] = pub or issued
+            out[(RecordKind.THADS_NOTICE, key)] = pub or issued
     return out
 
 
@@ -88,10 +89,10 @@ def url_publication_days(session: Session) -> dict[str, date]:
     """Portal URL -> ICT publication day of the parsed record at that URL (the latest, when several share it)."""
     out: dict[str, date] = {}
     days = publication_days(session)
-    for kind, model, key_col in (("dgts.selection_notice", SelectionNotice, SelectionNotice.id),
-                                 ("dgts.selection_result", SelectionResult, SelectionResult.id),
-                                 ("dgts.auction_notice", AuctionNotice, AuctionNotice.id),
-                                 ("thads.notice", ThadsNotice, ThadsNotice.key)):
+    for kind, model, key_col in ((RecordKind.DGTS_SELECTION_NOTICE, SelectionNotice, SelectionNotice.id),
+                                 (RecordKind.DGTS_SELECTION_RESULT, SelectionResult, SelectionResult.id),
+                                 (RecordKind.DGTS_AUCTION_NOTICE, AuctionNotice, AuctionNotice.id),
+                                 (RecordKind.THADS_NOTICE, ThadsNotice, ThadsNotice.key)):
         for key, url in session.execute(select(key_col, model.url).where(model.url.is_not(None))):
             day = days.get((kind, str(key)))
             if day is not None and (url not in out or out[url] < day):
@@ -136,7 +137,7 @@ def crawl_coverage(db: DB, since: date | None = None, until: date | None = None,
     return df
 
 
-def coverage_gaps(db: DB, record_kind: str = "dgts.auction_notice", since: date | None = None,
+def coverage_gaps(db: DB, record_kind: str = RecordKind.DGTS_AUCTION_NOTICE, since: date | None = None,
                   until: date | None = None, min_days: int = 1, basis: str = "published") -> pd.DataFrame:
     """Runs of consecutive days on which no record of ``record_kind`` was published (``basis="published"``) or
     first seen (``basis="first_seen"``), between the first and last day that has one (or ``since``/``until``).
