@@ -17,9 +17,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from detectors.collusion.notice import NAME_CHARS, LotTerms, Notice, ids_of, portal_time
+from detectors.collusion.notice import NAME_CHARS, LotTerms, Notice, ids_of
 from storage.kinds import NoticeKind
 from storage.models import AuctionNotice, Lot, LotFeatures
+from storage.sqlfuncs import epoch_seconds
 from storage.stamps import from_hex
 from storage.timeutil import VN_TZ
 
@@ -194,8 +195,8 @@ def since_epoch(since: date) -> float:
 def load_columns(session: Session, since: date | None = None) -> Columns:
     """Every auction notice (published on or after ``since`` when given, and the undated ones) and its lots."""
     A = AuctionNotice
-    query = select(A.id, A.owner_id, A.organisation_id, A.published_at, A.auction_at, A.reg_start, A.reg_end,
-                   A.property_type_id, A.root_id).order_by(A.id)
+    query = select(A.id, A.owner_id, A.organisation_id, epoch_seconds(A.published_at), epoch_seconds(A.auction_at),
+                   epoch_seconds(A.reg_start), epoch_seconds(A.reg_end), A.property_type_id, A.root_id).order_by(A.id)
     if since is not None:
         start = datetime.combine(since, datetime.min.time(), tzinfo=VN_TZ)
         query = query.where((A.published_at >= start) | A.published_at.is_(None))
@@ -204,7 +205,7 @@ def load_columns(session: Session, since: date | None = None) -> Columns:
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     owner = np.fromiter((-1 if r[1] is None else r[1] for r in rows), dtype=np.int64, count=n)
     org = np.fromiter((-1 if r[2] is None else r[2] for r in rows), dtype=np.int64, count=n)
-    times = [np.fromiter((_epoch(portal_time(r[k])) for r in rows), dtype=float, count=n) for k in (3, 4, 5, 6)]
+    times = [np.fromiter((np.nan if r[k] is None else r[k] for r in rows), dtype=float, count=n) for k in (3, 4, 5, 6)]
     type_id = np.fromiter((-1 if r[7] is None else r[7] for r in rows), dtype=np.int64, count=n)
     root_id = np.fromiter((-1 if r[8] is None else r[8] for r in rows), dtype=np.int64, count=n)
     del rows
