@@ -21,6 +21,7 @@ from typing import Any, Iterator
 from pydantic import Field, model_validator
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
+from detectors.evidence import data_quality as evidence_declaration
 from detectors.collusion import legal
 from detectors.collusion.dataset import LotTerms, Notice, load_notices
 from vntext.amounts import LOT
@@ -83,6 +84,7 @@ class DataQualityDetector(Detector):
     """Portal values that cannot be right as published (never a violation)."""
 
     name = "data_quality"
+    evidence_fields = evidence_declaration.DECLARATION
     version = "1"
     Settings = Settings
     rules = (RULE,)

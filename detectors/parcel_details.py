@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
+from detectors.evidence import parcel_details as evidence_declaration
 from vntext import parcels
 from vntext.parcels import ATTACHMENT_PREFIX, FIELDS, NOTICE_SOURCE, ParcelDetails, extract_parcel_details
 from storage.feature_cache import cached, input_hash, source_version
@@ -281,6 +282,7 @@ class ParcelDetailsDetector(Detector):
     """D2: land lots whose notice does not state the required parcel fields."""
 
     name = "parcel_details"
+    evidence_fields = evidence_declaration.DECLARATION
     version = "1"
     Settings = Settings
     rules = (RULE,)

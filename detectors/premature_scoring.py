@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from vntext.core import find_dates, fold_vn, normalize_vn
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result
+from detectors.evidence import premature_scoring as evidence_declaration
 from detectors.linking import (
     CandidatePool,
     LinkDecision,
@@ -439,6 +440,7 @@ class PrematureScoringDetector(Detector):
     """D1: scoring or selection before the selection notice's application window closed, and related signals."""
 
     name = "premature_scoring"
+    evidence_fields = evidence_declaration.DECLARATION
     version = "1"
     Settings = Settings
     rules = RULES

@@ -22,6 +22,7 @@ from detectors.collusion.rotation import evaluate_rotation
 from detectors.collusion.selections import build_selections
 from detectors.collusion.settings import CollusionSettings
 from detectors.collusion.terms import evaluate_terms
+from detectors.evidence import collusion as evidence_declaration
 
 
 class CollusionDetector(Detector):
@@ -29,6 +30,7 @@ class CollusionDetector(Detector):
     and an anomaly ranking."""
 
     name: ClassVar[str] = "collusion"
+    evidence_fields = evidence_declaration.DECLARATION
     version: ClassVar[str] = "1"
     Settings: ClassVar[type[CollusionSettings]] = CollusionSettings
     rules: ClassVar[tuple[str, ...]] = ("repeat_selection", "rotation", "relist_chain", "exclusionary_terms",
