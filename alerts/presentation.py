@@ -240,6 +240,8 @@ def _resolve(rule: RuleEvidence, path: str, evidence: dict[str, Any], item: dict
         for part in path.split("."):
             if isinstance(value, list) and part.isdigit():
                 value = value[int(part)] if int(part) < len(value) else None
+            elif isinstance(value, list):  # a key of every object of a list: the list of their values
+                value = [v.get(part) for v in value if isinstance(v, dict) and not is_empty(v.get(part))]
             elif isinstance(value, dict):
                 parent, value = value, value.get(part)
             else:
@@ -269,10 +271,10 @@ def _fact_lines(rule: RuleEvidence, fact: Fact, evidence: dict[str, Any]) -> lis
     return lines
 
 
-def facts_for(evidence: dict[str, Any], rule: RuleEvidence) -> list[str]:
+def facts_for(evidence: dict[str, Any], rule: RuleEvidence, facts: tuple[Fact, ...] | None = None) -> list[str]:
     """The headline facts, side by side in plain Vietnamese."""
     lines: list[str] = []
-    for fact in rule.facts:
+    for fact in rule.facts if facts is None else facts:
         if fact.fallback and lines:
             continue
         for line in _fact_lines(rule, fact, evidence):
@@ -345,6 +347,15 @@ def finding_facts(finding: Any) -> list[str]:
     82,9 giờ"); none for a detector without a declaration."""
     rule = _declared(finding)
     return facts_for(_evidence(finding), rule) if rule else []
+
+
+def finding_summary(finding: Any) -> str | None:
+    """What is wrong, short enough for one line of a digest ("Sớm 38 giờ: kết quả công bố 09/06/2026 10:00")."""
+    rule = _declared(finding)
+    if rule is None:
+        return None
+    lines = facts_for(_evidence(finding), rule, rule.summary) if rule.summary else []
+    return "; ".join(lines) if lines else next(iter(facts_for(_evidence(finding), rule)), None)
 
 
 def finding_reasons(finding: Any) -> list[str]:

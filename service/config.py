@@ -150,8 +150,6 @@ class AlertSettings(Section):
     no_new_records_days: int = Field(2, ge=1, le=60, description="Tell the operator when a source brought nothing new for this many days.")
     max_attempts: int = Field(8, ge=1, le=100, description="Delivery attempts before a message is marked failed.")
     retry_base_s: float = Field(60.0, ge=0, le=86_400, description="First retry delay; doubles per attempt.")
-    evidence_base_url: str | None = Field(None, description="Public URL prefix of the evidence store for links in e-mails (unset = a file path).")
-    review_hint: str = Field("auction-monitor review {id} --verdict confirmed|false_positive|needs_more_info --note \"...\"", description="How to mark a finding reviewed (shown in e-mails).")
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     recipients: list[Recipient] = Field(default_factory=list, description="Officers and what they cover.")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)

@@ -111,6 +111,9 @@ EXCLUSIONARY_TERMS = RuleEvidence(
         *hidden("checks_evaluated"),
     ),
     facts=(fact(*CHECK_FACTS, each="problems"),),
+    summary=(fact("Tiền hồ sơ {file_cost}, tối đa {cap}", "Tiền đặt trước {deposit_pct} giá khởi điểm",
+                  "Nhận đăng ký {days} ngày, tối thiểu {minimum_days}",
+                  "Đấu giá {days} ngày sau hạn đăng ký, tối thiểu {minimum_days}", each="problems"),),
     reasons=("undecided.reason_vi",),
 )
 
@@ -183,6 +186,11 @@ RELIST_CHAIN = RuleEvidence(
         fact("Giá khởi điểm giảm {cut} trong {days_between} ngày (thông báo {notice}); có thể có tới "
              "{rounds_possible} lần đấu giá ở giữa", each="undecided"),
     ),
+    summary=(
+        fact("Bán ngay sau khi giảm {cut}", "Đổi tổ chức đấu giá", "Giảm {cut} một lần (tối đa {max_cut_per_round})",
+             each="reasons"),
+        fact("Giảm {cut} trong {days_between} ngày", each="undecided"),
+    ),
     reasons=("undecided.code", "missing"),
 )
 
@@ -234,6 +242,7 @@ REPEAT_SELECTION = RuleEvidence(
              "ngưỡng của nhóm cùng loại {threshold}",
              "{top_organisation} được chọn {top_count}/{selections} lần trong {period_days} ngày ({top_share})"),
     ),
+    summary=(fact("{top_organisation}: {top_count}/{selections} lần ({top_share})"),),
     reasons=("missing",),
 )
 
@@ -256,9 +265,11 @@ ROTATION = RuleEvidence(
         *hidden("permutations", "seed", "statistic"),
     ),
     facts=(
+        fact("Luân phiên được chọn: {rotating_set.organisation}"),
         fact("Hệ số luân phiên {alternation} (chọn ngẫu nhiên: {expected_alternation}), xác suất ngẫu nhiên p = "
              "{p_value}, qua {selections} lần lựa chọn"),
     ),
+    summary=(fact("Luân phiên {selections} lần: {rotating_set.organisation}"),),
 )
 
 # ------------------------------------------------------------------------------------------ outcome_signals
@@ -315,6 +326,8 @@ OUTCOME_SIGNALS = RuleEvidence(
              "Giá trúng {winning_price} — giá khởi điểm {start_price}: chỉ cao hơn {premium_pct}",
              "{loser} thua {winner} ở các cuộc đấu giá {auctions}", each="signals"),
     ),
+    summary=(fact("Chỉ {active}/{registered} người trả giá", "Giá trúng chỉ cao hơn {premium_pct}",
+                  "{loser} thua {winner} nhiều lần", each="signals"),),
     reasons=("missing",),
 )
 
@@ -344,6 +357,7 @@ ANOMALY_RANK = RuleEvidence(
         fact("Hạng {rank}/{ranked_among} trong các thông báo gần đây"),
         fact("{label}: {value} (thông thường {population_median})", each="top_features"),
     ),
+    summary=(fact("Hạng {rank}/{ranked_among}: {top_features.label}"),),
 )
 
 DECLARATION = Declaration({

@@ -41,6 +41,7 @@ IMPLAUSIBLE_PORTAL_VALUE = RuleEvidence(
         fact("Tiền đặt trước {deposit} — giá khởi điểm {start_price}: gấp {times} lần",
              "Giá khởi điểm {start_price} cho {land_area_m2} đất — {price_per_m2} mỗi m²", each="problems"),
     ),
+    summary=(fact("Tiền đặt trước gấp {times} lần giá khởi điểm", "{price_per_m2} mỗi m² đất", each="problems"),),
 )
 
 DECLARATION = Declaration({"implausible_portal_value": IMPLAUSIBLE_PORTAL_VALUE})

@@ -148,11 +148,12 @@ RUNNER_FIELDS = (Field("raw_sha256s", hidden=True),)
 
 @dataclass(frozen=True)
 class RuleEvidence:
-    """The evidence of one rule: its fields in display order, headline facts, and the paths saying why an
-    insufficient finding could not be decided."""
+    """The evidence of one rule: its fields in display order, headline facts, the short form of them for a
+    digest's one line (``summary``), and the paths saying why an insufficient finding could not be decided."""
 
     fields: tuple[Field, ...]
     facts: tuple[Fact, ...] = ()
+    summary: tuple[Fact, ...] = ()
     reasons: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -161,9 +162,9 @@ class RuleEvidence:
         keys = [f.key for f in all_fields]
         if len(keys) != len(set(keys)):
             raise ValueError(f"fields declared twice: {sorted(k for k in keys if keys.count(k) > 1)}")
-        for path in [*self.reasons, *(p.split(":")[0] for f in self.facts for p in f.placeholders())]:
-            if self.field_at(path) is None and not any(self.field_at(f"{x.each}.{path}") for x in self.facts
-                                                       if x.each):
+        facts = self.facts + self.summary
+        for path in [*self.reasons, *(p.split(":")[0] for f in facts for p in f.placeholders())]:
+            if self.field_at(path) is None and not any(self.field_at(f"{x.each}.{path}") for x in facts if x.each):
                 raise ValueError(f"fact or reason names an undeclared field: {path}")
 
     def field_at(self, path: str) -> Field | None:

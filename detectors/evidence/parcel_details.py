@@ -45,6 +45,7 @@ MISSING_PARCEL_FIELDS = RuleEvidence(
         code("sources_read", "Đã đọc", TEXT_SOURCES, many=True, email=False),
     ),
     facts=(fact("Lô đất không nêu {missing}"),),
+    summary=(fact("Không nêu {missing}"),),
     reasons=("reason",),
 )
 

@@ -72,7 +72,7 @@ DATE_CUES = Phrases({
 DATE_SOURCES = Phrases({
     "result text": "nội dung kết quả lựa chọn",
     "result notice date": "ngày của thông báo kết quả",
-    "result text: {cue:cue}": "nội dung kết quả lựa chọn ({cue})",
+    "result text: {cue:cue}": "nội dung kết quả lựa chọn, {cue}",
     "attachment:{file}": "tệp đính kèm «{file}»",
 }, {"cue": DATE_CUES})
 BEFORE_CLOSE_WHAT = Phrases({
@@ -157,6 +157,11 @@ RESULT_BEFORE_WINDOW_END = RuleEvidence(
         fact("Hết hạn nhận hồ sơ {window_end} — kết quả công bố {result_published_at}",
              "Hết hạn nhận hồ sơ {window_end} — kết quả công bố ngày {result_published_on}", fallback=True),
     ),
+    summary=(
+        fact("Sớm {hours_before_close} giờ: kết quả công bố {at}, hết hạn {window_end}",
+             "{what} {on}, hết hạn {window_end}", "Kết quả công bố ngày {on}, hết hạn {window_end}",
+             each="before_window_close"),
+    ),
     reasons=("reason",),
 )
 
@@ -183,6 +188,7 @@ AUCTION_NOTICE_BEFORE_WINDOW_END = RuleEvidence(
         fact("Hết hạn nhận hồ sơ {window_end} — {organisation} đã đăng thông báo đấu giá {auction_notice} lúc "
              "{published_at}", each="auction_notices"),
     ),
+    summary=(fact("Đăng thông báo đấu giá {published_at}, hết hạn nhận hồ sơ {window_end}", each="auction_notices"),),
     reasons=("reason",),
 )
 
@@ -212,6 +218,8 @@ SHORT_WINDOW = RuleEvidence(
              "Đăng thông báo {published} — hết hạn nhận hồ sơ {window_end}: {days} {unit}, tối thiểu {minimum}"),
         fact("Đăng thông báo {published} — hết hạn nhận hồ sơ {window_end}", fallback=True),
     ),
+    summary=(fact("Chỉ {days}/{minimum} {unit}: đăng {published}, quyết định {decision_date}",
+                  "Chỉ {days}/{minimum} {unit}: đăng {published}, hết hạn {window_end}"),),
     reasons=("reason",),
 )
 
@@ -231,6 +239,7 @@ RUSHED_RESULT = RuleEvidence(
         fact("Hết hạn nhận hồ sơ {window_end} — kết quả công bố {result_published}, chỉ {delay_hours} giờ sau khi "
              "hết hạn"),
     ),
+    summary=(fact("Công bố {delay_hours} giờ sau khi hết hạn nhận hồ sơ ({result_published})"),),
     reasons=("reason",),
 )
 
@@ -250,6 +259,7 @@ RESULT_WITHOUT_NOTICE = RuleEvidence(
              "Kết quả lựa chọn công bố {result_published} — không tìm thấy thông báo lựa chọn công khai nào "
              "tương ứng"),
     ),
+    summary=(fact("Không có thông báo lựa chọn; kết quả công bố {result_published}"),),
     reasons=("reason",),
 )
 
@@ -267,6 +277,7 @@ WINDOW_CHANGED_AFTER_PUBLICATION = RuleEvidence(
               many=True),
     ),
     facts=(fact("{which}: {old} → {new} (sửa sau khi đăng; phát hiện lúc {at})", each="changes"),),
+    summary=(fact("{which}: {old} → {new}", each="changes"),),
 )
 
 DECLARATION = Declaration({
