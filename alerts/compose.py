@@ -34,7 +34,7 @@ from alerts.presentation import (
 )
 from alerts.subject import MarkedText, Subject
 from storage.admin_units import Province
-from storage.labels import SEVERITY_LABELS_VI, rule_label
+from storage.labels import RULE_LABELS_VI, SEVERITY_LABELS_VI
 from storage.models import Finding
 from storage.timeutil import fmt_dmy, to_local
 
@@ -120,6 +120,11 @@ def one_line(text: Any, limit: int = LINE_MAX_CHARS) -> str:
 
 def detector_label(detector: str) -> str:
     return DETECTOR_LABELS.get(detector, detector)
+
+
+def rule_label(finding: Finding) -> str:
+    """The Vietnamese name of the finding's rule (its detector's for a rule without one)."""
+    return RULE_LABELS_VI.get(finding.rule) or detector_label(finding.detector)
 
 
 def explanation(detector: str) -> str:
@@ -213,8 +218,8 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
     insufficient = finding.status == "insufficient"
     return _Item(
         id=finding.id,
-        title=bounded(finding.title or rule_label(finding.rule), TITLE_MAX_CHARS),
-        rule_label=rule_label(finding.rule),
+        title=bounded(finding.title or rule_label(finding), TITLE_MAX_CHARS),
+        rule_label=rule_label(finding),
         detector_label=detector_label(finding.detector),
         severity=severity,
         severity_label=SEVERITY_LABELS.get(severity, severity),
@@ -239,7 +244,7 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
         legal_basis=bounded(finding.legal_basis or "", 1000),
         first_seen=fmt_dmy(to_local(finding.first_seen)),
         last_seen=fmt_dmy(to_local(finding.last_seen)),
-        summary=one_line(finding_summary(finding) or finding.title or rule_label(finding.rule)),
+        summary=one_line(finding_summary(finding) or finding.title or rule_label(finding)),
     )
 
 

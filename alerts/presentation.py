@@ -42,6 +42,7 @@ class EvidenceRow:
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_FACT_RE = re.compile(r"\{(\??[\w.]+)\}")
 
 
 def _bounded(text: str, limit: int = VALUE_MAX_CHARS) -> str:
@@ -136,9 +137,9 @@ def format_one(f: Field, value: Any, siblings: dict[str, Any] | None = None, *, 
     elif numeric and kind == "area":
         return f"{vn_number(value)} m²"
     elif numeric and kind == "percent":
-        text = f"{vn_number(value)} %"
+        text = f"{vn_number(value)}%"
     elif numeric and kind == "fraction":
-        text = f"{vn_number(value * 100, 1)} %"
+        text = f"{vn_number(value * 100, 1)}%"
     elif numeric and kind in ("count", "number"):
         text = vn_number(value)
     elif numeric and kind == "ordinal":
@@ -260,13 +261,13 @@ def _fact_lines(rule: RuleEvidence, fact: Fact, evidence: dict[str, Any]) -> lis
     for item in items[:MAX_FACTS]:
         for template in fact.templates:
             values: dict[str, str] = {}
-            for name in dict.fromkeys(re.findall(r"\{([\w.]+)\}", template)):
-                text = _resolve(rule, name, evidence, item, fact.each)
+            for name in dict.fromkeys(_FACT_RE.findall(template)):
+                text = _resolve(rule, name.lstrip("?"), evidence, item, fact.each)
                 if text is None:
                     break
-                values[name] = text
+                values[name] = "" if name.startswith("?") else text
             else:
-                lines.append(re.sub(r"\{([\w.]+)\}", lambda m: values[m.group(1)], template))
+                lines.append(_FACT_RE.sub(lambda m: values[m.group(1)], template))
                 break
     return lines
 

@@ -61,9 +61,11 @@ def organisation_of(session: Session, finding: Finding) -> str | None:
     lot = _lot_key(finding)
     if lot is not None:
         kind, sid = lot[0], lot[1]
+    # the organisations the evidence names: those chosen by the linked results, those of a relist chain's rounds
     chosen = [s.get("organisation") for s in evidence.get("selected") or [] if isinstance(s, dict)]
-    if any(chosen):
-        return "; ".join(dict.fromkeys(c for c in chosen if c))
+    chosen += [o for r in evidence.get("rounds") or [] if isinstance(r, dict) for o in r.get("organisations") or []]
+    if any(isinstance(c, str) and c for c in chosen):
+        return "; ".join(dict.fromkeys(c for c in chosen if isinstance(c, str) and c))
     if kind == "selection_result" and sid.isdigit():
         return session.scalar(select(SelectionResult.org_name).where(SelectionResult.id == int(sid)))
     if kind == "auction_notice" and sid.isdigit():

@@ -187,8 +187,8 @@ RELIST_CHAIN = RuleEvidence(
              "{rounds_possible} lần đấu giá ở giữa", each="undecided"),
     ),
     summary=(
-        fact("Bán ngay sau khi giảm {cut}", "Đổi tổ chức đấu giá", "Giảm {cut} một lần (tối đa {max_cut_per_round})",
-             each="reasons"),
+        fact("Bán ngay sau khi giảm {cut}{?organisation}", "Đổi tổ chức đấu giá{?from}",
+             "Giảm {cut} một lần (tối đa {max_cut_per_round})", each="reasons"),
         fact("Giảm {cut} trong {days_between} ngày", each="undecided"),
     ),
     reasons=("undecided.code", "missing"),

@@ -19,6 +19,7 @@ Kind = Literal["text", "code", "date", "datetime", "money", "area", "id", "perce
                "ordinal", "yesno", "link", "group"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
+_FACT_PLACEHOLDER = re.compile(r"\{\??([\w.]+)\}")
 _NUMBER = r"-?\d+(?:[.,]\d+)*"
 _ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 
@@ -123,9 +124,10 @@ class Field:
 @dataclass(frozen=True)
 class Fact:
     """One headline line, e.g. "Hết hạn nhận hồ sơ {window_end} — kết quả công bố {at}, sớm {hours_before_close}
-    giờ". The first template whose placeholders (field paths, "a.b", "a.0") all have values is used; with ``each``
-    (the path of a list of objects), one line per item, its keys looked up first in the item, then in the
-    evidence. ``fallback``: used only when no earlier fact gave a line."""
+    giờ". The first template whose placeholders (field paths, "a.b", "a.0") all have values is used; "{?key}" is
+    required but not written (it tells the kinds of item apart). With ``each`` (the path of a list of objects),
+    one line per item, its keys looked up first in the item, then in the evidence. ``fallback``: used only when no
+    earlier fact gave a line."""
 
     templates: tuple[str, ...]
     each: str | None = None
@@ -133,8 +135,8 @@ class Fact:
 
     def placeholders(self) -> Iterator[str]:
         for t in self.templates:
-            for m in _PLACEHOLDER.finditer(t):
-                yield m.group(1) if m.group(2) is None else f"{m.group(1)}:{m.group(2)}"
+            for m in _FACT_PLACEHOLDER.finditer(t):
+                yield m.group(1)
 
 
 def fact(*templates: str, each: str | None = None, fallback: bool = False) -> Fact:
@@ -163,7 +165,7 @@ class RuleEvidence:
         if len(keys) != len(set(keys)):
             raise ValueError(f"fields declared twice: {sorted(k for k in keys if keys.count(k) > 1)}")
         facts = self.facts + self.summary
-        for path in [*self.reasons, *(p.split(":")[0] for f in facts for p in f.placeholders())]:
+        for path in [*self.reasons, *(p for f in facts for p in f.placeholders())]:
             if self.field_at(path) is None and not any(self.field_at(f"{x.each}.{path}") for x in facts if x.each):
                 raise ValueError(f"fact or reason names an undeclared field: {path}")
 

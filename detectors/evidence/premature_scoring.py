@@ -159,8 +159,8 @@ RESULT_BEFORE_WINDOW_END = RuleEvidence(
     ),
     summary=(
         fact("Sớm {hours_before_close} giờ: kết quả công bố {at}, hết hạn {window_end}",
-             "{what} {on}, hết hạn {window_end}", "Kết quả công bố ngày {on}, hết hạn {window_end}",
-             each="before_window_close"),
+             "Chấm điểm/quyết định {on}, hết hạn {window_end}{?source}",
+             "Kết quả công bố ngày {on}, hết hạn {window_end}", each="before_window_close"),
     ),
     reasons=("reason",),
 )

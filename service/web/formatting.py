@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from alerts.compose import DETECTOR_LABELS, SEVERITY_LABELS, STATUS_LABELS
-from alerts.portal_links import PortalLink, is_portal_url, portal_link_label, portal_links  # noqa: F401
 from alerts.presentation import format_money, rule_label
 from storage.timeutil import to_local
 

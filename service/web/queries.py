@@ -18,7 +18,6 @@ from storage.models import (
     Record,
     RawResponse,
     Review,
-    SelectionNotice,
     SelectionResult,
     Snapshot,
     ThadsNotice,
@@ -249,42 +248,6 @@ def allowed_digests(finding: Finding, records: list[RecordView]) -> set[str]:
 def describe_digest(session: Session, digest: str) -> tuple[RawResponse | None, Attachment | None]:
     return (session.scalars(select(RawResponse).where(RawResponse.sha256 == digest).limit(1)).first(),
             session.scalars(select(Attachment).where(Attachment.sha256 == digest).limit(1)).first())
-
-
-def organisation_of(session: Session, finding: Finding) -> str | None:
-    """The auction organisation chosen or holding the auction the finding is about, when one is known."""
-    kind, sid = finding.subject_kind, finding.subject_id
-    if kind == "lot":
-        kind, sid = "auction_notice", sid.split(":")[1] if sid.count(":") >= 2 else ""
-    if kind == "selection_result" and sid.isdigit():
-        return session.scalar(select(SelectionResult.org_name).where(SelectionResult.id == int(sid)))
-    if kind == "auction_notice" and sid.isdigit():
-        return session.scalar(select(AuctionNotice.org_name).where(AuctionNotice.id == int(sid)))
-    if kind == "thads_notice":
-        return session.scalar(select(ThadsNotice.selected_org).where(ThadsNotice.key == sid))
-    if kind == "selection_notice" and sid.isdigit():
-        # the organisation chosen by the result linked to this notice, if any
-        return session.scalar(select(SelectionResult.org_name).where(SelectionResult.notice_id == int(sid)).limit(1))
-    return None
-
-
-def asset_of(session: Session, finding: Finding) -> str | None:
-    """The asset in one line, from the subject record."""
-    kind, sid = finding.subject_kind, finding.subject_id
-    if kind == "lot" and sid.count(":") >= 2:
-        nk, key, idx = sid.split(":", 2)
-        name = session.scalar(select(Lot.name).where(Lot.notice_kind == nk, Lot.notice_key == key,
-                                                     Lot.lot_index == int(idx) if idx.isdigit() else False))
-        if name:
-            return name
-        kind, sid = nk, key
-    model = {"selection_notice": SelectionNotice, "selection_result": SelectionResult,
-             "auction_notice": AuctionNotice}.get(kind)
-    if model is not None and sid.isdigit():
-        return session.scalar(select(model.property_name).where(model.id == int(sid)))
-    if kind == "thads_notice":
-        return session.scalar(select(ThadsNotice.title).where(ThadsNotice.key == sid))
-    return None
 
 
 def related_findings(session: Session, finding: Finding, records: list[RecordView]) -> dict[str, list[Finding]]:
