@@ -216,6 +216,7 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
     severity = finding.severity or "low"
     subject = subject or Subject()
     insufficient = finding.status == "insufficient"
+    reasons = finding_reasons(finding) if insufficient else []
     return _Item(
         id=finding.id,
         title=bounded(finding.title or rule_label(finding), TITLE_MAX_CHARS),
@@ -233,7 +234,7 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
         asset=subject.asset,
         lot_texts=subject.lot_texts,
         facts=finding_facts(finding),
-        reasons=finding_reasons(finding) if insufficient else [],
+        reasons=reasons,
         update=update_line(reason, previous_severity, severity),
         tag=REASON_TAGS.get(reason),
         link=link,
@@ -244,7 +245,8 @@ def _item(finding: Finding, reason: str, previous_severity: str | None, province
         legal_basis=bounded(finding.legal_basis or "", 1000),
         first_seen=fmt_dmy(to_local(finding.first_seen)),
         last_seen=fmt_dmy(to_local(finding.last_seen)),
-        summary=one_line(finding_summary(finding) or finding.title or rule_label(finding)),
+        summary=one_line(finding_summary(finding) or next(iter(reasons), None) or finding.title
+                         or rule_label(finding)),
     )
 
 
