@@ -112,6 +112,8 @@ def asset_of(session: Session, finding: Finding) -> str | None:
         if name:
             return _one_line(name)
         kind, sid = lot[0], lot[1]
+    if kind == "chain":  # a relist chain is named by its first auction notice
+        kind = "auction_notice"
     model = {"selection_notice": SelectionNotice, "selection_result": SelectionResult,
              "auction_notice": AuctionNotice}.get(kind)
     if model is not None and sid.isdigit():
