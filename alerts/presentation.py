@@ -18,7 +18,7 @@ from typing import Any
 
 from alerts.portal_links import is_portal_url
 from detectors.evidence.fields import Fact, Field, RuleEvidence
-from storage.labels import RULE_LABELS_VI, rule_label  # noqa: F401  (rule_label is re-exported)
+from storage.labels import rule_label  # noqa: F401  (re-exported for the review site)
 from storage.timeutil import fmt_dmy, to_local
 
 MAX_ROWS = 60
@@ -433,5 +433,3 @@ def generic_rows(evidence: dict[str, Any] | None) -> list[EvidenceRow]:
             rows.append(EvidenceRow(_bounded(label_for(key), 120), _generic_value(key, value)))
     return rows[:MAX_ROWS]
 
-
-RULE_LABELS = RULE_LABELS_VI
