@@ -342,7 +342,6 @@ def compose_operator(kind: str, message: str, details: dict[str, Any] | None, no
     context = {
         "subject": subject,
         "label": label,
-        "kind": bounded(kind, 100),
         "message": bounded(message, 2000),
         "at": fmt_dmy(to_local(now)),
         "rows": generic_rows(details or {}),
