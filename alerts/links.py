@@ -7,11 +7,16 @@ address is the identity its verdicts are recorded under.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from alerts.settings import WebSettings
+from storage.settings import ConfigError
+
+log = logging.getLogger(__name__)
 
 LINK_SALT = "auction-monitor.finding-link.v1"
 LINK_PATH = "/l/"
@@ -45,6 +50,22 @@ def make_finding_link(settings: WebSettings, finding_id: int, recipient: str, *,
     comes from the environment variable named by ``settings.secret_key_env`` unless given."""
     token = make_finding_token(secret or settings.secret_key(), finding_id, recipient)
     return f"{settings.public_base_url}{LINK_PATH}{token}"
+
+
+def recipient_link(settings: WebSettings, finding_id: int, recipient: str) -> str:
+    """The link an e-mail to ``recipient`` carries: ``make_finding_link`` for that recipient; while the site's
+    secret key is not set, the finding's page behind the analysts' login (and the operator is warned in the log)."""
+    try:
+        return make_finding_link(settings, finding_id, recipient)
+    except ConfigError:
+        _warn_unsigned(settings.secret_key_env)
+        return f"{settings.public_base_url}/findings/{int(finding_id)}"
+
+
+@lru_cache(maxsize=4)
+def _warn_unsigned(variable: str) -> None:
+    log.warning("%s is not set: e-mails link to the findings' pages behind the analysts' login instead of carrying "
+                "signed links", variable)
 
 
 def read_finding_token(secret: str, token: str, max_age_s: int) -> LinkGrant:

@@ -27,10 +27,12 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from alerts.compose import ComposedMessage, DigestEntry, compose_digest, compose_finding
+from alerts.links import recipient_link
 from alerts.operator import as_utc, new_message_id, queue_operator_alert, short_hash
 from alerts.routing import Addressee, Route, Router
 from alerts.settings import AlertSettings, AppSettings, alert_settings
 from alerts.smtp_sender import SmtpTransport, TransportUnavailable, build_email, envelope_recipients, write_eml
+from alerts.subject import Subject, describe
 from detectors.base import SEVERITY_ORDER
 from storage.models import Alert, AlertItem, CrawlRun, Finding
 from storage.timeutil import local_date
@@ -175,18 +177,20 @@ def link_hosts(session: Session, settings: AppSettings | AlertSettings) -> froze
     return base | allowed_hosts(crawled)
 
 
-def queue_alerts(session: Session, settings: AppSettings | AlertSettings, now: datetime | None = None, *,
-                 evidence_root: str | None = None) -> dict[str, int]:
+def queue_alerts(session: Session, settings: AppSettings | AlertSettings, now: datetime | None = None
+                 ) -> dict[str, int]:
     """Compose and insert every message that is due: one per immediate finding (all its officers on one
     message: the first in To, the others and the monitor in Cc) and one digest per recipient and day.
+
+    Each message links every finding to its page on the review site, signed for the message's recipient
+    (``alerts.links``), and says who and what it concerns (``alerts.subject``).
 
     Everything is added to ``session`` and flushed; the caller commits (one transaction: the messages and the
     ledger rows land together or not at all). Returns counts: finding, digest, items, skipped_digests,
     deferred_items (digest entries beyond ``MAX_DIGEST_ENTRIES``, left for the next day) and immediate_overflow
     (findings past ``max_immediate_per_run`` that went to the digests instead)."""
     a = alert_settings(settings)
-    if evidence_root is None and not isinstance(settings, AlertSettings):
-        evidence_root = settings.evidence.path
+    web = WebSettings() if isinstance(settings, AlertSettings) else settings.web
     now = as_utc(now)
     today = local_date(now)
     router = Router(a)
@@ -231,6 +235,12 @@ def queue_alerts(session: Session, settings: AppSettings | AlertSettings, now: d
     shown_of = {person: sorted(d.entries, key=_digest_priority)[:MAX_DIGEST_ENTRIES]
                 for person, d in digests.items() if person not in already_sent}
     full = _full_findings(session, {g.finding.id for g in sent} | {e.finding.id for es in shown_of.values() for e in es})
+    subjects: dict[int, Subject] = {}
+
+    def subject_of(f: Finding) -> Subject:
+        if f.id not in subjects:
+            subjects[f.id] = describe(session, f)
+        return subjects[f.id]
     for group in sorted(sent, key=lambda g: g.finding.id):
         f = group.finding = full[group.finding.id]
         first, others = group.to[0], group.to[1:]
@@ -238,8 +248,9 @@ def queue_alerts(session: Session, settings: AppSettings | AlertSettings, now: d
         seq = ledger_counts[f.id]
         key = "finding:%d:%s" % (f.id, short_hash(
             "|".join([group.reason, f.severity, f.evidence_hash, str(seq), *sorted(p.key for p in group.to)])))
-        composed = compose_finding(f, group.reason, a, previous_severity=group.previous_severity,
-                                   province=group.province, evidence_root=evidence_root, allowed_hosts=hosts)
+        composed = compose_finding(f, group.reason, previous_severity=group.previous_severity,
+                                   province=group.province, subject=subject_of(f),
+                                   link=recipient_link(web, f.id, first.email), allowed_hosts=hosts)
         alert = _insert(session, kind="finding", to=first, cc=cc, composed=composed, dedupe_key=key, now=now)
         counts["items"] += _ledger(session, alert, f, group.reason, [first.email, *cc])
         ledger_counts[f.id] += 1
@@ -252,11 +263,12 @@ def queue_alerts(session: Session, settings: AppSettings | AlertSettings, now: d
             counts["skipped_digests"] += 1  # today's digest went out already; these entries wait for tomorrow
             continue
         cc = list(router.cc_for([person]))
-        shown = [DigestEntry(full[e.finding.id], e.reason, e.previous_severity, e.province)
+        shown = [DigestEntry(full[e.finding.id], e.reason, e.previous_severity, e.province,
+                             subject_of(full[e.finding.id]), recipient_link(web, e.finding.id, person.email))
                  for e in shown_of[person.key]]
         later = len(digest.entries) - MAX_DIGEST_ENTRIES
-        composed = compose_digest(person.name, shown, today, a, evidence_root=evidence_root, deferred=max(later, 0),
-                                  allowed_hosts=hosts)
+        composed = compose_digest(person.name, shown, today, deferred=max(later, 0), allowed_hosts=hosts,
+                                  link_days=web.link_lifetime_days)
         alert = _insert(session, kind="digest", to=person, cc=cc, composed=composed, dedupe_key=key, now=now)
         counts["deferred_items"] += max(later, 0)
         for entry in shown:

@@ -1,10 +1,11 @@
-"""The one place a finding's evidence becomes Vietnamese label/value rows for people (review site, e-mails).
+"""The one place a finding's evidence becomes Vietnamese for people: rows, headline facts, why it is undecided.
 
-``finding_evidence_rows(finding)`` is the entry point. Today it is a generic reading of the evidence dictionary:
-known keys get Vietnamese labels, values are typed by their key (ids verbatim, money with dot thousands and
-" đ", percentages, dd/mm/yyyy dates), nested lists of objects become one row per item, and internal bookkeeping
-(hashes, model seeds, normalised keys) is left out. Per-detector evidence declarations are meant to plug in
-through ``DECLARED_FIELDS``: a detector that declares its fields gets exactly those rows, in that order.
+``finding_evidence_rows``, ``finding_facts`` and ``finding_reasons`` read the evidence through the declaration its
+detector carries (``Detector.evidence_fields``, see ``detectors.evidence``): exactly the declared fields, in their
+order, each value shown by its kind (ids verbatim, money "1.800.000.000 đ", "12,5 %", "1.250 m²", dd/mm/yyyy,
+codes in Vietnamese words). E-mails leave out the fields declared ``email=False``. Keys a stored finding holds
+that its declaration does not name (an older detector version) are shown after the declared ones on the review
+site only, by the generic reading, which is also how detectors without a declaration are shown.
 """
 
 from __future__ import annotations
@@ -12,108 +13,36 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from functools import lru_cache
+from typing import Any
 
-from alerts.compose import EVIDENCE_LABELS, is_id_key
-from storage.labels import RULE_LABELS_VI, rule_label  # noqa: F401  (rule_label is re-exported)
-from storage.timeutil import fmt_dmy
-
-Kind = Literal["text", "date", "money", "area", "id", "percent", "number", "list"]
+from alerts.portal_links import is_portal_url
+from detectors.evidence.fields import Fact, Field, RuleEvidence
+from storage.labels import rule_label  # noqa: F401  (re-exported for the review site)
+from storage.timeutil import fmt_dmy, to_local
 
 MAX_ROWS = 60
 MAX_ITEMS = 20
+MAX_FACTS = 6
 VALUE_MAX_CHARS = 600
 
 
 @dataclass(frozen=True)
 class EvidenceRow:
-    """One line of evidence as a person reads it."""
+    """One line of evidence as a person reads it; ``links`` are (label, href) of portal pages it names."""
 
     label: str
     value: str
-    kind: Kind = "text"
+    kind: str = "text"
+    links: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
-class DeclaredField:
-    """A detector's declaration of one evidence key: its Vietnamese label and how to show the value."""
+# ------------------------------------------------------------------------------------------ values
 
-    key: str
-    label: str
-    kind: Kind = "text"
-
-
-# detector -> rule (or "*") -> declared fields; empty until the detectors declare theirs.
-DECLARED_FIELDS: dict[str, dict[str, list[DeclaredField]]] = {}
-
-# Labels for keys the generic reading meets that the e-mail table does not name yet.
-EXTRA_LABELS = {
-    "allowed_pct": "Mức cho phép (%)", "alternation": "Hệ số luân phiên", "asset_class": "Loại tài sản",
-    "band_hours": "Khoảng thời gian (giờ)", "bounds_vnd": "Giới hạn (đồng)", "by_source": "Theo nguồn",
-    "cap": "Mức trần", "cap_table": "Bảng mức trần", "caps_vnd": "Mức trần (đồng)",
-    "chain_notice_ids": "Các thông báo trong chuỗi", "code": "Dấu hiệu", "comparable": "So sánh được",
-    "confidence": "Độ tin cậy ghép nối", "count": "Số lần", "coverage": "Tỷ lệ bao phủ",
-    "created_at": "Ngày tạo", "date_only": "Chỉ có ngày (không có giờ)", "decision_source": "Nguồn của ngày quyết định",
-    "delay_hours": "Số giờ", "deposit_unit": "Đơn vị tiền đặt trước", "expected_alternation": "Hệ số luân phiên kỳ vọng",
-    "feature": "Đặc điểm", "fence": "Ngưỡng bất thường", "file_cost": "Tiền mua hồ sơ", "found": "Thông tin đã có",
-    "from": "Từ", "from_notice": "Từ thông báo", "from_price": "Giá trước", "herfindahl": "Chỉ số tập trung (HHI)",
-    "holiday": "Ngày lễ", "iqr": "Khoảng tứ phân vị", "judgment_enforcement_asset": "Tài sản thi hành án",
-    "land_reason": "Căn cứ xác định là đất", "links": "Liên kết giữa các thông báo", "median": "Trung vị",
-    "min_alternation": "Hệ số luân phiên tối thiểu", "min_coverage": "Tỷ lệ bao phủ tối thiểu",
-    "min_failed_rounds": "Số lần không thành tối thiểu", "min_selections": "Số lần lựa chọn tối thiểu",
-    "max_p_value": "Giá trị p tối đa", "n": "Số lượng", "notice_ids": "Thông báo", "notice_kind": "Loại thông báo",
-    "notice_published": "Ngày đăng thông báo", "notices_held_from": "Có dữ liệu thông báo từ",
-    "owner_kind": "Loại người có tài sản", "owner_similarity": "Độ giống tên người có tài sản (%)",
-    "period_days": "Khoảng thời gian (ngày)", "population_median": "Trung vị toàn bộ", "problems": "Vấn đề",
-    "q1": "Tứ phân vị 1", "q3": "Tứ phân vị 3", "rank": "Hạng", "ranked_among": "Trong số", "ratio": "Tỷ lệ",
-    "reasons": "Lý do", "required": "Thông tin bắt buộc", "robust_z": "Độ lệch (z)", "rotating_set": "Nhóm luân phiên",
-    "selection_result": "Kết quả lựa chọn", "selections": "Số lần lựa chọn", "sequence": "Thứ tự được chọn",
-    "severity": "Mức độ", "shortened": "Bị rút ngắn", "sources_read": "Đã đọc", "status": "Trạng thái",
-    "steps": "Các lần giảm giá", "to": "Sang", "to_notice": "Đến thông báo", "to_price": "Giá sau",
-    "top_count": "Số lần của tổ chức nhiều nhất", "top_features": "Đặc điểm bất thường nhất",
-    "top_organisation": "Tổ chức được chọn nhiều nhất", "top_selections": "Số lần tổ chức đó được chọn",
-    "unread_attachments": "Tệp đính kèm chưa đọc được", "upper_fence": "Ngưỡng trên", "url": "Đường dẫn",
-    "value": "Giá trị", "weekday": "Thứ", "which": "Thông tin", "a": "Thông báo A", "b": "Thông báo B",
-    "notice_name": "Tên thông báo", "name": "Tên tài sản", "place": "Nơi có tài sản", "amount": "Số lượng",
-    "quality": "Chất lượng", "detail": "Chi tiết", "text": "Nội dung", "attachment": "Tệp đính kèm",
-    "id": "Mã", "land_use_purpose": "Mục đích sử dụng đất", "relist_rounds_before": "Số lần đấu giá lại trước đó",
-    "price_cut_prev": "Mức giảm so với lần trước", "pair_notices": "Số thông báo của cùng cặp người có tài sản – tổ chức",
-    "pair_share": "Tỷ lệ của cặp người có tài sản – tổ chức", "fee_over_cap": "Tiền hồ sơ vượt mức trần",
-    "short_registration_window": "Thời gian đăng ký ngắn", "cut_above_legal_step": "Giảm giá vượt mức cho phép",
-    "restart_other_organisation": "Đấu giá lại với tổ chức khác", "auction_notice": "Thông báo đấu giá",
-    "selection_notice": "Thông báo lựa chọn", "thads_notice": "Thông báo THADS", "lot": "Lô tài sản",
-}
-# Where the e-mail table's wording reads wrong for a list of items.
-OVERRIDE_LABELS = {"rounds": "Các lần đấu giá", "top_selections": "Các lần tổ chức đó được chọn",
-                   "lot_index": "Lô số (đếm từ 0)"}
-LABELS = {**EXTRA_LABELS, **EVIDENCE_LABELS, **OVERRIDE_LABELS}
-
-RULE_LABELS = RULE_LABELS_VI
-
-# Bookkeeping a reader has no use for: hashes (shown by the evidence viewer), seeds, normalised keys, tuning.
-HIDDEN_KEYS = frozenset({
-    "raw_sha256", "raw_sha256s", "sha256", "sha256s", "model_version", "random_state", "seed", "permutations",
-    "statistic", "key", "top_organisation_key", "features", "candidates", "cut_tolerance", "link_threshold",
-    "checks_evaluated", "imputed",
-})
-
-_MONEY_RE = re.compile(r"(^|_)(price|prices|deposit|amount_vnd|file_cost|fee|vnd|caps_vnd|bounds_vnd)($|_)")
-_PERCENT_RE = re.compile(r"(_pct|_percent)$")
-_FRACTION_KEYS = frozenset({"cut", "max_cut_per_round", "share", "top_share", "coverage", "min_coverage",
-                            "pair_share", "price_cut_prev"})
-_AREA_RE = re.compile(r"(^|_)(area|area_m2|m2)$")
-_SNAKE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_SEVERITY_WORDS = {"low": "thấp", "medium": "trung bình", "high": "cao"}
-_STATUS_WORDS = {"matched": "đã ghép được", "ambiguous": "chưa chắc chắn", "none": "không tìm thấy",
-                 "review": "cần xem lại", "rejected": "bị loại"}
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
-
-
-def label_for(key: str) -> str:
-    """The Vietnamese label of an evidence key; unknown keys read as words ("land_reason" -> "land reason")."""
-    return LABELS.get(key) or key.replace("_", " ").strip() or "—"
+_FACT_RE = re.compile(r"\{(\??[\w.]+)\}")
 
 
 def _bounded(text: str, limit: int = VALUE_MAX_CHARS) -> str:
@@ -121,9 +50,10 @@ def _bounded(text: str, limit: int = VALUE_MAX_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _vn_number(value: float, decimals: int = 2) -> str:
+def vn_number(value: float, decimals: int = 2) -> str:
     """1234567.5 -> "1.234.567,5" (dot thousands, comma decimals, no trailing zeros)."""
-    if float(value).is_integer():
+    value = round(float(value), decimals)
+    if value.is_integer():
         return f"{int(value):,}".replace(",", ".")
     text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
@@ -131,148 +61,375 @@ def _vn_number(value: float, decimals: int = 2) -> str:
 
 def format_money(value: Any) -> str:
     """An amount in đồng: "1.800.000.000 đ"."""
-    return f"{_vn_number(round(float(value)))} đ"
+    return f"{vn_number(round(float(value)))} đ"
 
 
-def kind_of(key: str, value: Any) -> Kind:
-    """How a value is shown, from its key (and its type where the key says nothing)."""
-    k = key.lower()
-    if isinstance(value, bool):
-        return "text"
-    if is_id_key(k) or k in {"notice", "result", "from_notice", "to_notice", "a", "b", "chain_notice_ids",
-                             "notice_ids"}:
-        return "id"
-    if isinstance(value, (int, float)):
-        if _PERCENT_RE.search(k):
-            return "percent"
-        if k in _FRACTION_KEYS:
-            return "percent"
-        if _MONEY_RE.search(k):
-            return "money"
-        if _AREA_RE.search(k):
-            return "area"
-        return "number"
-    if isinstance(value, str) and (_ISO_DATE_RE.match(value.strip()) or _ISO_DATETIME_RE.match(value.strip())):
-        return "date"
-    return "text"
-
-
-def format_scalar(value: Any, key: str = "", kind: Kind | None = None) -> str:
-    """One value for people: ids verbatim, money "1.000 đ", "12,5 %", "23.031,2 m²", dd/mm/yyyy, có/không."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, bool):
-        return "có" if value else "không"
-    kind = kind or kind_of(key, value)
-    if kind == "id":
-        return _bounded(str(value))
-    if isinstance(value, (int, float)) and value == value:  # not NaN
-        if kind == "money":
-            return format_money(value)
-        if kind == "percent":
-            pct = value * 100 if key.lower() in _FRACTION_KEYS and abs(value) <= 1 else value
-            return f"{_vn_number(round(pct, 2))} %"
-        if kind == "area":
-            return f"{_vn_number(value)} m²"
-        return _vn_number(value)
+def _parse_moment(value: Any) -> date | datetime | None:
     if isinstance(value, (datetime, date)):
-        return fmt_dmy(value)
-    if isinstance(value, str):
-        s = value.strip()
+        return value
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    try:
         if _ISO_DATE_RE.match(s):
-            try:
-                return fmt_dmy(date.fromisoformat(s))
-            except ValueError:
-                return _bounded(s)
+            return date.fromisoformat(s)
         if _ISO_DATETIME_RE.match(s) and len(s) <= 40:
-            try:
-                return fmt_dmy(datetime.fromisoformat(s.replace("Z", "+00:00")))
-            except ValueError:
-                return _bounded(s)
-        if key == "severity" and s in _SEVERITY_WORDS:
-            return _SEVERITY_WORDS[s]
-        if key == "status" and s in _STATUS_WORDS:
-            return _STATUS_WORDS[s]
-        if _SNAKE_RE.match(s) and s in LABELS:  # a field name or code the detector wrote: say it in words
-            return LABELS[s]
-        return _bounded(s)
-    return _bounded(str(value))
+            return datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return None
 
 
-def _inline(obj: dict[str, Any]) -> str:
-    """A small object on one line: "Sự kiện: …; Thời điểm: 23/06/2026 14:05"."""
-    parts = []
-    for key, value in obj.items():
-        key = str(key)
-        if key in HIDDEN_KEYS or value is None or value == "" or value == []:
+def format_day(value: Any) -> str | None:
+    """dd/mm/yyyy of a date, or of a moment's Vietnamese calendar day."""
+    d = _parse_moment(value)
+    if isinstance(d, datetime):
+        return to_local(d).strftime("%d/%m/%Y")
+    return fmt_dmy(d) if d else None
+
+
+def format_moment(value: Any) -> str | None:
+    """dd/mm/yyyy HH:MM in Vietnam time (dd/mm/yyyy when only the day is known)."""
+    d = _parse_moment(value)
+    return fmt_dmy(d) if d else None
+
+
+def _spec(spec: str, raw: str) -> str:
+    """How a number or date captured inside a code phrase is written."""
+    if spec == "date":
+        return format_day(raw) or raw
+    try:
+        return vn_number(float(raw.replace(",", "")))
+    except ValueError:
+        return raw
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _kind(f: Field, siblings: dict[str, Any] | None) -> str:
+    if f.kind_by and siblings:
+        key, kinds = f.kind_by
+        return kinds.get(str(siblings.get(key)), f.kind)
+    return f.kind
+
+
+def format_one(f: Field, value: Any, siblings: dict[str, Any] | None = None, *, unit: bool = True) -> str:
+    """One value of a declared field for people."""
+    if is_empty(value):
+        return "—"
+    kind = _kind(f, siblings)
+    if isinstance(value, bool) or kind == "yesno":
+        return "có" if value else "không"
+    text: str | None = None
+    numeric = isinstance(value, (int, float)) and value == value  # not NaN
+    if kind == "code" and isinstance(value, str):
+        text = f.codes.render(value.strip(), _spec) if f.codes else None  # type: ignore[union-attr]
+    elif kind == "date":
+        text = format_day(value)
+    elif kind == "datetime":
+        text = format_moment(value)
+    elif kind == "id":
+        text = str(value)
+    elif numeric and kind == "money":
+        return format_money(value)
+    elif numeric and kind == "area":
+        return f"{vn_number(value)} m²"
+    elif numeric and kind == "percent":
+        text = f"{vn_number(value)}%"
+    elif numeric and kind == "fraction":
+        text = f"{vn_number(value * 100, 1)}%"
+    elif numeric and kind in ("count", "number"):
+        text = vn_number(value)
+    elif numeric and kind == "ordinal":
+        text = vn_number(int(value) + 1)
+    elif kind == "link":
+        text = f.label
+    if text is None:
+        text = str(value)
+    if unit and f.unit and kind in ("count", "number", "ordinal"):
+        text = f"{text}{'' if f.unit.startswith('/') else ' '}{f.unit}"
+    return _bounded(text)
+
+
+def format_field(f: Field, value: Any, siblings: dict[str, Any] | None = None, *, unit: bool = True,
+                 sep: str = "; ") -> str:
+    """A declared field's value: one value, or a list of them joined."""
+    if isinstance(value, list):
+        items = [format_one(f, v, siblings, unit=unit) for v in value[:MAX_ITEMS] if not is_empty(v)]
+        more = f" (và {len(value) - MAX_ITEMS} mục khác)" if len(value) > MAX_ITEMS else ""
+        return _bounded(sep.join(items) + more) if items else "—"
+    return format_one(f, value, siblings, unit=unit)
+
+
+def _links(f: Field, value: Any) -> tuple[tuple[str, str], ...]:
+    values = value if isinstance(value, list) else [value]
+    return tuple((f.label, v) for v in values if is_portal_url(v))
+
+
+# ------------------------------------------------------------------------------------------ declared rows
+
+
+def _shown(f: Field, email: bool) -> bool:
+    return not f.hidden and (f.email or not email)
+
+
+def _inline(fields: tuple[Field, ...], obj: dict[str, Any], email: bool) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A small object on one line: "Sự việc: kết quả được công bố; Lúc: 23/06/2026 14:05"."""
+    parts, links = [], ()
+    for f in fields:
+        value = obj.get(f.key)
+        if not _shown(f, email) or is_empty(value):
             continue
-        if isinstance(value, dict):
-            text = _inline(value)
-        elif isinstance(value, list):
-            text = _join(key, value)
+        if f.kind == "link":
+            links += _links(f, value)
+            continue
+        if f.kind == "group":
+            inner = [_inline(f.fields, v, email)[0] for v in (value if isinstance(value, list) else [value])
+                     if isinstance(v, dict)]
+            text = " | ".join(t for t in inner if t)
         else:
-            text = format_scalar(value, key)
-        parts.append(f"{label_for(key)}: {text}")
-    return _bounded("; ".join(parts))
+            text = format_field(f, value, obj)
+        if text and text != "—":
+            parts.append(f"{f.label}: {text}")
+    return _bounded("; ".join(parts)), links
 
 
-def _join(key: str, values: list[Any]) -> str:
-    items = [(_inline(v) if isinstance(v, dict) else format_scalar(v, key)) for v in values[:MAX_ITEMS]]
-    more = f" (và {len(values) - MAX_ITEMS} mục khác)" if len(values) > MAX_ITEMS else ""
-    return _bounded("; ".join(items) + more)
+def _field_rows(f: Field, value: Any, parent: dict[str, Any], label: str, email: bool,
+                expand: bool) -> list[EvidenceRow]:
+    """The rows of one declared field: an object expanded into "Nhóm › Mục" rows (at the top), a list of objects
+    one row per item, anything else one row."""
+    if f.kind == "group" and isinstance(value, dict) and expand:
+        rows = []
+        for sub in f.fields:
+            if _shown(sub, email) and not is_empty(value.get(sub.key)):
+                rows += _field_rows(sub, value[sub.key], value, f"{label} › {sub.label}", email, False)
+        return rows
+    if f.kind == "group":
+        items = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)]
+        rows = []
+        for i, item in enumerate(items[:MAX_ITEMS], start=1):
+            text, links = _inline(f.fields, item, email)
+            rows.append(EvidenceRow(f"{label} ({i})" if len(items) > 1 else label, text or "—", "group", links))
+        return rows
+    return [EvidenceRow(label, format_field(f, value, parent), f.kind, _links(f, value))]
+
+
+def declared_rows(evidence: dict[str, Any], rule: RuleEvidence, *, email: bool = False) -> list[EvidenceRow]:
+    """Rows for the declared fields, in declaration order (absent and empty ones skipped)."""
+    rows: list[EvidenceRow] = []
+    for f in rule.fields:
+        if _shown(f, email) and not is_empty(evidence.get(f.key)):
+            rows += _field_rows(f, evidence[f.key], evidence, f.label, email, True)
+    return rows[:MAX_ROWS]
+
+
+def _resolve(rule: RuleEvidence, path: str, evidence: dict[str, Any], item: dict[str, Any] | None,
+             each: str | None) -> str | None:
+    """A placeholder's text: the item's key first, then the evidence's; None when it has no value."""
+    candidates = []
+    if item is not None and each:
+        candidates.append((item, f"{each}.{path}"))
+    candidates.append((evidence, path))
+    for root, decl_path in candidates:
+        f = rule.field_at(decl_path)
+        if f is None:
+            continue
+        value: Any = root
+        parent: dict[str, Any] | None = None
+        for part in path.split("."):
+            if isinstance(value, list) and part.isdigit():
+                value = value[int(part)] if int(part) < len(value) else None
+            elif isinstance(value, list):  # a key of every object of a list: the list of their values
+                value = [v.get(part) for v in value if isinstance(v, dict) and not is_empty(v.get(part))]
+            elif isinstance(value, dict):
+                parent, value = value, value.get(part)
+            else:
+                value = None
+        if not is_empty(value):
+            return format_field(f, value, parent, unit=False, sep=", ")
+    return None
+
+
+def _fact_lines(rule: RuleEvidence, fact: Fact, evidence: dict[str, Any]) -> list[str]:
+    items: list[dict[str, Any] | None] = [None]
+    if fact.each:
+        listed = evidence.get(fact.each)
+        items = [v for v in listed if isinstance(v, dict)] if isinstance(listed, list) else []
+    lines = []
+    for item in items[:MAX_FACTS]:
+        for template in fact.templates:
+            values: dict[str, str] = {}
+            for name in dict.fromkeys(_FACT_RE.findall(template)):
+                text = _resolve(rule, name.lstrip("?"), evidence, item, fact.each)
+                if text is None:
+                    break
+                values[name] = "" if name.startswith("?") else text
+            else:
+                lines.append(_FACT_RE.sub(lambda m: values[m.group(1)], template))
+                break
+    return lines
+
+
+def facts_for(evidence: dict[str, Any], rule: RuleEvidence, facts: tuple[Fact, ...] | None = None) -> list[str]:
+    """The headline facts, side by side in plain Vietnamese."""
+    lines: list[str] = []
+    for fact in rule.facts if facts is None else facts:
+        if fact.fallback and lines:
+            continue
+        for line in _fact_lines(rule, fact, evidence):
+            if line not in lines:
+                lines.append(_bounded(line))
+    return lines[:MAX_FACTS]
+
+
+def reasons_for(evidence: dict[str, Any], rule: RuleEvidence) -> list[str]:
+    """Why a finding could not be decided, in the detector's declared words."""
+    out: list[str] = []
+    for path in rule.reasons:
+        head, _, tail = path.partition(".")
+        f = rule.field_at(path)
+        if f is None:
+            continue
+        value = evidence.get(head)
+        values = [value] if not tail else [v.get(tail) for v in value if isinstance(v, dict)] \
+            if isinstance(value, list) else [value.get(tail)] if isinstance(value, dict) else []
+        for v in values:
+            for one in (v if isinstance(v, list) else [v]):
+                if not is_empty(one):
+                    text = format_one(f, one)
+                    if text not in out:
+                        out.append(text)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ entry points
+
+
+@lru_cache(maxsize=64)
+def declaration_for(detector: str, rule: str) -> RuleEvidence | None:
+    """The declaration of ``detector``'s ``rule``, from the detector class (None when it declares none)."""
+    from detectors.registry import available
+
+    try:
+        cls = available().get(detector)
+    except Exception:  # a broken third-party plugin must not stop the e-mails of the others
+        return None
+    declaration = getattr(cls, "evidence_fields", None)
+    return declaration.for_rule(rule) if declaration is not None else None
+
+
+def _evidence(finding: Any) -> dict[str, Any]:
+    evidence = getattr(finding, "evidence", None)
+    return evidence if isinstance(evidence, dict) else {}
+
+
+def _declared(finding: Any) -> RuleEvidence | None:
+    return declaration_for(getattr(finding, "detector", "") or "", getattr(finding, "rule", "") or "")
+
+
+def finding_evidence_rows(finding: Any, *, email: bool = False) -> list[EvidenceRow]:
+    """THE entry point: a finding's evidence as Vietnamese rows (``finding`` has ``detector``, ``rule`` and
+    ``evidence``). ``email=True``: the fields an e-mail shows."""
+    evidence = _evidence(finding)
+    rule = _declared(finding)
+    if rule is None:
+        return generic_rows(evidence)
+    rows = declared_rows(evidence, rule, email=email)
+    if not email:
+        declared = {f.key for f in rule.fields}
+        rows += generic_rows({k: v for k, v in evidence.items() if k not in declared})
+    return rows[:MAX_ROWS]
+
+
+def finding_facts(finding: Any) -> list[str]:
+    """The finding's headline facts ("Hết hạn nhận hồ sơ 26/06/2026 — kết quả công bố 23/06/2026 14:05, sớm
+    82,9 giờ"); none for a detector without a declaration."""
+    rule = _declared(finding)
+    return facts_for(_evidence(finding), rule) if rule else []
+
+
+def finding_summary(finding: Any) -> str | None:
+    """What is wrong, short enough for one line of a digest ("Sớm 38 giờ: kết quả công bố 09/06/2026 10:00")."""
+    rule = _declared(finding)
+    if rule is None:
+        return None
+    lines = facts_for(_evidence(finding), rule, rule.summary) if rule.summary else []
+    return "; ".join(lines) if lines else next(iter(facts_for(_evidence(finding), rule)), None)
+
+
+def finding_reasons(finding: Any) -> list[str]:
+    """Why an insufficient finding could not be decided, in Vietnamese."""
+    rule = _declared(finding)
+    return reasons_for(_evidence(finding), rule) if rule else []
+
+
+# ------------------------------------------------------------------------------------------ generic reading
+
+# Labels the generic reading gives to keys of undeclared evidence (and of operator messages).
+GENERIC_LABELS = {
+    "published_at": "Ngày đăng thông báo", "window_start": "Bắt đầu nhận hồ sơ", "window_end": "Hết hạn nhận hồ sơ",
+    "decision_date": "Ngày quyết định lựa chọn / chấm điểm", "working_days": "Số ngày làm việc",
+    "days": "Số ngày", "start_price": "Giá khởi điểm", "deposit": "Tiền đặt trước", "file_cost": "Tiền hồ sơ",
+    "area_m2": "Diện tích (m²)", "missing": "Còn thiếu", "owner_name": "Người có tài sản",
+    "org_name": "Tổ chức đấu giá", "notice": "Thông báo", "notice_id": "Mã thông báo", "result": "Kết quả lựa chọn",
+    "result_id": "Mã kết quả", "result_published_at": "Kết quả công bố lúc", "reason": "Lý do", "note": "Ghi chú",
+    "steps": "Các lần giảm giá", "from_notice": "Từ thông báo", "to_notice": "Đến thông báo",
+    "from_price": "Giá trước", "to_price": "Giá sau", "cut": "Mức giảm", "chain_notice_ids": "Các thông báo trong chuỗi",
+    "run_id": "Lần thu thập", "source": "Nguồn", "kind": "Loại", "status": "Trạng thái", "message": "Nội dung",
+    "stage": "Bước", "exit_code": "Mã kết thúc", "message_id": "Mã thư", "subject": "Tiêu đề",
+    "recipient": "Người nhận", "attempts": "Số lần thử", "last_error": "Lỗi gần nhất", "url": "Đường dẫn",
+    "counters": "Số liệu", "new": "Mới", "changed": "Thay đổi", "errors": "Lỗi", "requests": "Số yêu cầu",
+    "record_kind": "Loại hồ sơ", "record_key": "Mã hồ sơ", "runs": "Số lần chạy", "days_without_new": "Số ngày",
+    "last_new": "Bản ghi mới gần nhất", "site": "Trang", "title": "Tiêu đề",
+}
+HIDDEN_KEYS = frozenset({"raw_sha256", "raw_sha256s", "sha256", "sha256s"})
+_MONEY_RE = re.compile(r"(^|_)(price|deposit|file_cost|fee|vnd)($|_)")
+_FRACTION_KEYS = frozenset({"cut", "share", "coverage"})
+_ID_RE = re.compile(r"(^|_)(id|ids|notice|result|key)$")
+
+
+def label_for(key: str) -> str:
+    """The Vietnamese label of a key; an unknown key reads as its words ("land_reason" -> "land reason")."""
+    return GENERIC_LABELS.get(key) or key.replace("_", " ").strip() or "—"
+
+
+def _generic_field(key: str, value: Any) -> Field:
+    k = key.lower()
+    kind = "text"
+    if _ID_RE.search(k) or k in ("chain_notice_ids", "from_notice", "to_notice"):
+        kind = "id"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        kind = ("fraction" if k in _FRACTION_KEYS else "percent" if k.endswith("_pct") else
+                "money" if _MONEY_RE.search(k) else "area" if k.endswith(("area", "area_m2")) else "number")
+    elif _parse_moment(value) is not None:
+        kind = "datetime"
+    return Field(key, label_for(key), kind)  # type: ignore[arg-type]
+
+
+def _generic_value(key: str, value: Any) -> str:
+    if isinstance(value, dict):
+        return _bounded("; ".join(f"{label_for(str(k))}: {_generic_value(str(k), v)}" for k, v in value.items()
+                                  if str(k) not in HIDDEN_KEYS and not is_empty(v))) or "—"
+    if isinstance(value, list):
+        items = [_generic_value(key, v) for v in value[:MAX_ITEMS]]
+        return _bounded("; ".join(items)) if items else "—"
+    return format_one(_generic_field(key, value), value)
 
 
 def generic_rows(evidence: dict[str, Any] | None) -> list[EvidenceRow]:
-    """The generic reading of an evidence dictionary (no declaration)."""
+    """The generic reading of an evidence dictionary (no declaration): one row per key, objects on one line."""
     rows: list[EvidenceRow] = []
+    for key, value in (evidence or {}).items():
+        key = str(key)
+        if len(rows) >= MAX_ROWS or key in HIDDEN_KEYS or key.endswith(("_sha256", "_sha256s")) or is_empty(value):
+            continue
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for i, item in enumerate(value[:MAX_ITEMS], start=1):
+                rows.append(EvidenceRow(f"{label_for(key)} ({i})" if len(value) > 1 else label_for(key),
+                                        _generic_value(key, item)))
+        else:
+            rows.append(EvidenceRow(_bounded(label_for(key), 120), _generic_value(key, value)))
+    return rows[:MAX_ROWS]
 
-    def walk(obj: dict[str, Any], prefix: str, depth: int) -> None:
-        for key, value in obj.items():
-            key = str(key)
-            if len(rows) >= MAX_ROWS or key in HIDDEN_KEYS or key.endswith(("_sha256", "_sha256s")):
-                continue
-            label = f"{prefix} › {label_for(key)}" if prefix else label_for(key)
-            if isinstance(value, dict):
-                if depth < 1 and len(value) > 1:
-                    walk(value, label, depth + 1)
-                else:
-                    rows.append(EvidenceRow(label, _inline(value) or "—"))
-            elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-                for i, item in enumerate(value[:MAX_ITEMS], start=1):
-                    if len(rows) < MAX_ROWS:
-                        rows.append(EvidenceRow(f"{label} ({i})" if len(value) > 1 else label, _inline(item) or "—"))
-            elif isinstance(value, list):
-                rows.append(EvidenceRow(label, _join(key, value) if value else "—",
-                                        "id" if kind_of(key, 0) == "id" else "list"))
-            else:
-                kind = kind_of(key, value)
-                rows.append(EvidenceRow(label, format_scalar(value, key, kind), kind))
-
-    if isinstance(evidence, dict):
-        walk(evidence, "", 0)
-    return rows
-
-
-def declared_rows(evidence: dict[str, Any], fields: list[DeclaredField]) -> list[EvidenceRow]:
-    """Rows for exactly the declared fields, in declaration order (absent ones are skipped)."""
-    rows = []
-    for f in fields:
-        if f.key in evidence and evidence[f.key] not in (None, "", []):
-            value = evidence[f.key]
-            if isinstance(value, list):
-                text = _join(f.key, value)
-            elif isinstance(value, dict):
-                text = _inline(value)
-            else:
-                text = format_scalar(value, f.key, f.kind)
-            rows.append(EvidenceRow(f.label, text, f.kind))
-    return rows
-
-
-def finding_evidence_rows(finding: Any) -> list[EvidenceRow]:
-    """THE entry point: a finding's evidence as Vietnamese label/value rows (declared fields when its detector
-    declares them, else the generic reading). ``finding`` needs ``detector``, ``rule`` and ``evidence``."""
-    evidence = finding.evidence if isinstance(getattr(finding, "evidence", None), dict) else {}
-    by_rule = DECLARED_FIELDS.get(getattr(finding, "detector", "") or "", {})
-    fields = by_rule.get(getattr(finding, "rule", "") or "") or by_rule.get("*")
-    return declared_rows(evidence, fields) if fields else generic_rows(evidence)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Literal, Protocol
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from crawler.config import CrawlSettings
 from storage.settings import ConfigError, EvidenceSettings, Section
@@ -54,6 +54,12 @@ class SmtpSettings(Section):
         return os.environ.get(self.password_env) or None
 
 
+REMOVED_KEYS = {
+    "evidence_base_url": "e-mails link each finding to its page on the review site ([web] base_url)",
+    "review_hint": "e-mails carry a signed link to the review site where the verdict is recorded",
+}
+
+
 class AlertSettings(Section):
     mode: Literal["outbox", "smtp"] = Field("outbox", description="outbox = write .eml files (dry run); smtp = deliver through [alerts.smtp].")
     outbox_dir: str = Field("data/outbox", description="Where .eml files are written in outbox mode.")
@@ -65,14 +71,22 @@ class AlertSettings(Section):
     no_new_records_days: int = Field(2, ge=1, le=60, description="Tell the operator when a source brought nothing new for this many days.")
     max_attempts: int = Field(8, ge=1, le=100, description="Delivery attempts before a message is marked failed.")
     retry_base_s: float = Field(60.0, ge=0, le=86_400, description="First retry delay; doubles per attempt.")
-    evidence_base_url: str | None = Field(None, description="Public URL prefix of the evidence store for links in e-mails (unset = a file path).")
-    review_hint: str = Field("auction-monitor review {id} --verdict confirmed|false_positive|needs_more_info --note \"...\"", description="How to mark a finding reviewed (shown in e-mails).")
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     recipients: list[Recipient] = Field(default_factory=list, description="Officers and what they cover.")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
 
     # A header line must stay one line: "a@b\r\nBcc: x" here would break every message.
     _address_shape = field_validator("from_address", "operator_email")(_email_address)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_keys(cls, data: object) -> object:
+        """Keys of earlier versions are refused with what replaced them (an ignored key would hide a mistake)."""
+        if isinstance(data, dict):
+            for key, why in REMOVED_KEYS.items():
+                if key in data:
+                    raise ValueError(f"alerts.{key} is no longer used: {why}; remove it from the configuration file")
+        return data
 
 
 class WebSettings(Section):
@@ -109,6 +123,7 @@ class AppSettings(Protocol):
     """The parts of the composed configuration (``service.config.Settings``) alerts read besides ``[alerts]``."""
 
     alerts: AlertSettings
+    web: WebSettings
     evidence: EvidenceSettings
     crawl: CrawlSettings
 

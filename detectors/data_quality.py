@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from detectors.base import DetectionContext, Detector, DetectorSettings, Result, Unchanged
+from detectors.evidence import data_quality as evidence_declaration
 from detectors.collusion import legal
 from detectors.collusion.columns import BASES, Columns, load_columns, since_epoch
 from detectors.collusion.dataset import LotDetail, stored_detail
@@ -120,6 +121,7 @@ class DataQualityDetector(Detector):
     """Portal values that cannot be right as published (never a violation)."""
 
     name = "data_quality"
+    evidence_fields = evidence_declaration.DECLARATION
     version = "1"
     Settings = Settings
     rules = (RULE,)

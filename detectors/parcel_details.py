@@ -31,6 +31,7 @@ from storage.stamps import content_stamps
 from storage.timeutil import VN_TZ, to_local
 from vntext.features import VERSION as FEATURES_VERSION
 from vntext.parcels import FIELDS, ParcelDetails
+from detectors.evidence import parcel_details as evidence_declaration
 
 RULE = "missing_parcel_fields"
 CheckedKind = Literal["selection_notice", "auction_notice", "thads_notice"]  # NoticeKind values with lots
@@ -247,6 +248,7 @@ class ParcelDetailsDetector(Detector):
     """D2: land lots whose notice does not state the required parcel fields."""
 
     name = "parcel_details"
+    evidence_fields = evidence_declaration.DECLARATION
     version = "1"
     Settings = Settings
     rules = (RULE,)

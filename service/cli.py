@@ -314,12 +314,16 @@ def review(finding: int = typer.Argument(..., help="Finding id."),
 @app.command()
 def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files to the outbox folder instead of sending."),
         skip_crawl: bool = typer.Option(False, help="Only detect and alert on what is stored."),
-        thads_full: bool = typer.Option(False, "--thads-full", help="Force the THADS full pass.")) -> None:
-    """The daily job: crawl all sources → detect → alert. Exits 1 if a stage failed or was incomplete."""
+        thads_full: bool = typer.Option(False, "--thads-full", help="Force the THADS full pass."),
+        format: str = typer.Option("text", "--format", help="text | json (the summary at the end)")) -> None:
+    """The daily job: crawl all sources → detect → alert; ends with a summary (sources, findings per rule,
+    e-mails). Exits 1 if a stage failed or was incomplete."""
     from service.daily import DailyOptions, daily_run
     from service.locks import run_locked
     from service.scheduler import LOCK_NAME
 
+    if format not in ("text", "json"):
+        fail("--format must be text or json")
     ctx = context()
     box: dict = {}
     ran = run_locked(ctx.db_url, LOCK_NAME, float(ctx.settings.schedule.lock_ttl_s), lambda: box.setdefault(
@@ -328,9 +332,15 @@ def run(dry_run: bool = typer.Option(False, "--dry-run", help="Write .eml files 
     if not ran:
         fail("another daily run holds the lock (a scheduled run may be in progress); not starting a second one")
     result = box["r"]
-    stages = {name: st.get("status") for name, st in result.stages.items()}
-    typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "stages": stages, "failures": result.failures},
-                          ensure_ascii=False))
+    if format == "json":
+        stages = {name: st.get("status") for name, st in result.stages.items()}
+        typer.echo(json.dumps({"job_id": result.job_id, "ok": result.ok, "stages": stages, "failures": result.failures,
+                               "findings": result.findings}, ensure_ascii=False))
+    else:
+        from service.run_summary import render_run_summary
+
+        typer.echo("")
+        typer.echo(render_run_summary(result.job_id, result.ok, result.stages, result.failures, result.findings))
     if not result.ok:
         fail("the daily job finished with failed or incomplete stages: " + "; ".join(result.failures)[:2000], code=1)
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 
 from service.context import AppContext, make_context
+from service.run_summary import findings_per_rule
 from storage.db import session_factory
 from storage.models import JobRun
 from storage.timeutil import utcnow
@@ -43,6 +44,7 @@ class DailyResult:
     ok: bool
     stages: dict[str, Any] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    findings: dict[str, dict[str, int]] = field(default_factory=dict)  # service.run_summary.findings_per_rule
 
 
 def _operator(ctx: AppContext, kind: str, message: str, details: dict[str, Any], dedupe: str) -> None:
@@ -64,7 +66,8 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         for stale in s.scalars(select(JobRun).where(JobRun.name == name, JobRun.status == "running")):
             stale.status, stale.finished_at = "failed", utcnow()
             stale.message = "interrupted: the process ended without finishing this run"
-        job = JobRun(name=name, started_at=utcnow(), status="running", stages={})
+        started = utcnow()
+        job = JobRun(name=name, started_at=started, status="running", stages={})
         s.add(job)
         s.flush()
         job_id = job.id
@@ -123,6 +126,11 @@ def daily_run(ctx: AppContext, opts: DailyOptions | None = None, *, name: str = 
         n = alerts_out["delivered"]["failed"]
         incomplete("alerts", f"alerts: {n} message(s) could not be delivered and were given up")
         result.stages["alerts"].update(status="partial", problems=shortfalls["alerts"])
+    try:
+        with ctx.session() as s:
+            result.findings = findings_per_rule(s, started)
+    except Exception:  # the summary must not fail a job whose stages ran
+        log.exception("could not count the findings for the summary")
     with ctx.session() as s:
         job = s.get(JobRun, job_id)
         job.finished_at = utcnow()

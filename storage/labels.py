@@ -16,6 +16,7 @@ RULE_LABELS_VI: dict[str, str] = {
     "relist_chain": "Đấu giá lại nhiều lần, giá giảm dần",
     "anomaly_rank": "Thông báo có đặc điểm bất thường",
     "outcome_signals": "Dấu hiệu từ kết quả đấu giá",
+    "implausible_portal_value": "Giá trị trên Cổng không hợp lý (có thể nhập sai)",
 }
 SEVERITY_LABELS_VI: dict[str, str] = {"low": "thấp", "medium": "trung bình", "high": "cao"}
 VERDICT_LABELS_VI: dict[str, str] = {"confirmed": "xác nhận vi phạm", "false_positive": "báo động sai",

@@ -26,6 +26,7 @@ from detectors.collusion.settings import CollusionSettings
 from detectors.collusion.terms_scan import scan_terms
 from storage.kinds import NoticeKind
 from vntext.identity import words
+from detectors.evidence import collusion as evidence_declaration
 
 
 class CollusionDetector(Detector):
@@ -33,6 +34,7 @@ class CollusionDetector(Detector):
     and an anomaly ranking."""
 
     name: ClassVar[str] = "collusion"
+    evidence_fields = evidence_declaration.DECLARATION
     version: ClassVar[str] = "1"
     Settings: ClassVar[type[CollusionSettings]] = CollusionSettings
     rules: ClassVar[tuple[str, ...]] = ("repeat_selection", "rotation", "relist_chain", "exclusionary_terms",

@@ -24,12 +24,14 @@ from detectors.premature_scoring.records import ResultView, Source, load_dgts, l
 from detectors.premature_scoring.result_links import catalogue, link_params, link_result
 from detectors.premature_scoring.settings import Settings
 from detectors.premature_scoring.stats import distribution
+from detectors.evidence import premature_scoring as evidence_declaration
 
 
 class PrematureScoringDetector(Detector):
     """D1: scoring or selection before the selection notice's application window closed, and related signals."""
 
     name = "premature_scoring"
+    evidence_fields = evidence_declaration.DECLARATION
     version = "1"
     Settings = Settings
     rules = RULES

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from alerts.compose import DETECTOR_LABELS, SEVERITY_LABELS, STATUS_LABELS
 from alerts.presentation import format_money, rule_label
 from storage.kinds import NoticeKind, RecordKind
 from storage.timeutil import to_local
-
-PORTAL_HOSTS = frozenset({"dgts.moj.gov.vn", "thads.moj.gov.vn"})
 
 VERDICT_LABELS = {"confirmed": "Xác nhận vi phạm", "false_positive": "Báo động sai",
                   "needs_more_info": "Cần thêm thông tin"}
@@ -85,48 +81,6 @@ def province_label(code: str | None) -> str:
         return province_by_code(code).name
     except (KeyError, LookupError, ValueError):
         return code
-
-
-@dataclass(frozen=True)
-class PortalLink:
-    label: str
-    href: str
-
-
-def portal_link_label(url: str) -> str:
-    path = urlsplit(url).path.lower()
-    if "ket-qua-lua-chon" in path:
-        return "Kết quả lựa chọn"
-    if "lua-chon-to-chuc" in path:
-        return "Thông báo lựa chọn"
-    if "cong-khai-viec-dau-gia" in path or "dau-gia" in path:
-        return "Thông báo đấu giá"
-    return "Trang trên cổng thông tin"
-
-
-def is_portal_url(url: Any) -> bool:
-    """An http(s) URL on one of the portals' own hosts, with no credentials, odd port or control characters."""
-    if not isinstance(url, str) or len(url) > 2000 or any(ord(c) < 33 or c in "\"'<>\\`" for c in url):
-        return False
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return False
-    return (parts.scheme in ("http", "https") and (parts.hostname or "") in PORTAL_HOSTS
-            and parts.username is None and parts.password is None and port in (None, 80, 443))
-
-
-def portal_links(urls: Any) -> list[PortalLink]:
-    """Links of a finding that go to the portals' own hosts, labelled by what they are."""
-    out, seen = [], set()
-    for url in urls if isinstance(urls, list) else []:
-        if is_portal_url(url) and url not in seen:
-            seen.add(url)
-            label = "Thông báo trên trang THADS" if urlsplit(url).hostname == "thads.moj.gov.vn" else \
-                portal_link_label(url)
-            out.append(PortalLink(label, url))
-    return out[:20]
 
 
 def register(app) -> None:

@@ -19,7 +19,6 @@ from storage.models import (
     Record,
     RawResponse,
     Review,
-    SelectionNotice,
     SelectionResult,
     Snapshot,
     ThadsNotice,
@@ -241,42 +240,6 @@ def allowed_digests(finding: Finding, records: list[RecordView]) -> set[str]:
 def describe_digest(session: Session, digest: str) -> tuple[RawResponse | None, Attachment | None]:
     return (session.scalars(select(RawResponse).where(RawResponse.sha256 == digest).limit(1)).first(),
             session.scalars(select(Attachment).where(Attachment.sha256 == digest).limit(1)).first())
-
-
-def organisation_of(session: Session, finding: Finding) -> str | None:
-    """The auction organisation chosen or holding the auction the finding is about, when one is known."""
-    kind, sid = finding.subject_kind, finding.subject_id
-    if kind == "lot":
-        kind, sid = NoticeKind.AUCTION_NOTICE, sid.split(":")[1] if sid.count(":") >= 2 else ""
-    if kind == NoticeKind.SELECTION_RESULT and sid.isdigit():
-        return session.scalar(select(SelectionResult.org_name).where(SelectionResult.id == int(sid)))
-    if kind == NoticeKind.AUCTION_NOTICE and sid.isdigit():
-        return session.scalar(select(AuctionNotice.org_name).where(AuctionNotice.id == int(sid)))
-    if kind == NoticeKind.THADS_NOTICE:
-        return session.scalar(select(ThadsNotice.selected_org).where(ThadsNotice.key == sid))
-    if kind == NoticeKind.SELECTION_NOTICE and sid.isdigit():
-        # the organisation chosen by the result linked to this notice, if any
-        return session.scalar(select(SelectionResult.org_name).where(SelectionResult.notice_id == int(sid)).limit(1))
-    return None
-
-
-def asset_of(session: Session, finding: Finding) -> str | None:
-    """The asset in one line, from the subject record."""
-    kind, sid = finding.subject_kind, finding.subject_id
-    if kind == "lot" and sid.count(":") >= 2:
-        nk, key, idx = sid.split(":", 2)
-        name = session.scalar(select(Lot.name).where(Lot.notice_kind == nk, Lot.notice_key == key,
-                                                     Lot.lot_index == int(idx) if idx.isdigit() else False))
-        if name:
-            return name
-        kind, sid = nk, key
-    model = {NoticeKind.SELECTION_NOTICE: SelectionNotice, NoticeKind.SELECTION_RESULT: SelectionResult,
-             NoticeKind.AUCTION_NOTICE: AuctionNotice}.get(kind)
-    if model is not None and sid.isdigit():
-        return session.scalar(select(model.property_name).where(model.id == int(sid)))
-    if kind == NoticeKind.THADS_NOTICE:
-        return session.scalar(select(ThadsNotice.title).where(ThadsNotice.key == sid))
-    return None
 
 
 def related_findings(session: Session, finding: Finding, records: list[RecordView]) -> dict[str, list[Finding]]:

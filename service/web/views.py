@@ -10,10 +10,11 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_login import login_required
 
 from alerts.compose import explanation
-from alerts.presentation import finding_evidence_rows
+from alerts.portal_links import portal_links
+from alerts.presentation import finding_evidence_rows, finding_facts, finding_reasons
+from alerts.subject import describe
 from service.web import queries
 from service.web.auth import viewer_for
-from service.web.formatting import portal_links
 from storage.evidence import EvidenceError
 from storage.models import Finding
 from storage.reviews import VERDICTS, record_review
@@ -102,10 +103,12 @@ def finding(finding_id: int):
     records = [queries.record_view(g.db, kind, key) for kind, key in queries.subject_records(f)]
     reviews = sorted(f.reviews, key=lambda r: (r.created_at, r.id), reverse=True)
     mine = next((r for r in reviews if r.reviewer == viewer.identity), None)
+    subject = describe(g.db, f)
     return render_template(
         "finding.html", f=f, viewer=viewer, rows=finding_evidence_rows(f), records=records,
+        facts=finding_facts(f), reasons=finding_reasons(f) if f.status == "insufficient" else [],
         portal_links=portal_links(f.urls), explanation=explanation(f.detector),
-        organisation=queries.organisation_of(g.db, f), asset=queries.asset_of(g.db, f),
+        organisation=subject.organisation, asset=subject.asset, lot_texts=subject.lot_texts,
         related=queries.related_findings(g.db, f, records) if viewer.kind == "analyst" else None,
         evidence_digests=queries.evidence_digests(f), reviews=reviews, mine=mine, verdicts=VERDICTS)
 

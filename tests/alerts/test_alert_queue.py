@@ -139,7 +139,7 @@ def test_insufficient_goes_only_to_the_digest_section(db, settings_for, finding_
         s.commit()
         (digest,) = alerts_of(s)
         assert counts["finding"] == 0 and digest.kind == "digest"
-        section = digest.body_text.index("CẦN THÊM DỮ LIỆU")
+        section = digest.body_text.index("CHƯA ĐỦ DỮ LIỆU ĐỂ KẾT LUẬN")
         assert digest.body_text.index("Không đọc được tệp đính kèm") > section
 
 

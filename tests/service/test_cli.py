@@ -52,6 +52,25 @@ def test_import_detect_export_and_review(tmp_path):
     assert invoke("--db", db, "detect", "--detectors", "nope").exit_code == 2
 
 
+def test_run_ends_with_a_readable_summary(tmp_path):
+    db = str(tmp_path / "run.sqlite")
+    cfg = tmp_path / "am.toml"
+    cfg.write_text(f'[alerts]\noutbox_dir = "{tmp_path / "outbox"}"\n\n[detectors.parcel_details]\n', encoding="utf-8")
+    assert invoke("--db", db, "import-dataset", str(real_notices_path())).exit_code == 0
+    res = invoke("--config", str(cfg), "--db", db, "run", "--skip-crawl")
+    assert res.exit_code == 0, res.output
+    summary = res.output[res.output.index("Daily job #"):]
+    assert summary.startswith("Daily job #1: ok") and "Stages: detect ok, alerts ok" in summary
+    assert "(not crawled: --skip-crawl)" in summary
+    line = next(x for x in summary.splitlines() if "parcel_details.missing_parcel_fields" in x)
+    assert "flag" in line and "undecided" in line and "new" in line
+    assert "digest(s) queued; 1 sent" in summary and not summary.lstrip().startswith("{")
+    again = invoke("--config", str(cfg), "--db", db, "run", "--skip-crawl", "--format", "json")
+    data = json.loads(again.output.strip().splitlines()[-1])
+    assert data["ok"] and data["stages"] == {"detect": "ok", "alerts": "ok"}
+    assert data["findings"]["parcel_details.missing_parcel_fields"]["new"] == 0
+
+
 def test_detect_daily_scope_runs_a_full_pass_first_then_incremental_ones(tmp_path):
     db = str(tmp_path / "scope.sqlite")
     assert invoke("--db", db, "import-dataset", str(real_notices_path())).exit_code == 0

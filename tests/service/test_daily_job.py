@@ -10,6 +10,7 @@ from sqlalchemy import select
 from am_testing import make_app_context
 from crawler.simulator import FaultPlan, PortalSimulator
 from service.daily import DailyOptions, daily_run
+from service.run_summary import render_run_summary
 from storage.models import Alert, Finding, JobRun
 
 CLOCK = datetime.fromisoformat("2026-07-01T20:00:00+07:00")
@@ -39,6 +40,13 @@ def test_blocked_portal_still_detects_and_alerts_and_fails_the_job(tmp_path, rea
         assert [j.status for j in s.scalars(select(JobRun).order_by(JobRun.id))] == ["ok", "failed"]
         assert s.scalar(select(Finding).limit(1)) is not None
         assert kinds.count("digest") <= 1  # nothing new to send on the second run but the operator alert
+    summary = render_run_summary(second.job_id, second.ok, second.stages, second.failures, second.findings)
+    assert summary.startswith(f"Daily job #{second.job_id}: FAILED (exit status 1)")
+    assert "crawl partial" in summary and "detect ok" in summary and "alerts ok" in summary
+    sources = summary[summary.index("Sources"):summary.index("Findings per rule")]
+    assert "dgts" in sources and "blocked" in sources and "thads" in sources
+    assert second.findings and all(f"{rule} " in summary for rule in second.findings)
+    assert "E-mails: " in summary and "Problems:" in summary and "{" not in summary  # text, not a JSON dict
 
 
 def test_rerun_sends_nothing_twice(tmp_path, real_notice_docs):
