@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Iterator, Literal
+from typing import Any, Callable, ClassVar, Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
@@ -64,6 +64,15 @@ class DetectionContext:
     since: date | None = None
     evidence_root: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
+    # what one detector loaded and the next may reuse in the same run (``shared_load``); nothing in it is changed
+    # by a detector, so a later one reads what an earlier one read
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def shared_load(self, key: str, load: Callable[[], Any]) -> Any:
+        """``load()`` once per detection run: later detectors get the same object."""
+        if key not in self.shared:
+            self.shared[key] = load()
+        return self.shared[key]
 
     def open_digests(self, detector: str, rule: str) -> dict[str, str | None]:
         """Subject -> inputs digest of this rule's open findings: a subject whose digest is unchanged is answered

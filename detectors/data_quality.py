@@ -136,7 +136,7 @@ class DataQualityDetector(Detector):
         s: Settings = self.settings  # type: ignore[assignment]
         self._counts = Counter()
         open_ids = ctx.open_digests(self.name, RULE)
-        c = load_columns(ctx.session)
+        c = ctx.shared_load("auction_columns", lambda: load_columns(ctx.session))
         scope = np.ones(len(c), dtype=bool) if ctx.since is None else (
             np.isnan(c.published) | (c.published >= since_epoch(ctx.since)))
         lots = np.flatnonzero(may_hold_problem(c, s) & scope[c.lot_notice])

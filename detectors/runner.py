@@ -54,8 +54,9 @@ def run_detectors(
     feature_counts = features.ensure_current(session, progress)  # the text layer reads new and changed lots once
     stats: dict[str, Any] = {"features": {"lots_read": feature_counts, "wall_s": round(time.monotonic() - started, 3)}}
     counters: dict[str, Any] = {}
+    shared: dict[str, Any] = {}
     for det in detectors:
-        ctx = DetectionContext(session=session, now=now, since=since, evidence_root=evidence_root)
+        ctx = DetectionContext(session=session, now=now, since=since, evidence_root=evidence_root, shared=shared)
         if progress:
             progress(f"detector {det.name}: evaluating")
         started = time.monotonic()

@@ -73,8 +73,7 @@ class Columns:
     area: np.ndarray
     fee_table: np.ndarray
     read: np.ndarray  # the lot has a feature row
-    inputs: list[str]
-    inputs_stamp: np.ndarray  # first 64 bits of ``inputs`` (0 when the lot has no feature row)
+    inputs_stamp: np.ndarray  # first 64 bits of lot_features.inputs_sha256 (0 when the lot has no feature row)
     _session: Session | None = None
     _cache: dict[int, Notice] = field(default_factory=dict)
 
@@ -171,7 +170,7 @@ class Columns:
             lot.periodic = bool(self.periodic[j])
             lot.land_area_m2 = _optf(self.area[j])
             lot.fee_table = FEE_TABLES[self.fee_table[j]] if self.fee_table[j] >= 0 else "general"
-            lot.inputs = self.inputs[j]
+            lot.inputs = f"{int(self.inputs_stamp[j]):016x}"
         return lot
 
 
@@ -249,7 +248,7 @@ def load_columns(session: Session, since: date | None = None) -> Columns:
         units=num(11), shared=code(12, 1), term=num(13), periodic=flag(14), area=num(15),
         fee_table=np.fromiter((max(_code(FEE_TABLES, r[16]), 0) for r in lots), dtype=np.int64, count=m),
         read=np.fromiter((r[7] is not None for r in lots), dtype=bool, count=m),
-        inputs=[r[17] or "" for r in lots], inputs_stamp=from_hex(r[17] for r in lots), _session=session)
+        inputs_stamp=from_hex(r[17] for r in lots), _session=session)
 
 
 def columns_of(notices: list[Notice]) -> Columns:
@@ -294,7 +293,7 @@ def columns_of(notices: list[Notice]) -> Columns:
         area=np.array([f(l.land_area_m2) for _, l in lots], dtype=float),
         fee_table=np.array([max(_code(FEE_TABLES, l.fee_table), 0) for _, l in lots], dtype=np.int64),
         read=np.ones(len(lots), dtype=bool),
-        inputs=[l.inputs for _, l in lots], inputs_stamp=from_hex(l.inputs for _, l in lots))
+        inputs_stamp=from_hex(l.inputs for _, l in lots))
     cols._cache = {n.id: n for n in notices}
     return cols
 

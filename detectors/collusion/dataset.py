@@ -137,7 +137,8 @@ def load_notices(session: Session, since: date | None = None) -> dict[int, Notic
     return notices
 
 
-def load_dataset(session: Session) -> Dataset:
+def load_dataset(session: Session, columns: Columns | None = None) -> Dataset:
+    """Owners, organisations, results and the auction notices' columns (``columns`` when already loaded)."""
     owners = {
         oid: OwnerInfo(oid, name, kind, bool(is_thads), province, key)
         for oid, name, kind, is_thads, province, key in session.execute(
@@ -146,7 +147,7 @@ def load_dataset(session: Session) -> Dataset:
     orgs, org_keys = {}, {}
     for oid, name, key in session.execute(select(Organisation.id, Organisation.name, Organisation.key)):
         orgs[oid], org_keys[oid] = name, key
-    columns = load_columns(session)
+    columns = columns if columns is not None else load_columns(session)
     R = SelectionResult
     results = [
         ResultRow(rid, owner_id, org_id, portal_time(published), (name or "")[:NAME_CHARS], province, url)

@@ -14,7 +14,7 @@ import numpy as np
 
 from detectors.base import DetectionContext, Detector, Result, Unchanged
 from detectors.collusion.anomaly import FLAGGED_BY_TERMS, evaluate_anomaly
-from detectors.collusion.columns import since_epoch
+from detectors.collusion.columns import load_columns, since_epoch
 from detectors.collusion.dataset import load_dataset, open_flags, open_subjects, stored_details
 from detectors.collusion.outcome_signals import evaluate_outcomes
 from detectors.collusion.outcomes import collect_outcomes
@@ -57,7 +57,7 @@ class CollusionDetector(Detector):
             clock = now
 
         session, since = ctx.session, ctx.since
-        ds = load_dataset(session)
+        ds = load_dataset(session, ctx.shared_load("auction_columns", lambda: load_columns(session)))
         cols = ds.cols
         end = ds.anchor(ctx.now)
         scope = np.ones(len(cols), dtype=bool) if since is None else (
