@@ -31,7 +31,7 @@ from detectors.collusion import legal
 from detectors.collusion.dataset import LotDetail
 from detectors.collusion.notice import LotTerms, Notice
 from detectors.collusion.settings import ExclusionaryTermsSettings
-from vntext.amounts import LOT, read_lot_amounts, within
+from vntext.amounts import LOT, within
 from vntext.workdays import holiday_name, next_working_day
 
 RULE = "exclusionary_terms"
@@ -56,14 +56,6 @@ class Check:
 
 
 DetailOf = Callable[[Notice, LotTerms], LotDetail]
-
-
-def computed_detail(n: Notice, lot: LotTerms) -> LotDetail:
-    """A lot's reading made here from its name and place (a notice built in memory, without stored features)."""
-    texts = {k: v for k, v in (("name", lot.name), ("place", lot.place)) if v}
-    amounts = read_lot_amounts(texts, start_price=lot.start_price, deposit=lot.deposit, deposit_unit=lot.deposit_unit,
-                               file_cost=lot.file_cost)
-    return LotDetail(amounts, "")
 
 
 def _basis(lot: LotTerms, detail: LotDetail | None = None) -> dict[str, Any]:
@@ -236,7 +228,7 @@ def check_auction_gap(n: Notice, s: ExclusionaryTermsSettings) -> Check | None:
 # ------------------------------------------------------------------------------------------------------------ notice
 
 
-def check_notice(n: Notice, s: ExclusionaryTermsSettings, detail_of: DetailOf = computed_detail) -> list[Check]:
+def check_notice(n: Notice, s: ExclusionaryTermsSettings, detail_of: DetailOf) -> list[Check]:
     """Every check that could be evaluated on this notice (``detail_of`` gives a lot's full reading when a finding
     needs its notes)."""
     checks: list[Check | None] = []
@@ -252,18 +244,6 @@ def check_notice(n: Notice, s: ExclusionaryTermsSettings, detail_of: DetailOf = 
 DetailsOf = Callable[[list[tuple[int, int]]], dict[tuple[int, int], LotDetail]]
 
 
-def computed_details(notices: dict[int, Notice]) -> DetailsOf:
-    """Details read here from the lots' names and places (notices built in memory, without stored features)."""
-    def fetch(keys: list[tuple[int, int]]) -> dict[tuple[int, int], LotDetail]:
-        out = {}
-        for nid, idx in keys:
-            n = notices[nid]
-            lot = next(l for l in n.lots if l.index == idx)
-            out[(nid, idx)] = computed_detail(n, lot)
-        return out
-    return fetch
-
-
 def notice_digest(n: Notice, settings_fp: str) -> str:
     """What a notice's verdict is computed from: its lots as the text layer read them, its times, the settings."""
     lots = [(l.index, l.inputs, l.start_price, l.deposit, l.deposit_unit, l.file_cost) for l in n.lots]
@@ -272,12 +252,11 @@ def notice_digest(n: Notice, settings_fp: str) -> str:
 
 
 def evaluate_terms(notices: list[Notice], s: ExclusionaryTermsSettings, open_digests: dict[str, str | None],
-                   details_of: DetailsOf | None = None, digest_of: Callable[[Notice], str] | None = None
+                   details_of: DetailsOf, digest_of: Callable[[Notice], str] | None = None
                    ) -> Iterator[Result]:
     """One result per notice with a problem (or an open finding). A notice whose open finding was computed from the
     same inputs (``digest_of``, by default ``notice_digest``) is answered ``unchanged``; the full readings behind a
     finding's notes are fetched in one batch."""
-    details_of = details_of or computed_details({n.id: n for n in notices})
     settings_fp = inputs_digest(s.model_dump())
     digest_of = digest_of or (lambda n: notice_digest(n, settings_fp))
     todo: list[tuple[Notice, str, list[Check]]] = []
