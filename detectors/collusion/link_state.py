@@ -38,7 +38,7 @@ from detectors.collusion.pairing import (
 )
 from detectors.collusion.settings import RelistSettings
 from storage.kinds import NoticeKind
-from storage.models import BlockingKey, NoticeIdentity, RecordLink
+from storage.models import AuctionNotice, BlockingKey, NoticeIdentity, RecordLink
 from vntext.identity import AssetIdentity
 
 LINK_TYPE = "relist"
@@ -72,10 +72,12 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 
 def pending_notices(session: Session, ds: Dataset, fingerprint: str) -> list[int]:
-    """Notices never indexed, changed since, or indexed with other settings or another identity extractor."""
-    indexed = {nid for nid, fp in session.execute(select(NoticeIdentity.notice_id, NoticeIdentity.keys_fp))
-               if fp == fingerprint}
-    return sorted(nid for nid in ds.notices if nid not in indexed)
+    """Notices never indexed, changed since, or indexed with other settings or another identity extractor (one
+    anti-join in the database)."""
+    indexed = select(NoticeIdentity.notice_id).where(NoticeIdentity.notice_id == AuctionNotice.id,
+                                                     NoticeIdentity.keys_fp == fingerprint).exists()
+    return [nid for nid in session.scalars(select(AuctionNotice.id).where(~indexed).order_by(AuctionNotice.id))
+            if nid in ds.notices]
 
 
 def _identities(session: Session, prepared: dict[int, Prepared], pending: set[int], fingerprint: str
@@ -109,7 +111,7 @@ def index_and_link(session: Session, ds: Dataset, settings: RelistSettings, now:
     store the links. Returns counters."""
     fingerprint = keys_fingerprint(settings)
     pending = set(pending_notices(session, ds, fingerprint))
-    relink = relink or pending == set(ds.notices)  # nothing indexed yet (or all of it stale): link everything
+    relink = relink or len(pending) == len(ds.notices)  # nothing indexed yet (or all of it stale): link everything
     stats: dict[str, Any] = {"pending": len(pending), "mode": "relink" if relink else "incremental",
                              "keys_fingerprint": fingerprint, "comparisons": 0}
     if relink:
