@@ -66,8 +66,8 @@ class Dataset:
 
     @property
     def cols(self) -> Columns:
-        if self.columns is None:
-            self.columns = columns_of(list(self.notices.values()))
+        if self.columns is None or (isinstance(self.notices, dict) and len(self.columns) != len(self.notices)):
+            self.columns = columns_of(list(self.notices.values()))  # built in memory (or grown since: a next day)
         return self.columns
 
     def prefetch(self, notice_ids: Iterable[int]) -> None:

@@ -20,6 +20,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
+import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -38,7 +39,7 @@ from detectors.collusion.pairing import (
 )
 from detectors.collusion.settings import RelistSettings
 from storage.kinds import NoticeKind
-from storage.models import AuctionNotice, BlockingKey, NoticeIdentity, RecordLink
+from storage.models import BlockingKey, NoticeIdentity, RecordLink
 from vntext.identity import AssetIdentity
 
 LINK_TYPE = "relist"
@@ -72,12 +73,10 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 
 def pending_notices(session: Session, ds: Dataset, fingerprint: str) -> list[int]:
-    """Notices never indexed, changed since, or indexed with other settings or another identity extractor (one
-    anti-join in the database)."""
-    indexed = select(NoticeIdentity.notice_id).where(NoticeIdentity.notice_id == AuctionNotice.id,
-                                                     NoticeIdentity.keys_fp == fingerprint).exists()
-    return [nid for nid in session.scalars(select(AuctionNotice.id).where(~indexed).order_by(AuctionNotice.id))
-            if nid in ds.notices]
+    """Notices never indexed, changed since, or indexed with other settings or another identity extractor."""
+    indexed = np.fromiter(session.scalars(select(NoticeIdentity.notice_id).where(
+        NoticeIdentity.keys_fp == fingerprint)), dtype=np.int64)
+    return np.setdiff1d(ds.cols.ids, indexed).tolist()
 
 
 def _identities(session: Session, prepared: dict[int, Prepared], pending: set[int], fingerprint: str
