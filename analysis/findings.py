@@ -339,7 +339,8 @@ def settings_effect(db: DB, detector: str, overrides: Mapping[str, Any], *, now:
         bind = s.get_bind()
     scratch = Session(bind=bind)
     try:
-        ctx = DetectionContext(session=scratch, now=now or run_at or datetime.now().astimezone())
+        ctx = DetectionContext(session=scratch, now=now or run_at or datetime.now().astimezone(),
+                               reuse_findings=False)
         results = {(r.rule, r.subject_kind, str(r.subject_id)): r for r in det.evaluate(ctx)}
     finally:
         scratch.rollback()

@@ -67,6 +67,8 @@ class DetectionContext:
     # what one detector loaded and the next may reuse in the same run (``shared_load``); nothing in it is changed
     # by a detector, so a later one reads what an earlier one read
     shared: dict[str, Any] = field(default_factory=dict)
+    # False: every subject is judged afresh (a what-if run over other settings reads no stored finding)
+    reuse_findings: bool = True
 
     def shared_load(self, key: str, load: Callable[[], Any]) -> Any:
         """``load()`` once per detection run: later detectors get the same object."""
@@ -76,7 +78,9 @@ class DetectionContext:
 
     def open_digests(self, detector: str, rule: str) -> dict[str, str | None]:
         """Subject -> inputs digest of this rule's open findings: a subject whose digest is unchanged is answered
-        with an ``unchanged`` result instead of being built again."""
+        with an ``unchanged`` result instead of being built again. Empty when ``reuse_findings`` is off."""
+        if not self.reuse_findings:
+            return {}
         from sqlalchemy import select
 
         from storage.models import Finding
